@@ -1,0 +1,65 @@
+// Bundles the TypeScript entry points with esbuild into build/: the Node host's commands,
+// every test file for mocha, and the XS test bundle (see test/xs/).
+import { build } from "esbuild";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function find(dir, suffix) {
+  const found = [];
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir));
+  } catch {
+    return found;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) found.push(...find(path, suffix));
+    else if (name.endsWith(suffix)) found.push(path);
+  }
+  return found.sort();
+}
+
+const nodeEntries = [
+  ...find("hosts/node", ".ts").filter((p) => !p.endsWith(".d.ts")),
+  ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
+];
+
+await build({
+  absWorkingDir: root,
+  entryPoints: nodeEntries,
+  outdir: "build",
+  outbase: ".",
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  sourcemap: "inline",
+  logLevel: "warning",
+});
+
+// The XS bundle: every unit suite under test/unit, behind the small describe/it harness
+// that test/xs/harness.ts gives xsnap (which has no mocha, no Node and no setTimeout).
+const unitSuites = find("test/unit", ".test.ts");
+const xsEntry = [
+  `import { run } from "./test/xs/harness.ts";`,
+  ...unitSuites.map((p) => `import "./${p}";`),
+  `run();`,
+].join("\n");
+await build({
+  absWorkingDir: root,
+  stdin: { contents: xsEntry, resolveDir: root, sourcefile: "xs-entry.ts", loader: "ts" },
+  outfile: "build/test/xs/unit.js",
+  bundle: true,
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  format: "iife",
+  target: "es2022",
+  logLevel: "warning",
+});
+
+console.log(`build: ${nodeEntries.length} entry points, ${unitSuites.length} unit suites for XS (${relative(process.cwd(), join(root, "build")) || "."})`);
