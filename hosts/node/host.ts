@@ -1,0 +1,145 @@
+// The Host of the Node.js desktop: TCP from node:net, STARTTLS with node:tls over the same
+// socket, digests and randomness from node:crypto, timers from the event loop.
+
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { connect as connectTcp, type Socket } from "node:net";
+import { connect as connectTls, type TLSSocket } from "node:tls";
+import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host } from "../../src/host.js";
+
+export interface NodeHostOptions {
+  /** PEM text of the CA that must have signed the server's certificate. */
+  ca: string;
+}
+
+const NODE_DIGEST: Record<DigestAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256" };
+
+export function createNodeHost(options: NodeHostOptions): Host {
+  return {
+    connect: (endpoint, handlers) => openConnection(endpoint, handlers, options.ca),
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+    now: () => performance.now(),
+    randomBytes: (length) => new Uint8Array(randomBytes(length)),
+    digest: (algorithm, data) => new Uint8Array(createHash(NODE_DIGEST[algorithm]).update(data).digest()),
+    hmac: (algorithm, key, data) => new Uint8Array(createHmac(NODE_DIGEST[algorithm], key).update(data).digest()),
+  };
+}
+
+function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: string): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const plain = connectTcp({ host: endpoint.host, port: endpoint.port });
+    const where = `${endpoint.host}:${endpoint.port}`;
+    const refuse = (error: Error) => reject(new Error(`cannot connect to ${where}: ${error.message}`));
+    plain.once("error", refuse);
+    plain.once("connect", () => {
+      plain.off("error", refuse);
+      resolve(new NodeConnection(plain, handlers, ca));
+    });
+  });
+}
+
+class NodeConnection implements Connection {
+  #socket: Socket | TLSSocket;
+  readonly #handlers: ConnectionHandlers;
+  readonly #ca: string;
+  #secure = false;
+  #closed = false;
+  #upgrading = false;
+
+  constructor(socket: Socket, handlers: ConnectionHandlers, ca: string) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    this.#ca = ca;
+    socket.setNoDelay(true);
+    this.#attach(socket);
+  }
+
+  get secure(): boolean {
+    return this.#secure;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#closed) throw new Error("the connection is closed");
+    if (this.#upgrading) throw new Error("nothing may be sent while TLS is being negotiated");
+    this.#socket.write(bytes);
+  }
+
+  startTLS(serverName: string): Promise<void> {
+    if (this.#secure || this.#upgrading) return Promise.reject(new Error("TLS is already started on this connection"));
+    const plain = this.#socket;
+    this.#detach(plain);
+    this.#upgrading = true;
+    return new Promise((resolve, reject) => {
+      const secure = connectTls({
+        socket: plain as Socket,
+        host: serverName,
+        servername: serverName,
+        ca: this.#ca,
+        rejectUnauthorized: true,
+        minVersion: "TLSv1.2",
+      });
+      this.#socket = secure;
+      const fail = (error: Error) => {
+        this.#upgrading = false;
+        this.close();
+        reject(new Error(explainTlsError(error, serverName)));
+      };
+      secure.once("error", fail);
+      secure.once("secureConnect", () => {
+        secure.off("error", fail);
+        this.#upgrading = false;
+        this.#secure = true;
+        this.#attach(secure);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#detach(this.#socket);
+    this.#socket.on("error", () => {}); // errors after our close have no one left to tell
+    this.#socket.end();
+    this.#socket.destroySoon();
+    this.#handlers.onClose();
+  }
+
+  readonly #onData = (chunk: Buffer) => {
+    this.#handlers.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  };
+
+  readonly #onError = (error: Error) => this.#end(error);
+  readonly #onClose = () => this.#end();
+
+  #end(error?: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#detach(this.#socket);
+    this.#socket.destroy();
+    this.#handlers.onClose(error ?? new Error("the server closed the connection"));
+  }
+
+  #attach(socket: Socket): void {
+    socket.on("data", this.#onData);
+    socket.on("error", this.#onError);
+    socket.on("close", this.#onClose);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off("data", this.#onData);
+    socket.off("error", this.#onError);
+    socket.off("close", this.#onClose);
+  }
+}
+
+function explainTlsError(error: Error, serverName: string): string {
+  const code = (error as { code?: string }).code ?? "";
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+    return `the server's certificate is not signed by the configured CA (${code}): check that the ca key names the hub's CA certificate`;
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `the server's certificate is not for ${serverName}: ${error.message}`;
+  }
+  return `${error.message}${code ? ` (${code})` : ""}`;
+}

@@ -1,0 +1,77 @@
+// The device's connection settings from the manifest's flat `config` keys (DESIGN.md), checked
+// and typed. Values may arrive as strings (command-line overrides), so everything is coerced here.
+
+import type { Endpoint } from "../host.js";
+import { Jid } from "../xmpp/jid.js";
+
+export interface ConnectionConfig {
+  jid: Jid;
+  password: string;
+  server: Endpoint;
+  /** The `ca` value as given: a PEM path on the desktop, a resource name on a device. */
+  ca: string;
+  /** Bare JIDs allowed to command the device. */
+  owners: Jid[];
+}
+
+/** A configuration value that is missing or wrong; `key` names it so the user knows what to fix. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly key: string;
+
+  constructor(key: string, problem: string) {
+    super(`config key "${key}": ${problem}`);
+    this.key = key;
+  }
+}
+
+export type FlatConfig = Readonly<Record<string, unknown>>;
+
+export function readConnectionConfig(config: FlatConfig): ConnectionConfig {
+  const jid = parseJid("jid", required(config, "jid", "the device's JID, e.g. jid=microwave@hub.local"));
+  const password = required(config, "xmpp_password", "the device account's password, e.g. xmpp_password=secret");
+  const ca = required(config, "ca", "the CA certificate that signed the server's certificate, e.g. ca=.hub/ca.pem");
+  const server = parseServer(optional(config, "server"), jid.domain);
+  const ownerText = optional(config, "owner") ?? "";
+  const owners = ownerText
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .map((part) => {
+      const owner = parseJid("owner", part);
+      if (owner.resource) throw new ConfigError("owner", `"${part}" has a resource; owners are bare JIDs like owner@${jid.domain}`);
+      return owner;
+    });
+  return { jid, password, server, ca, owners };
+}
+
+/** `host[:port]`, `[v6]:port`; without it, the JID's domain on 5222. */
+export function parseServer(text: string | undefined, domain: string): Endpoint {
+  if (text === undefined || text === "") return { host: domain, port: 5222 };
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s\[\]]+))(?::(\d{1,5}))?$/.exec(text);
+  if (!match) throw new ConfigError("server", `"${text}" is not host or host:port`);
+  const port = match[3] === undefined ? 5222 : Number(match[3]);
+  if (port < 1 || port > 65535) throw new ConfigError("server", `port ${match[3]} is not between 1 and 65535`);
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+function parseJid(key: string, text: string): Jid {
+  try {
+    return Jid.parse(text);
+  } catch (error) {
+    throw new ConfigError(key, (error as Error).message);
+  }
+}
+
+function optional(config: FlatConfig, key: string): string | undefined {
+  const value = config[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" && typeof value !== "number") throw new ConfigError(key, `expected text, got ${typeof value}`);
+  return String(value).trim();
+}
+
+function required(config: FlatConfig, key: string, what: string): string {
+  const value = optional(config, key);
+  if (!value) throw new ConfigError(key, `missing: ${what}`);
+  return value;
+}

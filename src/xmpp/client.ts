@@ -1,0 +1,241 @@
+// The XMPP client of a device: connects through the host, negotiates, then serves iq, messages
+// and presence until the stream ends. Runtime-independent; everything external comes in `options`.
+
+import { createElement as xml, type Element } from "ltx";
+import type { Endpoint, Host } from "../host.js";
+import type { StanzaLimits } from "../xml/stanza-stream.js";
+import { StreamError, XMPPError } from "./error.js";
+import { discoInfo, ping, type Identity } from "./disco.js";
+import { IqTracker, type IqHandler } from "./iq.js";
+import { Jid } from "./jid.js";
+import { chatMessage, readMessage, receipt, type IncomingMessage } from "./messages.js";
+import { negotiate, type NegotiationStep } from "./negotiation.js";
+import { NS } from "./namespaces.js";
+import { availablePresence, subscriptionAnswer } from "./presence.js";
+import { SaltedPasswordCache } from "./sasl/pbkdf2.js";
+import { XmppStream } from "./stream.js";
+
+export type ClientStatus = "connecting" | "connected" | NegotiationStep | "online" | "offline";
+
+export interface ClientOptions {
+  host: Host;
+  jid: Jid | string;
+  password: string;
+  /** Where to connect; default: the JID's domain on port 5222. */
+  server?: Endpoint;
+  identity?: Identity;
+  /** disco#info features beyond the ones the client implements itself. */
+  features?: string[];
+  /** The status text of the initial presence. */
+  status?: string;
+  limits?: Partial<StanzaLimits>;
+  /** How long each negotiation step and each iq request may wait for the server (default 30 s). */
+  timeoutMs?: number;
+  /** Progress, one call per step: "connecting", "connected", "secure", "authenticated", "bound", "online", "offline". */
+  onStatus?(status: ClientStatus, detail: string): void;
+  /** A chat message. A requested receipt is sent when the returned promise settles (or at once for void). */
+  onMessage?(message: IncomingMessage): void | Promise<void>;
+  /** Decides a presence subscription request; the default refuses everyone. */
+  onSubscriptionRequest?(from: Jid): boolean | Promise<boolean>;
+  /** A problem that does not end the stream (a handler that threw, a refused stanza). */
+  onError?(error: Error): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class Client {
+  readonly #options: ClientOptions;
+  readonly #host: Host;
+  readonly #jid: Jid;
+  readonly #cache: SaltedPasswordCache;
+  readonly #idPrefix: string;
+  readonly #features = new Set<string>([NS.PING, NS.RECEIPTS]);
+  #stream: XmppStream | undefined;
+  #iq: IqTracker | undefined;
+  #bound: Jid | undefined;
+  #counter = 0;
+  #handlers: [string, string, IqHandler][] = [];
+
+  constructor(options: ClientOptions) {
+    if (!options.host) throw new TypeError("Client needs a host");
+    if (!options.password) throw new TypeError("Client needs the account's password");
+    this.#options = options;
+    this.#host = options.host;
+    this.#jid = typeof options.jid === "string" ? Jid.parse(options.jid) : options.jid;
+    for (const feature of options.features ?? []) this.#features.add(feature);
+    this.#idPrefix = hex(options.host.randomBytes(4));
+    this.#cache = new SaltedPasswordCache(options.host);
+  }
+
+  /** The full JID the server bound, while online. */
+  get jid(): Jid | undefined {
+    return this.#bound;
+  }
+
+  get online(): boolean {
+    return this.#bound !== undefined;
+  }
+
+  /** Registers an iq handler for payloads `<name xmlns=namespace/>` (and a disco feature for the namespace). */
+  handleIq(name: string, namespace: string, handler: IqHandler): void {
+    this.#handlers.push([name, namespace, handler]);
+    this.#features.add(namespace);
+    this.#iq?.handle(name, namespace, handler);
+  }
+
+  /**
+   * Connects, negotiates and sends initial presence. Resolves with the bound JID once online;
+   * rejects with the error that stopped it (and the stream is closed). `onStatus("offline")`
+   * reports the end of the stream later.
+   */
+  async start(): Promise<Jid> {
+    if (this.#stream) throw new Error("the client is already started; call stop() first");
+    const options = this.#options;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const endpoint = options.server ?? { host: this.#jid.domain, port: 5222 };
+    const stream = new XmppStream({ host: this.#host, domain: this.#jid.domain, limits: options.limits });
+    this.#stream = stream;
+    let started = false;
+    stream.onClose = (error) => {
+      this.#iq?.cancelAll(error ?? new StreamError("connection-closed", "the stream was closed"));
+      this.#stream = undefined;
+      this.#iq = undefined;
+      this.#bound = undefined;
+      if (started) this.#status("offline", error ? error.message : "closed");
+    };
+
+    try {
+      this.#status("connecting", `${endpoint.host}:${endpoint.port}`);
+      await stream.connect(endpoint);
+      this.#status("connected", `${endpoint.host}:${endpoint.port}`);
+      const bound = await negotiate(stream, {
+        host: this.#host,
+        jid: this.#jid,
+        username: this.#jid.local,
+        password: options.password,
+        cache: this.#cache,
+        timeoutMs,
+        nextId: () => this.nextId(),
+        onStep: (step, detail) => this.#status(step, detail),
+      });
+      this.#goOnline(stream, bound);
+      started = true;
+      this.#status("online", bound.toString());
+      return bound;
+    } catch (error) {
+      stream.onClose = undefined;
+      stream.close();
+      this.#stream = undefined;
+      throw error;
+    }
+  }
+
+  /** Ends the stream; safe to call when not started or twice. */
+  stop(): void {
+    this.#stream?.close();
+  }
+
+  /** Sends a stanza as it is; throws when offline. */
+  send(stanza: Element): void {
+    if (!this.#stream || !this.#bound) throw new XMPPError("not-connected", "the device is offline; the stanza was not sent");
+    this.#stream.send(stanza);
+  }
+
+  sendMessage(to: Jid | string, body: string, thread?: string): void {
+    this.send(chatMessage(to.toString(), body, this.nextId(), thread));
+  }
+
+  /** Sends available presence with a new status text. */
+  setStatus(status: string): void {
+    this.send(availablePresence(status));
+  }
+
+  /** Sends an iq get or set and resolves with the result stanza; rejects with a StanzaError or TimeoutError. */
+  request(iq: Element, timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<Element> {
+    if (!this.#iq || !this.#bound) return Promise.reject(new XMPPError("not-connected", "the device is offline"));
+    if (!iq.attrs.id) iq.attrs.id = this.nextId();
+    return this.#iq.request(iq, timeoutMs);
+  }
+
+  nextId(): string {
+    this.#counter += 1;
+    return `${this.#idPrefix}-${this.#counter}`;
+  }
+
+  #goOnline(stream: XmppStream, bound: Jid): void {
+    const iq = new IqTracker(this.#host, (stanza) => stream.send(stanza));
+    iq.ownAddresses = [bound.bare.toString(), bound.domain];
+    const identity = this.#options.identity ?? { category: "client", type: "bot", name: this.#jid.local };
+    iq.handle("query", NS.DISCO_INFO, discoInfo(identity, () => [...this.#features]));
+    iq.handle("ping", NS.PING, ping);
+    for (const [name, namespace, handler] of this.#handlers) iq.handle(name, namespace, handler);
+    this.#iq = iq;
+    this.#bound = bound;
+    stream.onStanza = (stanza) => this.#dispatch(stanza);
+    stream.send(availablePresence(this.#options.status));
+  }
+
+  #dispatch(stanza: Element): void {
+    switch (stanza.name) {
+      case "iq":
+        this.#iq?.receive(stanza);
+        break;
+      case "message":
+        this.#onMessage(stanza);
+        break;
+      case "presence":
+        this.#onPresence(stanza);
+        break;
+      default:
+        this.#stream?.abort("unsupported-stanza-type", `<${stanza.name}/> is not a stanza of jabber:client`);
+    }
+  }
+
+  #onMessage(stanza: Element): void {
+    const message = readMessage(stanza);
+    if (!message) return;
+    const handler = this.#options.onMessage;
+    Promise.resolve()
+      .then(() => handler?.(message))
+      .catch((error: unknown) => this.#report(error))
+      .then(() => {
+        if (message.receiptRequested && this.#bound) this.send(receipt(message, this.nextId()));
+      })
+      .catch((error: unknown) => this.#report(error));
+  }
+
+  #onPresence(stanza: Element): void {
+    if (stanza.attrs.type !== "subscribe" || !stanza.attrs.from) return;
+    let from: Jid;
+    try {
+      from = Jid.parse(stanza.attrs.from).bare;
+    } catch {
+      return;
+    }
+    const policy = this.#options.onSubscriptionRequest ?? (() => false);
+    Promise.resolve()
+      .then(() => policy(from))
+      .catch((error: unknown) => {
+        this.#report(error);
+        return false;
+      })
+      .then((approve) => {
+        if (this.#bound) this.send(subscriptionAnswer(from.toString(), approve));
+      })
+      .catch((error: unknown) => this.#report(error));
+  }
+
+  #status(status: ClientStatus, detail: string): void {
+    this.#options.onStatus?.(status, detail);
+  }
+
+  #report(error: unknown): void {
+    this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += byte.toString(16).padStart(2, "0");
+  return text;
+}

@@ -1,0 +1,47 @@
+// When to try again after the stream is lost: exponential backoff with jitter, and no retry
+// for failures that only a person can fix (credentials, a server without TLS or the wrong CA).
+
+import type { Host } from "../host.js";
+import { NegotiationError } from "./error.js";
+import { SASLError } from "./sasl/error.js";
+
+export interface BackoffOptions {
+  /** The first delay (default 1 s). */
+  initialMs?: number;
+  /** The longest delay (default 60 s). */
+  maxMs?: number;
+}
+
+export class Backoff {
+  readonly #host: Host;
+  readonly #initialMs: number;
+  readonly #maxMs: number;
+  #attempt = 0;
+
+  constructor(host: Host, options: BackoffOptions = {}) {
+    this.#host = host;
+    this.#initialMs = options.initialMs ?? 1_000;
+    this.#maxMs = options.maxMs ?? 60_000;
+    if (!(this.#initialMs > 0) || !(this.#maxMs >= this.#initialMs)) {
+      throw new RangeError("backoff needs 0 < initialMs <= maxMs");
+    }
+  }
+
+  /** The delay before the next attempt: doubling up to the maximum, then between 50% and 100% of it at random. */
+  next(): number {
+    const ceiling = Math.min(this.#maxMs, this.#initialMs * 2 ** Math.min(this.#attempt, 30));
+    this.#attempt += 1;
+    const random = this.#host.randomBytes(1)[0]! / 255;
+    return Math.round(ceiling / 2 + (ceiling / 2) * random);
+  }
+
+  /** A connection succeeded: start again from the first delay. */
+  reset(): void {
+    this.#attempt = 0;
+  }
+}
+
+/** Failures a retry cannot fix: wrong credentials, no STARTTLS, a certificate the CA does not vouch for. */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof SASLError || error instanceof NegotiationError;
+}

@@ -1,0 +1,207 @@
+// A scripted XMPP server for unit tests: it parses what the client sends with the project's
+// own stream reader and answers as a server would, with knobs for each way a server can fail.
+
+import { createElement as xml, type Element } from "ltx";
+import { StanzaStream } from "../../src/xml/stanza-stream.js";
+import { encodeUtf8, decodeUtf8 } from "../../src/xml/utf8.js";
+import { decodeBase64, encodeBase64 } from "../../src/xmpp/sasl/base64.js";
+import { pbkdf2 } from "../../src/xmpp/sasl/pbkdf2.js";
+import { digest, hmac } from "./digest.js";
+import { ScriptedServer } from "./fake-host.js";
+
+export interface ServerBehaviour {
+  domain?: string;
+  offerStartTls?: boolean;
+  /** Answer <starttls/> with <failure/> instead of <proceed/>. */
+  refuseStartTls?: boolean;
+  mechanisms?: string[];
+  username?: string;
+  password?: string;
+  /** SCRAM iteration count; the client refuses fewer than 4096. */
+  iterations?: number;
+  /** Corrupts the SCRAM server signature: the client must notice. */
+  forgeServerSignature?: boolean;
+  /** Marks <session/> as required in the post-auth features. */
+  requireSession?: boolean;
+  resource?: string;
+}
+
+// The server derives each password once per run: pure-JS PBKDF2 at 4096 iterations is slow on XS.
+const derived = new Map<string, Uint8Array>();
+function saltedPassword(alg: "SHA-1" | "SHA-256", password: string, salt: Uint8Array, iterations: number): Uint8Array {
+  const key = `${alg} ${password} ${iterations} ${encodeBase64(salt)}`;
+  let salted = derived.get(key);
+  if (!salted) derived.set(key, (salted = pbkdf2({ hmac }, alg, encodeUtf8(password), salt, iterations)));
+  return salted;
+}
+
+type Stage = "initial" | "secured" | "authenticated";
+
+/** Runs the server side of the negotiation on a ScriptedServer; `stanzas` collects what the client sent after it. */
+export class XmppTestServer {
+  readonly connection = new ScriptedServer();
+  readonly stanzas: Element[] = [];
+  readonly behaviour: Required<Omit<ServerBehaviour, "resource">> & { resource: string };
+  stage: Stage = "initial";
+  /** Whether the client ever sent <auth/>. */
+  authAttempted = false;
+  /** A muted server reads but never answers. */
+  muted = false;
+  /** Answers a stanza in place of the script when it returns text. */
+  intercept: ((stanza: Element) => string | undefined) | undefined;
+  #reader: StanzaStream;
+  #scram: { clientFirstBare: string; serverFirst: string; salted: Uint8Array; nonce: string; alg: "SHA-1" | "SHA-256" } | undefined;
+
+  constructor(behaviour: ServerBehaviour = {}) {
+    this.behaviour = {
+      domain: "hub.test",
+      offerStartTls: true,
+      refuseStartTls: false,
+      mechanisms: ["SCRAM-SHA-1", "PLAIN"],
+      username: "device",
+      password: "secret",
+      iterations: 4096,
+      forgeServerSignature: false,
+      requireSession: false,
+      resource: "server-chose",
+      ...behaviour,
+    };
+    this.#reader = this.#newReader();
+    this.connection.onReceive((text) => this.#reader.write(encodeUtf8(text)));
+  }
+
+  get fullJid(): string {
+    return `${this.behaviour.username}@${this.behaviour.domain}/${this.behaviour.resource}`;
+  }
+
+  /** Sends a stanza (as text) to the client. */
+  send(stanza: Element | string): void {
+    this.connection.push(stanza.toString());
+  }
+
+  #newReader(): StanzaStream {
+    return new StanzaStream({
+      onHeader: () => this.#onHeader(),
+      onStanza: (stanza) => this.#onStanza(stanza),
+      onEnd: () => {},
+      onError: (error) => {
+        throw new Error(`the client sent bad XML: ${error.condition} ${error.text}`);
+      },
+    });
+  }
+
+  #onHeader(): void {
+    if (this.muted) return;
+    const { domain } = this.behaviour;
+    const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s-${this.stage}' from='${domain}' version='1.0' xml:lang='en'>`;
+    const features = xml("stream:features", {});
+    if (this.stage === "initial" && this.behaviour.offerStartTls) {
+      features.c("starttls", { xmlns: "urn:ietf:params:xml:ns:xmpp-tls" }).c("required");
+    } else if (this.stage === "secured" || (this.stage === "initial" && !this.behaviour.offerStartTls)) {
+      const mechanisms = features.c("mechanisms", { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
+      for (const name of this.behaviour.mechanisms) mechanisms.c("mechanism").t(name);
+    } else if (this.stage === "authenticated") {
+      features.c("bind", { xmlns: "urn:ietf:params:xml:ns:xmpp-bind" });
+      const session = features.c("session", { xmlns: "urn:ietf:params:xml:ns:xmpp-session" });
+      if (!this.behaviour.requireSession) session.c("optional");
+    }
+    this.connection.push(header + features.toString());
+  }
+
+  #onStanza(stanza: Element): void {
+    if (this.muted) return;
+    const answer = this.intercept?.(stanza);
+    if (answer !== undefined) {
+      this.send(answer);
+      return;
+    }
+    if (stanza.name === "starttls") {
+      if (this.behaviour.refuseStartTls) {
+        this.send("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
+        return;
+      }
+      this.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+      // The client upgrades, then opens a new stream.
+      this.stage = "secured";
+      this.#reader = this.#newReader();
+      return;
+    }
+    if (stanza.name === "auth") {
+      this.authAttempted = true;
+      this.#auth(stanza.attrs.mechanism ?? "", decodeBase64(stanza.text()));
+      return;
+    }
+    if (stanza.name === "response" && this.#scram) {
+      this.#scramFinal(decodeUtf8(decodeBase64(stanza.text())));
+      return;
+    }
+    if (stanza.name === "iq" && stanza.getChild("bind", "urn:ietf:params:xml:ns:xmpp-bind")) {
+      const requested = stanza.getChild("bind")?.getChildText("resource");
+      if (requested) this.behaviour.resource = requested;
+      this.send(
+        xml("iq", { type: "result", id: stanza.attrs.id }, xml("bind", { xmlns: "urn:ietf:params:xml:ns:xmpp-bind" }, xml("jid", {}, this.fullJid))),
+      );
+      return;
+    }
+    if (stanza.name === "iq" && stanza.getChild("session", "urn:ietf:params:xml:ns:xmpp-session")) {
+      this.send(xml("iq", { type: "result", id: stanza.attrs.id }));
+      return;
+    }
+    this.stanzas.push(stanza);
+  }
+
+  #auth(mechanism: string, data: Uint8Array): void {
+    const { username, password } = this.behaviour;
+    if (mechanism === "PLAIN") {
+      const [, user, pass] = decodeUtf8(data).split("\u0000");
+      if (user === username && pass === password) this.#succeed("");
+      else this.#fail("not-authorized");
+      return;
+    }
+    if (mechanism === "SCRAM-SHA-1" || mechanism === "SCRAM-SHA-256") {
+      const alg = mechanism === "SCRAM-SHA-1" ? "SHA-1" : "SHA-256";
+      const clientFirst = decodeUtf8(data);
+      const clientFirstBare = clientFirst.slice(clientFirst.indexOf(",", clientFirst.indexOf(",") + 1) + 1);
+      const clientNonce = /(?:^|,)r=([^,]*)/.exec(clientFirstBare)?.[1] ?? "";
+      const salt = encodeUtf8("pepper-salt");
+      const nonce = `${clientNonce}server-nonce`;
+      const serverFirst = `r=${nonce},s=${encodeBase64(salt)},i=${this.behaviour.iterations}`;
+      const salted = saltedPassword(alg, password, salt, this.behaviour.iterations);
+      this.#scram = { clientFirstBare, serverFirst, salted, nonce, alg };
+      this.send(`<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${encodeBase64(encodeUtf8(serverFirst))}</challenge>`);
+      return;
+    }
+    this.#fail("invalid-mechanism");
+  }
+
+  #scramFinal(clientFinal: string): void {
+    const scram = this.#scram!;
+    const withoutProof = clientFinal.slice(0, clientFinal.lastIndexOf(",p="));
+    const proof = decodeBase64(clientFinal.slice(clientFinal.lastIndexOf(",p=") + 3));
+    const authMessage = encodeUtf8(`${scram.clientFirstBare},${scram.serverFirst},${withoutProof}`);
+    const clientKey = hmac(scram.alg, scram.salted, encodeUtf8("Client Key"));
+    const storedKey = digest(scram.alg, clientKey);
+    const signature = hmac(scram.alg, storedKey, authMessage);
+    const recovered = proof.map((b, i) => b ^ signature[i]!);
+    const ok = encodeBase64(digest(scram.alg, recovered)) === encodeBase64(storedKey) && withoutProof.includes(`r=${scram.nonce}`);
+    if (!ok) {
+      this.#fail("not-authorized");
+      return;
+    }
+    const serverKey = hmac(scram.alg, scram.salted, encodeUtf8("Server Key"));
+    const serverSignature = hmac(scram.alg, serverKey, authMessage);
+    if (this.behaviour.forgeServerSignature) serverSignature[0] ^= 0xff;
+    this.#succeed(`v=${encodeBase64(serverSignature)}`);
+  }
+
+  #succeed(additional: string): void {
+    this.stage = "authenticated";
+    this.#reader = this.#newReader();
+    this.#scram = undefined;
+    this.send(`<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${additional ? encodeBase64(encodeUtf8(additional)) : ""}</success>`);
+  }
+
+  #fail(condition: string): void {
+    this.send(`<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><${condition}/><text>scripted refusal</text></failure>`);
+  }
+}

@@ -1,0 +1,173 @@
+// The client once online: iq answers (ping, disco#info, refusals), tracked requests, messages
+// with receipts sent after the handler acted, and the subscription policy.
+
+import { createElement as xml, type Element } from "ltx";
+import { assert } from "../../support/assert.js";
+import { FakeHost, settle } from "../../support/fake-host.js";
+import { XmppTestServer } from "../../support/xmpp-server.js";
+import { Client, type ClientOptions } from "../../../src/xmpp/client.js";
+import { StanzaError, TimeoutError } from "../../../src/xmpp/error.js";
+import type { IncomingMessage } from "../../../src/xmpp/messages.js";
+
+async function online(options: Partial<ClientOptions> = {}) {
+  const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
+  const host = new FakeHost({ server: server.connection });
+  const client = new Client({ host, jid: "device@hub.test/dev", password: "secret", ...options });
+  await client.start();
+  await settle();
+  server.stanzas.length = 0; // drop the initial presence
+  return { server, host, client };
+}
+
+async function exchange(server: XmppTestServer, stanza: string): Promise<Element[]> {
+  const before = server.stanzas.length;
+  server.send(stanza);
+  await settle();
+  return server.stanzas.slice(before);
+}
+
+describe("client online", () => {
+  it("answers a ping with an empty result to the sender", async () => {
+    const { server } = await online();
+    const [answer] = await exchange(server, `<iq type='get' id='p1' from='owner@hub.test/phone'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    assert.deepEqual({ type: answer?.attrs.type, id: answer?.attrs.id, to: answer?.attrs.to }, { type: "result", id: "p1", to: "owner@hub.test/phone" });
+    assert.equal(answer?.children.length, 0);
+  });
+
+  it("answers disco#info with its identity and features", async () => {
+    const { server } = await online({ identity: { category: "client", type: "bot", name: "Microwave" } });
+    const [answer] = await exchange(server, `<iq type='get' id='d1' from='owner@hub.test/phone'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
+    assert.equal(answer?.attrs.type, "result");
+    const query = answer!.getChild("query", "http://jabber.org/protocol/disco#info")!;
+    const identity = query.getChild("identity")!;
+    assert.deepEqual({ ...identity.attrs }, { category: "client", type: "bot", name: "Microwave" });
+    const features = query.getChildren("feature").map((f) => f.attrs.var);
+    for (const feature of ["http://jabber.org/protocol/disco#info", "urn:xmpp:ping", "urn:xmpp:receipts"]) {
+      assert.ok(features.includes(feature), `feature ${feature} in ${features.join(" ")}`);
+    }
+  });
+
+  it("refuses an unknown iq get with service-unavailable, and an iq without payload with bad-request", async () => {
+    const { server } = await online();
+    const [unknown] = await exchange(server, `<iq type='get' id='u1' from='x@hub.test/y'><vCard xmlns='vcard-temp'/></iq>`);
+    assert.equal(unknown?.attrs.type, "error");
+    assert.ok(unknown?.getChild("error")?.getChild("service-unavailable", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+    const [empty] = await exchange(server, `<iq type='set' id='u2' from='x@hub.test/y'/>`);
+    assert.ok(empty?.getChild("error")?.getChild("bad-request", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+  });
+
+  it("turns a handler's thrown StanzaError into the error reply", async () => {
+    const { server, client } = await online();
+    client.handleIq("command", "urn:test", () => {
+      throw new StanzaError("forbidden", "owners only", "auth");
+    });
+    const [answer] = await exchange(server, `<iq type='set' id='c1' from='x@hub.test/y'><command xmlns='urn:test'/></iq>`);
+    const error = answer?.getChild("error");
+    assert.equal(error?.attrs.type, "auth");
+    assert.ok(error?.getChild("forbidden", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+    assert.equal(error?.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas"), "owners only");
+  });
+
+  it("tracks an outgoing iq by id: result, error, and timeout", async () => {
+    const { server, host, client } = await online();
+    const result = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    await settle();
+    const sent = server.stanzas.at(-1)!;
+    server.send(`<iq type='result' id='${sent.attrs.id}' from='hub.test'/>`);
+    assert.equal((await result).attrs.type, "result");
+
+    const refused = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("x", { xmlns: "urn:test" })));
+    await settle();
+    server.send(`<iq type='error' id='${server.stanzas.at(-1)!.attrs.id}' from='hub.test'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    await assert.rejects(refused, (error) => error instanceof StanzaError && error.condition === "item-not-found");
+
+    const silent = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("x", { xmlns: "urn:test" })), 1000);
+    await settle();
+    host.clock.advance(1000);
+    await assert.rejects(silent, TimeoutError);
+  });
+
+  it("ignores an iq result with the right id from the wrong sender", async () => {
+    const { server, host, client } = await online();
+    const pending = client.request(xml("iq", { type: "get", to: "owner@hub.test/phone" }, xml("ping", { xmlns: "urn:xmpp:ping" })), 1000);
+    await settle();
+    const id = server.stanzas.at(-1)!.attrs.id;
+    server.send(`<iq type='result' id='${id}' from='mallory@hub.test/x'/>`);
+    await settle();
+    host.clock.advance(1000);
+    await assert.rejects(pending, TimeoutError);
+  });
+
+  it("sends the receipt only after the message handler has finished", async () => {
+    let finish!: () => void;
+    const handled: IncomingMessage[] = [];
+    const { server } = await online({
+      onMessage: (message) => {
+        handled.push(message);
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    const before = await exchange(server, `<message type='chat' id='m1' from='owner@hub.test/phone'><body>PREHEAT 350 20</body><request xmlns='urn:xmpp:receipts'/></message>`);
+    assert.equal(handled[0]?.body, "PREHEAT 350 20");
+    assert.ok(handled[0]?.receiptRequested);
+    assert.equal(before.length, 0, "no receipt while the handler is still acting");
+    finish();
+    await settle();
+    const receipt = server.stanzas.at(-1)!;
+    assert.equal(receipt.attrs.to, "owner@hub.test/phone");
+    assert.equal(receipt.getChild("received", "urn:xmpp:receipts")?.attrs.id, "m1");
+  });
+
+  it("still sends the receipt when the handler fails, and reports the failure", async () => {
+    const errors: Error[] = [];
+    const { server } = await online({
+      onMessage: () => Promise.reject(new Error("relay stuck")),
+      onError: (error) => errors.push(error),
+    });
+    const sent = await exchange(server, `<message type='chat' id='m2' from='owner@hub.test/phone'><body>GRILL 15</body><request xmlns='urn:xmpp:receipts'/></message>`);
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0]!.getChild("received", "urn:xmpp:receipts"));
+    assert.equal(errors[0]?.message, "relay stuck");
+  });
+
+  it("passes on chat and normal messages with a body, nothing else", async () => {
+    const bodies: string[] = [];
+    const { server } = await online({ onMessage: (m) => void bodies.push(m.body) });
+    await exchange(server, `<message type='chat' from='a@hub.test/x'><body>one</body></message>`);
+    await exchange(server, `<message from='a@hub.test/x'><body>two</body></message>`);
+    await exchange(server, `<message type='error' from='a@hub.test/x'><body>three</body></message>`);
+    await exchange(server, `<message type='groupchat' from='room@muc.hub.test/a'><body>four</body></message>`);
+    await exchange(server, `<message type='chat' from='a@hub.test/x'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>`);
+    assert.deepEqual(bodies, ["one", "two"]);
+  });
+
+  it("refuses subscription requests by default and approves those the policy approves", async () => {
+    const refused = await online();
+    const [no] = await exchange(refused.server, `<presence type='subscribe' from='stranger@hub.test'/>`);
+    assert.deepEqual({ type: no?.attrs.type, to: no?.attrs.to }, { type: "unsubscribed", to: "stranger@hub.test" });
+
+    const approved = await online({ onSubscriptionRequest: (from) => from.toString() === "owner@hub.test" });
+    const [yes] = await exchange(approved.server, `<presence type='subscribe' from='owner@hub.test'/>`);
+    assert.equal(yes?.attrs.type, "subscribed");
+    const [other] = await exchange(approved.server, `<presence type='subscribe' from='x@hub.test'/>`);
+    assert.equal(other?.attrs.type, "unsubscribed");
+  });
+
+  it("reports offline when the connection drops, and fails pending requests", async () => {
+    const statuses: string[] = [];
+    const { server, client } = await online({ onStatus: (status) => statuses.push(status) });
+    const pending = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    server.connection.drop(new Error("connection reset"));
+    await assert.rejects(pending, /connection reset/);
+    assert.equal(statuses.at(-1), "offline");
+    assert.equal(client.online, false);
+    assert.throws(() => client.sendMessage("owner@hub.test", "hi"), /offline/);
+  });
+
+  it("publishes a new status text as presence", async () => {
+    const { server, client } = await online();
+    client.setStatus("preheating 350 °C");
+    await settle();
+    assert.equal(server.stanzas.at(-1)?.getChildText("status"), "preheating 350 °C");
+  });
+});

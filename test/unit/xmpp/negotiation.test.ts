@@ -1,0 +1,150 @@
+// Negotiation against a scripted server over a fake connection: STARTTLS is required before
+// any credential leaves, SASL picks the best mechanism and checks the server, bind follows.
+
+import { assert } from "../../support/assert.js";
+import { FakeHost, settle } from "../../support/fake-host.js";
+import { XmppTestServer, type ServerBehaviour } from "../../support/xmpp-server.js";
+import { Client, type ClientStatus } from "../../../src/xmpp/client.js";
+import { NegotiationError, StreamError, TimeoutError } from "../../../src/xmpp/error.js";
+import { SASLError } from "../../../src/xmpp/sasl/error.js";
+
+function setup(behaviour: ServerBehaviour = {}, jid = "device@hub.test/kitchen") {
+  const server = new XmppTestServer(behaviour);
+  const host = new FakeHost({ server: server.connection });
+  const statuses: ClientStatus[] = [];
+  const client = new Client({
+    host,
+    jid,
+    password: "secret",
+    server: { host: "127.0.0.1", port: 5222 },
+    onStatus: (status) => statuses.push(status),
+  });
+  return { server, host, client, statuses };
+}
+
+describe("negotiation", () => {
+  it("goes STARTTLS -> SCRAM-SHA-1 -> bind -> presence and reports each step", async () => {
+    const { server, client, statuses } = setup();
+    const jid = await client.start();
+    assert.equal(jid.toString(), "device@hub.test/kitchen");
+    assert.deepEqual(statuses, ["connecting", "connected", "secure", "authenticated", "bound", "online"]);
+    assert.deepEqual(server.connection.serverNames, ["hub.test"], "TLS checks the certificate against the JID's domain");
+    assert.deepEqual(server.connection.endpoint, { host: "127.0.0.1", port: 5222 });
+    const transcript = server.connection.transcript;
+    assert.ok(transcript.indexOf("<starttls") < transcript.indexOf("<auth"), "STARTTLS comes before auth");
+    assert.match(transcript, /<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="SCRAM-SHA-1">/);
+    assert.match(transcript, /<resource>kitchen<\/resource>/);
+    await settle();
+    assert.equal(server.stanzas[0]?.name, "presence", "initial presence follows the bind");
+    assert.ok(client.online);
+  });
+
+  it("prefers SCRAM-SHA-256 when offered", async () => {
+    const { server, client } = setup({ mechanisms: ["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256"] });
+    await client.start();
+    assert.match(server.connection.transcript, /mechanism="SCRAM-SHA-256"/);
+  });
+
+  it("uses PLAIN only inside TLS and only when no SCRAM is offered", async () => {
+    const { server, client } = setup({ mechanisms: ["PLAIN"] });
+    await client.start();
+    assert.match(server.connection.transcript, /mechanism="PLAIN"/);
+    assert.ok(server.connection.secure);
+  });
+
+  it("lets the server assign the resource when the JID has none", async () => {
+    const { client } = setup({}, "device@hub.test");
+    const jid = await client.start();
+    assert.equal(jid.toString(), "device@hub.test/server-chose");
+  });
+
+  it("sends the legacy session request only when the server requires it", async () => {
+    const required = setup({ requireSession: true });
+    await required.client.start();
+    assert.match(required.server.connection.transcript, /<session xmlns="urn:ietf:params:xml:ns:xmpp-session"\/>/);
+    const optional = setup();
+    await optional.client.start();
+    assert.doesNotMatch(optional.server.connection.transcript, /xmpp-session/);
+  });
+
+  it("stops without sending credentials when the server offers no STARTTLS", async () => {
+    const { server, client, statuses } = setup({ offerStartTls: false, mechanisms: ["PLAIN", "SCRAM-SHA-1"] });
+    await assert.rejects(client.start(), (error) => error instanceof NegotiationError && /does not offer STARTTLS/.test(error.message));
+    assert.equal(server.authAttempted, false);
+    assert.doesNotMatch(server.connection.transcript, /<auth/);
+    assert.ok(server.connection.closed, "the connection is closed");
+    assert.ok(!statuses.includes("secure"));
+  });
+
+  it("stops without sending credentials when the server refuses STARTTLS", async () => {
+    const { server, client } = setup({ refuseStartTls: true });
+    await assert.rejects(client.start(), (error) => error instanceof NegotiationError && /refused STARTTLS/.test(error.message));
+    assert.doesNotMatch(server.connection.transcript, /<auth/);
+  });
+
+  it("stops without sending credentials when the TLS upgrade fails (wrong CA)", async () => {
+    const { server, client } = setup();
+    server.connection.tlsFailure = new Error("the server's certificate is not signed by the configured CA");
+    await assert.rejects(client.start(), (error) => error instanceof NegotiationError && /not signed by the configured CA/.test(error.message));
+    assert.doesNotMatch(server.connection.transcript, /<auth/);
+  });
+
+  it("reports wrong credentials as a SASLError naming the keys to check", async () => {
+    const { server, client } = setup({ password: "other" });
+    await assert.rejects(client.start(), (error) => error instanceof SASLError && error.condition === "not-authorized" && /xmpp_password/.test(error.message));
+    assert.ok(server.connection.closed);
+  });
+
+  it("refuses a server that cannot prove it knows the password (SCRAM server signature)", async () => {
+    const { client } = setup({ forgeServerSignature: true });
+    await assert.rejects(client.start(), (error) => error instanceof SASLError && error.condition === "server-signature-mismatch");
+    assert.equal(client.online, false);
+  });
+
+  it("refuses when only mechanisms it must not use are offered", async () => {
+    const { client } = setup({ mechanisms: ["DIGEST-MD5"] });
+    await assert.rejects(client.start(), SASLError);
+  });
+
+  it("times out when the server goes silent, by the host's clock", async () => {
+    const { server, host, client } = setup();
+    server.muted = true;
+    let outcome: unknown = "pending";
+    const started = client.start().then(
+      () => (outcome = "online"),
+      (error: unknown) => (outcome = error),
+    );
+    await settle();
+    host.clock.advance(29_999);
+    await settle();
+    assert.equal(outcome, "pending", "still waiting just before the timeout");
+    host.clock.advance(1);
+    await started;
+    assert.ok(outcome instanceof TimeoutError, `expected a TimeoutError, got ${String(outcome)}`);
+    assert.match((outcome as Error).message, /stream features/);
+    assert.ok(server.connection.closed);
+  });
+
+  it("fails with the server's stream error, condition and text", async () => {
+    const { server, client } = setup();
+    server.intercept = (stanza) =>
+      stanza.name === "starttls"
+        ? "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>"
+        : undefined;
+    await assert.rejects(client.start(), (error) => error instanceof StreamError && error.condition === "host-unknown" && error.text === "no such host");
+    assert.ok(server.connection.closed);
+  });
+
+  it("ends the stream with not-well-formed when the server sends broken XML", async () => {
+    const { server, client } = setup();
+    server.intercept = (stanza) => (stanza.name === "starttls" ? "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'></wrong>" : undefined);
+    await assert.rejects(client.start(), (error) => error instanceof StreamError && error.condition === "not-well-formed");
+    assert.match(server.connection.transcript, /<stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'\/><\/stream:error><\/stream:stream>/);
+  });
+
+  it("says which endpoint it could not reach", async () => {
+    const host = new FakeHost();
+    const client = new Client({ host, jid: "device@hub.test", password: "secret" });
+    await assert.rejects(client.start(), /cannot connect to hub\.test:5222/);
+  });
+});
