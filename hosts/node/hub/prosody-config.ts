@@ -1,0 +1,87 @@
+// The prosody.cfg.lua of a hub: loopback only, STARTTLS required, no federation, one virtual host.
+
+export interface ProsodyConfigOptions {
+  /** The hub's directory: pid file, log and data live under it. */
+  readonly dir: string;
+  readonly domain: string;
+  readonly c2sPort: number;
+  /** The port of the XMPP-over-WebSocket endpoint; none when undefined. */
+  readonly httpPort?: number | undefined;
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** Prosody refuses to start as root unless told to; the hub runs as whoever starts it. */
+  readonly runAsRoot: boolean;
+}
+
+export const LOG_FILE = "prosody.log";
+export const PID_FILE = "prosody.pid";
+export const DATA_DIR = "data";
+
+/** The configuration text; paths are absolute so Prosody needs no working directory. Prosody is
+ * started with -F (foreground: it stays our child, so we hold its pid); 0.12 deprecates the
+ * `daemonize` option in favour of that flag. */
+export function prosodyConfig(options: ProsodyConfigOptions): string {
+  const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot } = options;
+  const path = (name: string) => lua(`${dir}/${name}`);
+  const modules = ["roster", "saslauth", "tls", "disco", "ping", "smacks"];
+  if (httpPort !== undefined) modules.push("websocket");
+  const lines = [
+    "-- Written by the hub (hosts/node/hub); it is rewritten on every start.",
+    `pidfile = ${path(PID_FILE)}`,
+    `data_path = ${path(DATA_DIR)}`,
+    `run_as_root = ${runAsRoot}`,
+    "log = {",
+    `  { levels = { min = "info" }, to = "file", filename = ${path(LOG_FILE)} },`,
+    '  { levels = { min = "info" }, to = "stdout" },',
+    "}",
+    `certificates = ${path("certs")}`,
+    "",
+    "c2s_ports = { " + c2sPort + " }",
+    'c2s_interfaces = { "127.0.0.1" }',
+    "c2s_direct_tls_ports = {}",
+    "s2s_ports = {}",
+    "s2s_interfaces = {}",
+    "c2s_require_encryption = true",
+    "",
+    // Hashed storage offers SCRAM-SHA-1; 4096 iterations (RFC 5802's floor) because each
+    // one costs a device without native PBKDF2 two HMACs in JavaScript.
+    'authentication = "internal_hashed"',
+    "default_iteration_count = 4096",
+    "allow_registration = false",
+    "",
+    `modules_enabled = { ${modules.map(lua).join(", ")} }`,
+    // No federation; no offline storage, so a command sent while an appliance is away is
+    // not carried out hours later when it reconnects.
+    'modules_disabled = { "s2s", "dialback", "offline" }',
+  ];
+  if (httpPort !== undefined) {
+    lines.push(
+      "",
+      `http_ports = { ${httpPort} }`,
+      'http_interfaces = { "127.0.0.1" }',
+      "https_ports = {}",
+      // Loopback plain HTTP counts as encrypted: nothing leaves this machine. (Prosody 0.12
+      // already allows cross-origin WebSocket use, for a controller page served elsewhere.)
+      "consider_websocket_secure = true",
+    );
+  }
+  lines.push(
+    "",
+    `VirtualHost ${lua(domain)}`,
+    `  ssl = { key = ${lua(keyPath)}, certificate = ${lua(certPath)} }`,
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** A Lua string literal holding `text` exactly. */
+export function lua(text: string): string {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === '"' || char === "\\") out += `\\${char}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${String(code).padStart(3, "0")}`;
+    else out += char;
+  }
+  return out + '"';
+}

@@ -1,0 +1,266 @@
+// Starts Prosody as our child on loopback, with the hub's own config, data, certificates and accounts,
+// and stops it again by its process id.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Certificates, ensureCertificates } from "./certificates.js";
+import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
+import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
+import { findProgram, installCommand, isRoot, missingPackages } from "./requirements.js";
+
+export interface Account {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface HubOptions {
+  /** The hub's own directory: config, data, certificates, log. Created when missing. */
+  readonly dir: string;
+  /** The XMPP domain. Clients connect to 127.0.0.1 and check this name in the certificate. */
+  readonly domain?: string;
+  /** 0 or absent: any free loopback port. */
+  readonly c2sPort?: number;
+  /** Accounts created (or given the password again) before Prosody starts. */
+  readonly accounts: readonly Account[];
+  /** Every line Prosody logs. */
+  readonly log?: (line: string) => void;
+  /** Also serve XMPP over WebSocket (plain HTTP on loopback) at `websocketUrl`. */
+  readonly websocket?: boolean;
+  /** With `websocket`: 0 or absent picks a free loopback port. */
+  readonly httpPort?: number;
+  /** How long Prosody may take to listen, in ms. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface Hub {
+  readonly domain: string;
+  readonly host: typeof LOOPBACK;
+  readonly c2sPort: number;
+  readonly httpPort: number | undefined;
+  /** ws://127.0.0.1:<httpPort>/xmpp-websocket when `websocket` was asked for. */
+  readonly websocketUrl: string | undefined;
+  readonly caPath: string;
+  readonly caPem: string;
+  /** Server certificate followed by the CA certificate. */
+  readonly certPath: string;
+  readonly configPath: string;
+  readonly logPath: string;
+  readonly dir: string;
+  /** Prosody's process id. */
+  readonly pid: number;
+  readonly accounts: readonly Account[];
+  /** Settles when Prosody has exited, for whatever reason. */
+  readonly exited: Promise<ProsodyExit>;
+  /** The last lines Prosody logged, oldest first. */
+  logTail(): string[];
+  /** Ends Prosody (SIGTERM, then SIGKILL if it lingers). Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface ProsodyExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export const DEFAULT_DOMAIN = "hub.test";
+
+// .test is reserved (RFC 6761) and never resolves, so a client that forgets to point at
+// 127.0.0.1 fails at once instead of reaching some real host.
+const DOMAIN_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+// Stricter than XMPP's nodeprep so the names pass unchanged through argv, Lua and file names.
+const USER_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const STOP_GRACE_MS = 5000;
+const LOG_TAIL_LINES = 40;
+// Ports we picked ourselves can be taken by someone else before Prosody binds them.
+const PORT_ATTEMPTS = 5;
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const domain = options.domain ?? DEFAULT_DOMAIN;
+  if (!DOMAIN_PATTERN.test(domain)) {
+    throw new Error(`hub: domain ${JSON.stringify(domain)} is not a lowercase DNS name (letters, digits, '-', '.'), e.g. ${DEFAULT_DOMAIN}`);
+  }
+  for (const { user, password } of options.accounts) {
+    if (!USER_PATTERN.test(user)) {
+      throw new Error(`hub: account name ${JSON.stringify(user)} must be lowercase letters, digits, '.', '_' or '-' (at most 64)`);
+    }
+    if (password.length === 0) throw new Error(`hub: account ${user} has an empty password`);
+  }
+  const missing = missingPackages();
+  if (missing.length > 0) {
+    throw new Error(`hub: ${missing.join(" and ")} not installed; install with: ${installCommand(missing)}`);
+  }
+  const programs = { prosody: findProgram("prosody")!, prosodyctl: findProgram("prosodyctl")!, openssl: findProgram("openssl")! };
+
+  const dir = resolve(options.dir);
+  mkdirSync(join(dir, DATA_DIR), { recursive: true });
+  const certificates = await ensureCertificates(dir, domain, programs.openssl);
+  const configPath = join(dir, "prosody.cfg.lua");
+  const fixedC2s = options.c2sPort !== undefined && options.c2sPort !== 0;
+  const fixedHttp = options.httpPort !== undefined && options.httpPort !== 0;
+
+  for (let attempt = 1; ; attempt++) {
+    const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPort();
+    const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
+    writeFileSync(configPath, prosodyConfig({
+      dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(),
+    }));
+    if (attempt === 1) {
+      for (const account of options.accounts) await register(programs.prosodyctl, configPath, account, domain);
+    }
+    const launch = await launchProsody(programs.prosody, configPath, c2sPort, httpPort, options);
+    if (launch.ok) {
+      return hubFor(launch.prosody, { dir, domain, c2sPort, httpPort, configPath, certificates, accounts: options.accounts });
+    }
+    const busyPickedPort = launch.portInUse !== undefined && !(launch.portInUse === c2sPort ? fixedC2s : fixedHttp);
+    if (!busyPickedPort || attempt === PORT_ATTEMPTS) throw new Error(launch.reason);
+  }
+}
+
+async function register(prosodyctl: string, configPath: string, account: Account, domain: string): Promise<void> {
+  // Registering an existing account sets its password again, so a restart applies the given one.
+  await new Promise<void>((resolve, reject) => {
+    execFile(prosodyctl, ["--config", configPath, "register", account.user, domain, account.password], { encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (error === null) resolve();
+        else reject(new Error(`hub: prosodyctl could not create the account ${account.user}@${domain}: ${(stderr + stdout).trim() || error.message}`));
+      });
+  });
+}
+
+interface RunningProsody {
+  readonly child: ChildProcess & { readonly pid: number };
+  readonly exited: Promise<ProsodyExit>;
+  readonly tail: string[];
+}
+
+type Launch =
+  | { readonly ok: true; readonly prosody: RunningProsody }
+  | { readonly ok: false; readonly reason: string; readonly portInUse: number | undefined };
+
+/** Spawns Prosody and waits until it reports every listener active (then checks the c2s port
+ * answers), or until it fails, exits, or runs out of time; on failure it is stopped again. */
+async function launchProsody(prosody: string, configPath: string, c2sPort: number, httpPort: number | undefined, options: HubOptions): Promise<Launch> {
+  const child = spawn(prosody, ["--config", configPath, "-F"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: Ctrl-C in a terminal reaches us only, and we stop Prosody.
+    detached: true,
+  });
+  const tail: string[] = [];
+  const waiting = new Set<string>([`c2s:${c2sPort}`, ...(httpPort !== undefined ? [`http:${httpPort}`] : [])]);
+  let portInUse: number | undefined;
+  let onProgress = () => {};
+  const exited = new Promise<ProsodyExit>((resolve) => {
+    child.once("exit", (code, signal) => {
+      process.off("exit", killOnExit);
+      resolve({ code, signal });
+      onProgress();
+    });
+  });
+  // A test runner or command that exits without stop() must not leave Prosody behind.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
+  let spawnError: Error | undefined;
+  child.once("error", (error) => {
+    spawnError = error;
+    onProgress();
+  });
+
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let partial = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > LOG_TAIL_LINES) tail.shift();
+        options.log?.(line);
+        const active = /Activated service '(c2s|http)' on \[127\.0\.0\.1\]:(\d+)/.exec(line);
+        if (active) waiting.delete(`${active[1]}:${active[2]}`);
+        const failed = /Failed to open server port (\d+)/.exec(line);
+        if (failed) portInUse = Number(failed[1]);
+        onProgress();
+      }
+    });
+  }
+
+  const timeoutMs = options.startTimeoutMs ?? 15000;
+  const outcome = await new Promise<"listening" | "failed" | "exited" | "timeout">((resolve) => {
+    const timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    onProgress = () => {
+      let result: "listening" | "failed" | "exited" | undefined;
+      if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) result = "exited";
+      else if (portInUse !== undefined) result = "failed";
+      else if (waiting.size === 0) result = "listening";
+      if (result !== undefined) {
+        clearTimeout(timer);
+        resolve(result);
+      }
+    };
+  });
+  onProgress = () => {};
+  const running: RunningProsody = { child: child as RunningProsody["child"], exited, tail };
+
+  if (outcome === "listening") {
+    try {
+      await connectOnce(c2sPort);
+      return { ok: true, prosody: running };
+    } catch (error) {
+      await stopProsody(running);
+      return { ok: false, reason: failure(`Prosody reported listening on ${LOOPBACK}:${c2sPort} but does not accept connections (${(error as Error).message})`, configPath, tail), portInUse: undefined };
+    }
+  }
+  if (spawnError !== undefined) {
+    return { ok: false, reason: `hub: could not run ${prosody}: ${spawnError.message}`, portInUse: undefined };
+  }
+  await stopProsody(running);
+  const { code, signal } = await exited;
+  const reason =
+    outcome === "failed" ? `port ${portInUse} on ${LOOPBACK} is already in use; stop whatever listens there or choose another port`
+    : outcome === "timeout" ? `Prosody did not listen on ${[...waiting].join(" and ")} within ${timeoutMs} ms`
+    : `Prosody exited (${signal ?? `exit code ${code}`}) before it listened`;
+  return { ok: false, reason: failure(reason, configPath, tail), portInUse };
+}
+
+function failure(reason: string, configPath: string, tail: readonly string[]): string {
+  const log = tail.length > 0 ? `\nProsody's last log lines:\n  ${tail.join("\n  ")}` : "";
+  return `hub: ${reason} (config ${configPath})${log}`;
+}
+
+function stopProsody({ child, exited }: RunningProsody): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  const lingering = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  return exited.then(() => clearTimeout(lingering));
+}
+
+interface HubFacts {
+  readonly dir: string;
+  readonly domain: string;
+  readonly c2sPort: number;
+  readonly httpPort: number | undefined;
+  readonly configPath: string;
+  readonly certificates: Certificates;
+  readonly accounts: readonly Account[];
+}
+
+function hubFor(prosody: RunningProsody, facts: HubFacts): Hub {
+  let stopping: Promise<void> | undefined;
+  return Object.freeze({
+    domain: facts.domain,
+    host: LOOPBACK,
+    c2sPort: facts.c2sPort,
+    httpPort: facts.httpPort,
+    websocketUrl: facts.httpPort === undefined ? undefined : `ws://${LOOPBACK}:${facts.httpPort}/xmpp-websocket`,
+    caPath: facts.certificates.caPath,
+    caPem: facts.certificates.caPem,
+    certPath: facts.certificates.certPath,
+    configPath: facts.configPath,
+    logPath: join(facts.dir, LOG_FILE),
+    dir: facts.dir,
+    pid: prosody.child.pid,
+    accounts: Object.freeze([...facts.accounts]),
+    exited: prosody.exited,
+    logTail: () => [...prosody.tail],
+    stop: () => (stopping ??= stopProsody(prosody)),
+  });
+}

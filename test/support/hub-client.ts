@@ -1,0 +1,52 @@
+// Connects @xmpp/client (the reference peer nobody here wrote) to a hub, trusting the hub's own CA.
+import tls from "node:tls";
+import { type Client, client } from "@xmpp/client";
+import type { Account, Hub } from "../../hosts/node/hub/prosody.js";
+
+const trustedCas = new Map<string, Set<string>>();
+let plainConnect: typeof tls.connect | undefined;
+
+/**
+ * @xmpp/client 0.14 upgrades to TLS with `tls.connect({ socket, host: domain })` and accepts no
+ * TLS options, and Node 20 reads NODE_EXTRA_CA_CERTS only at start-up. So the hub's CA is added
+ * to exactly those calls: ones whose `host` is the hub's domain and that bring no server name
+ * or trust settings of their own. Every other TLS connection in the process is left as it was.
+ */
+export function trustHubCa(domain: string, caPem: string): void {
+  let cas = trustedCas.get(domain);
+  if (cas === undefined) trustedCas.set(domain, (cas = new Set()));
+  cas.add(caPem);
+  if (plainConnect !== undefined) return;
+  const original = (plainConnect = tls.connect);
+  tls.connect = function connectTrustingHubs(...args: unknown[]) {
+    const [options] = args;
+    if (typeof options === "object" && options !== null) {
+      const { host, servername, ca, secureContext } = options as tls.ConnectionOptions;
+      const hubCas = host === undefined ? undefined : trustedCas.get(host);
+      if (hubCas !== undefined && servername === undefined && ca === undefined && secureContext === undefined) {
+        args[0] = { ...options, ca: [...hubCas] };
+      }
+    }
+    return Reflect.apply(original, tls, args) as tls.TLSSocket;
+  } as typeof tls.connect;
+}
+
+export interface HubClientOptions {
+  readonly resource?: string;
+  /** @xmpp/client reconnects after a lost connection by default; tests usually want it not to. */
+  readonly reconnect?: boolean;
+}
+
+/** A client for `account` on `hub` (STARTTLS to 127.0.0.1, server name = the hub's domain); call start(). */
+export function hubClient(hub: Pick<Hub, "domain" | "host" | "c2sPort" | "caPem">, account: Account, options: HubClientOptions = {}): Client {
+  trustHubCa(hub.domain, hub.caPem);
+  const xmpp = client({
+    service: `xmpp://${hub.host}:${hub.c2sPort}`,
+    domain: hub.domain,
+    username: account.user,
+    password: account.password,
+    ...(options.resource !== undefined ? { resource: options.resource } : {}),
+  });
+  if (options.reconnect !== true) xmpp.reconnect.stop();
+  return xmpp;
+}
