@@ -76,7 +76,20 @@ function checkError(error: unknown, expected: ErrorCheck | undefined, message?: 
   }
 }
 
-export const assert = {
+export interface Assert {
+  ok(value: unknown, message?: string): asserts value;
+  equal<T>(actual: T, expected: T, message?: string): void;
+  notEqual<T>(actual: T, expected: T, message?: string): void;
+  deepEqual<T>(actual: T, expected: T, message?: string): void;
+  match(actual: string, pattern: RegExp, message?: string): void;
+  doesNotMatch(actual: string, pattern: RegExp, message?: string): void;
+  throws(fn: () => unknown, expected?: ErrorCheck, message?: string): void;
+  rejects(promise: Promise<unknown> | (() => Promise<unknown>), expected?: ErrorCheck, message?: string): Promise<void>;
+  fail(message: string): never;
+}
+
+// Annotated with its interface: TypeScript applies `asserts` signatures only through declared types.
+export const assert: Assert = {
   ok(value: unknown, message?: string): asserts value {
     if (!value) fail(message, `expected a truthy value, got ${show(value)}`);
   },

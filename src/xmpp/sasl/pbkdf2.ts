@@ -1,0 +1,79 @@
+// PBKDF2 (RFC 8018) as SCRAM's Hi() (RFC 5802 §2.2), over the host's HMAC, and a cache of
+// its results: the Moddable SDK has no PBKDF2, and 4,096 iterations are 8,192 HMACs in
+// JavaScript, seconds of work on an ESP32 that a reconnect should not repeat.
+
+import type { DigestAlgorithm, Host } from "../../host.js";
+
+/**
+ * PBKDF2-HMAC with a derived key one digest long, which is all SCRAM needs: a single
+ * block, U1 = HMAC(password, salt || 0x00000001), Ui = HMAC(password, Ui-1), result U1 ^ ... ^ Uc.
+ */
+export function pbkdf2(
+  host: Pick<Host, "hmac">,
+  algorithm: DigestAlgorithm,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+): Uint8Array {
+  if (!Number.isSafeInteger(iterations) || iterations < 1) {
+    throw new RangeError(`PBKDF2 needs a whole number of iterations of at least 1, not ${iterations}`);
+  }
+  const first = new Uint8Array(salt.length + 4);
+  first.set(salt);
+  first[salt.length + 3] = 1; // block index 1, big-endian
+  let u = host.hmac(algorithm, password, first);
+  const result = u.slice();
+  for (let i = 1; i < iterations; i++) {
+    u = host.hmac(algorithm, password, u);
+    for (let k = 0; k < result.length; k++) result[k] ^= u[k];
+  }
+  return result;
+}
+
+function hex(bytes: Uint8Array): string {
+  let text = "";
+  for (const b of bytes) text += (b < 16 ? "0" : "") + b.toString(16);
+  return text;
+}
+
+/**
+ * Salted passwords already derived, most recently used last. Keep one per client so that
+ * reconnecting to the same account costs no iterations. The key holds a SHA-256 digest of
+ * the password, never the password itself, so the cache adds no cleartext to memory dumps
+ * or logs (the salted password it stores is itself a credential for that server, as the
+ * password is: hold the cache no longer than the password).
+ */
+export class SaltedPasswordCache {
+  readonly #host: Pick<Host, "hmac" | "digest">;
+  readonly #capacity: number;
+  readonly #entries = new Map<string, Uint8Array>();
+
+  constructor(host: Pick<Host, "hmac" | "digest">, capacity = 4) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a SaltedPasswordCache holds at least 1 entry, not ${capacity}`);
+    this.#host = host;
+    this.#capacity = capacity;
+  }
+
+  /** The salted password Hi(password, salt, iterations), derived now or remembered. */
+  derive(algorithm: DigestAlgorithm, password: Uint8Array, salt: Uint8Array, iterations: number): Uint8Array {
+    const key = `${algorithm} ${iterations} ${hex(salt)} ${hex(this.#host.digest("SHA-256", password))}`;
+    let salted = this.#entries.get(key);
+    if (salted === undefined) {
+      salted = pbkdf2(this.#host, algorithm, password, salt, iterations);
+      if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value as string);
+    } else {
+      this.#entries.delete(key); // re-inserted below as the most recently used
+    }
+    this.#entries.set(key, salted);
+    return salted.slice(); // the caller may overwrite its copy
+  }
+
+  /** Forgets every salted password, e.g. when the configured password changes. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
