@@ -1,12 +1,12 @@
 // `npm run hub [-- key=value ...]`: runs the local hub (Prosody on loopback) with accounts for the
 // example devices and their owner, prints what a client needs, and stops Prosody on Ctrl-C.
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { loadAccounts, ACCOUNTS_FILE } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { DEFAULT_DOMAIN, type Hub, startHub } from "./hub/prosody.js";
-import { installCommand, installPackages, isRoot, missingPackages } from "./hub/requirements.js";
+import { ensureRequirements } from "./hub/requirements.js";
+import { projectRoot } from "./project.js";
 
 const OWNER = "owner";
 const DEVICES = ["microwave", "relayboard", "heater"] as const;
@@ -32,17 +32,6 @@ const ARGUMENT_NAMES: Record<string, keyof Settings> = {
 };
 
 class UsageError extends Error {}
-
-function projectRoot(): string {
-  // Found from this file so that the default directory does not depend on where the command runs.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
 
 function parseArguments(argv: readonly string[], root: string): Settings {
   const given: Record<string, string> = {};
@@ -74,24 +63,6 @@ function parseArguments(argv: readonly string[], root: string): Settings {
 function usage(): string {
   const lines = Object.entries(ARGUMENT_NAMES).map(([name, key]) => `  ${name.padEnd(10)} ${KEYS[key]}`);
   return `usage: npm run hub [-- key=value ...]\n${lines.join("\n")}`;
-}
-
-/** Installs Prosody and openssl from Debian packages when we are root; otherwise says how to. */
-async function ensureRequirements(): Promise<boolean> {
-  const missing = missingPackages();
-  if (missing.length === 0) return true;
-  if (!isRoot()) {
-    console.error(`hub: ${missing.join(" and ")} not installed. Install with:\n  ${installCommand(missing, false)}`);
-    return false;
-  }
-  console.log(`hub: ${missing.join(" and ")} not installed; running: ${installCommand(missing, true)}`);
-  await installPackages(missing);
-  const still = missingPackages();
-  if (still.length > 0) {
-    console.error(`hub: ${still.join(" and ")} still missing after apt-get; install ${still.join(" ")} by hand`);
-    return false;
-  }
-  return true;
 }
 
 function summary(hub: Hub, root: string): string {
@@ -137,7 +108,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`hub: ${error.message}\n${usage()}`);
     return 2;
   }
-  if (!(await ensureRequirements())) return 1;
+  if (!(await ensureRequirements("hub"))) return 1;
   if (settings.port !== 0 && !(await loopbackPortIsFree(settings.port))) {
     console.error(
       `hub: port ${settings.port} on 127.0.0.1 is in use (another XMPP server, perhaps a system Prosody service, or another hub). ` +

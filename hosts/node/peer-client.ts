@@ -1,7 +1,7 @@
-// Connects @xmpp/client (the reference peer nobody here wrote) to a hub, trusting the hub's own CA.
+// Connects @xmpp/client (a peer nobody here wrote: the owner console, the tests) to a hub, trusting the hub's own CA.
 import tls from "node:tls";
 import { type Client, client } from "@xmpp/client";
-import type { Account, Hub } from "../../hosts/node/hub/prosody.js";
+import type { Account, Hub } from "./hub/prosody.js";
 
 const trustedCas = new Map<string, Set<string>>();
 let plainConnect: typeof tls.connect | undefined;

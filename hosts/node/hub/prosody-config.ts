@@ -23,7 +23,10 @@ export const DATA_DIR = "data";
 export function prosodyConfig(options: ProsodyConfigOptions): string {
   const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot } = options;
   const path = (name: string) => lua(`${dir}/${name}`);
-  const modules = ["roster", "saslauth", "tls", "disco", "ping", "smacks"];
+  // No smacks (XEP-0198): the device does not use it yet, and @xmpp/client 0.14 (the owner console,
+  // the tests' peer) miscounts its acks against Prosody 0.12, which then ends its stream with
+  // "Client acknowledged less stanzas than already acknowledged".
+  const modules = ["roster", "saslauth", "tls", "disco", "ping"];
   if (httpPort !== undefined) modules.push("websocket");
   const lines = [
     "-- Written by the hub (hosts/node/hub); it is rewritten on every start.",

@@ -68,3 +68,21 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     });
   });
 }
+
+/** Installs Prosody and openssl from Debian packages when we are root; otherwise says how to. */
+export async function ensureRequirements(command: string): Promise<boolean> {
+  const missing = missingPackages();
+  if (missing.length === 0) return true;
+  if (!isRoot()) {
+    console.error(`${command}: ${missing.join(" and ")} not installed. Install with:\n  ${installCommand(missing, false)}`);
+    return false;
+  }
+  console.log(`${command}: ${missing.join(" and ")} not installed; running: ${installCommand(missing, true)}`);
+  await installPackages(missing);
+  const still = missingPackages();
+  if (still.length > 0) {
+    console.error(`${command}: ${still.join(" and ")} still missing after apt-get; install ${still.join(" ")} by hand`);
+    return false;
+  }
+  return true;
+}
