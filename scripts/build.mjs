@@ -58,6 +58,9 @@ await build({
   platform: "neutral",
   mainFields: ["module", "main"],
   format: "iife",
+  // Modules are strict on Moddable and on Node; an IIFE script would run sloppy on xsnap and
+  // let, e.g., a write to a frozen object pass silently.
+  banner: { js: '"use strict";' },
   target: "es2022",
   logLevel: "warning",
 });
