@@ -1,0 +1,60 @@
+// The connection keys of DESIGN.md: coerced from flat strings, checked, and named in every error.
+
+import { assert } from "../../support/assert.js";
+import { ConfigError, parseServer, readConnectionConfig } from "../../../src/app/config.js";
+
+const valid = { jid: "microwave@hub.test/appliance", xmpp_password: "pw", ca: "ca.pem", server: "127.0.0.1:5333", owner: "a@hub.test, b@hub.test" };
+
+function keyOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.key;
+    throw error;
+  }
+  throw new Error("no ConfigError");
+}
+
+describe("connection config", () => {
+  it("reads every key into its type", () => {
+    const config = readConnectionConfig(valid);
+    assert.equal(config.jid.toString(), "microwave@hub.test/appliance");
+    assert.equal(config.password, "pw");
+    assert.equal(config.ca, "ca.pem");
+    assert.deepEqual(config.server, { host: "127.0.0.1", port: 5333 });
+    assert.deepEqual(config.owners.map(String), ["a@hub.test", "b@hub.test"]);
+  });
+
+  it("defaults the server to the JID's domain on 5222 and owners to none", () => {
+    const config = readConnectionConfig({ jid: "m@hub.test", xmpp_password: "pw", ca: "ca.pem", server: "", owner: "" });
+    assert.deepEqual(config.server, { host: "hub.test", port: 5222 });
+    assert.deepEqual(config.owners, []);
+  });
+
+  it("names the key that is missing, with an example", () => {
+    for (const key of ["jid", "xmpp_password", "ca"]) {
+      const config: Record<string, unknown> = { ...valid };
+      delete config[key];
+      assert.equal(keyOf(() => readConnectionConfig(config)), key);
+      config[key] = "  ";
+      assert.throws(() => readConnectionConfig(config), new RegExp(`config key "${key}": missing: .*e\\.g\\. ${key}=`));
+    }
+  });
+
+  it("names the key whose value is wrong", () => {
+    assert.equal(keyOf(() => readConnectionConfig({ ...valid, jid: "@hub.test" })), "jid");
+    assert.equal(keyOf(() => readConnectionConfig({ ...valid, owner: "a@hub.test,not a jid@" })), "owner");
+    assert.equal(keyOf(() => readConnectionConfig({ ...valid, owner: "a@hub.test/phone" })), "owner");
+    assert.equal(keyOf(() => readConnectionConfig({ ...valid, server: "host:0" })), "server");
+    assert.equal(keyOf(() => readConnectionConfig({ ...valid, xmpp_password: { nested: true } })), "xmpp_password");
+  });
+
+  it("parses host, host:port and [v6]:port, and refuses anything else", () => {
+    assert.deepEqual(parseServer("hub", "d"), { host: "hub", port: 5222 });
+    assert.deepEqual(parseServer("hub:1", "d"), { host: "hub", port: 1 });
+    assert.deepEqual(parseServer("[::1]:5223", "d"), { host: "::1", port: 5223 });
+    for (const bad of ["hub:", "hub:65536", "a b", "hub:12:13", ":5222"]) {
+      assert.throws(() => parseServer(bad, "d"), ConfigError, bad);
+    }
+  });
+});
