@@ -1,0 +1,788 @@
+// Parses the bytes of an XMPP stream as XML 1.0 under the restrictions of RFC 6120 §11: refuses
+// what is not UTF-8, not well-formed or restricted, measures each stanza against the limits, and
+// reports start tags, end tags and text. It works on bytes, never indexing into long strings
+// (on XS, string indexing costs the index: ltx's parser goes quadratic there), so its time is
+// linear in its input and its memory bounded by one stanza.
+
+import { StreamError, type ReaderCondition } from "./stream-error.js";
+import { TokenBuffer, shortAsciiText } from "./token-buffer.js";
+import { INCOMPLETE, explainInvalid, readSequence } from "./utf8.js";
+import { isNameChar, isNameStartChar, isXmlChar, isXmlSpace } from "./xml-chars.js";
+
+export interface StanzaLimits {
+  /** Most bytes from a stanza's `<` to its closing `>`; also bounds the stream header. */
+  maxStanzaBytes: number;
+  /** Deepest nesting of elements within a stanza, the stanza itself being depth 1. */
+  maxDepth: number;
+}
+
+export interface ParserSink {
+  /**
+   * A start tag: its qualified name and its attributes, unescaped and with white space
+   * normalised (XML §3.3.3). An empty-element tag is followed by its `endElement` at once.
+   */
+  startElement(name: string, attrs: Record<string, string>): void;
+  /** An end tag; the parser has checked that it matches its start tag. */
+  endElement(name: string): void;
+  /**
+   * The character data before a tag, inside a stanza (none is reported between stanzas):
+   * references resolved, CDATA sections included, line ends normalised (XML §2.11).
+   */
+  text(text: string): void;
+  /** The first fault found; the parser reads nothing more until `reset()`. */
+  error(error: StreamError): void;
+}
+
+// Parser states.
+const PROLOG = 0; // before the stream header
+const EPILOG = 1; // after the stream's end tag
+const BETWEEN = 2; // inside the stream, between stanzas: white space only
+const TEXT = 3; // inside a stanza
+const LT = 4; // just after '<'
+const DECL = 5; // inside the XML declaration
+const BANG = 6; // after '<!': the rest of "[CDATA["
+const CDATA = 7;
+const START_NAME = 8;
+const TAG_SPACE = 9; // in a start tag, after white space
+const AFTER_VALUE = 10; // in a start tag, right after an attribute value
+const ATTR_NAME = 11;
+const ATTR_NAME_END = 12; // after an attribute name, before '='
+const ATTR_EQ = 13; // after '=', before the quote
+const ATTR_VALUE = 14;
+const EMPTY_END = 15; // after '/' in a start tag
+const END_NAME_START = 16; // after '</'
+const END_NAME = 17;
+const END_SPACE = 18;
+const REFERENCE = 19; // after '&'
+
+// Where a reference is, after '&'.
+const REF_START = 0;
+const REF_HASH = 1; // after '&#'
+const REF_DECIMAL = 2;
+const REF_HEX_START = 3; // after '&#x'
+const REF_HEX = 4;
+const REF_NAME = 5;
+
+// The states plainRun() has a fast path for.
+const HAS_PLAIN_RUNS: readonly boolean[] = [PROLOG, EPILOG, BETWEEN, TEXT, CDATA, START_NAME, ATTR_NAME, ATTR_VALUE, END_NAME].reduce(
+  (table, s) => {
+    table[s] = true;
+    return table;
+  },
+  new Array<boolean>(REFERENCE + 1).fill(false),
+);
+
+const PREDEFINED_ENTITIES: Readonly<Record<string, number>> = Object.freeze({ amp: 0x26, lt: 0x3c, gt: 0x3e, quot: 0x22, apos: 0x27 });
+const CDATA_OPENING = "[CDATA[";
+const XML_DECLARATION =
+  /^xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?$/;
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * A parser for one side of a stream. Its state lives in closure variables, not in the #private
+ * fields of a class: XS finds private fields by a linear search, and this runs for every byte.
+ */
+export interface StreamParser {
+  /** Bytes read since the stream (re)started. */
+  readonly offset: number;
+  /** Reads the next bytes of the stream, however they are split. */
+  write(chunk: Uint8Array): void;
+  /** Starts over for a new stream (after STARTTLS or SASL); callable from within the sink. */
+  reset(): void;
+  /** Reads nothing more until `reset()`. */
+  stop(): void;
+}
+
+export function createStreamParser(limits: StanzaLimits, sink: ParserSink): StreamParser {
+  let state = PROLOG;
+  let offset = 0; // where the character being read starts, in bytes since the stream (re)started
+  let measureFrom = -1; // offset of the '<' of the stanza or header being measured, or -1
+  let runStart = -1; // where in the current chunk the bytes being gathered into a buffer start, or -1
+  let runToText = false; // whether they go to `text` (else to `token`)
+  let stopped = false;
+  let restarted = false;
+  let atStart = true; // nothing read yet: the only place an XML declaration may be
+  let depth = 0; // open elements, the stream's root included
+  let brackets = 0; // consecutive ']' just read, in text ("]]>" is forbidden) and in CDATA (its end)
+  let cr = false; // the previous character was a CR: a LF right after it is dropped
+  let quote = 0;
+  // Namespaces allow one colon in a name, neither first nor last, and a NameStartChar after it.
+  let colon = false;
+  let afterColon = false;
+
+  const text = new TokenBuffer(); // character data since the last tag
+  const token = new TokenBuffer(); // a name, an attribute value or the XML declaration
+  let name = "";
+  let attrs: Record<string, string> = {};
+  const attrNames = new Set<string>(); // for duplicates: on XS, a Set is hashed and an object searched
+  let attrName = "";
+  let open: string[] = []; // names of the open elements, for matching end tags
+  let carry: Uint8Array | undefined; // the start of a character split across chunks
+  let reading = false;
+  let ltAtStart = false;
+  let bang = 0; // characters of "[CDATA[" matched
+  let declMatched = 0; // characters of "xml " matched after '<?'
+  let declQuestion = false;
+  let referenceIn = TEXT;
+  let reference = REF_START;
+  let referenceValue = 0;
+  let referenceName = ""; // only its first characters: enough to tell the predefined entities
+
+  /** Reads the next bytes of the stream, however they are split. */
+  function write(chunk: Uint8Array): void {
+    if (stopped) return;
+    let bytes = chunk;
+    if (carry) {
+      bytes = new Uint8Array(carry.length + chunk.length);
+      bytes.set(carry);
+      bytes.set(chunk, carry.length);
+      carry = undefined;
+    }
+    reading = true;
+    try {
+      read(bytes);
+    } finally {
+      reading = false;
+    }
+  }
+
+  /** Starts over for a new stream (after STARTTLS or SASL); callable from within the sink. */
+  function reset(): void {
+    state = PROLOG;
+    offset = 0;
+    measureFrom = -1;
+    runStart = -1;
+    stopped = false;
+    // From within the sink, the bytes after the current character belong to the new stream.
+    restarted = reading;
+    atStart = true;
+    depth = 0;
+    brackets = 0;
+    cr = false;
+    text.clear();
+    token.clear();
+    attrs = {};
+    open = [];
+    carry = undefined;
+  }
+
+  /** Reads nothing more until `reset()`. */
+  function stop(): void {
+    stopped = true;
+  }
+
+  function read(bytes: Uint8Array): void {
+    const limit = limits.maxStanzaBytes;
+    let i = 0;
+    while (i < bytes.length) {
+      if (stopped) return;
+      if (HAS_PLAIN_RUNS[state]) {
+        const run = plainRun(bytes, i, limit);
+        if (run > 0) {
+          offset += run;
+          atStart = false;
+          i += run;
+          continue;
+        }
+      }
+      let c = bytes[i];
+      let width = 1;
+      if (c >= 0x80) {
+        const sequence = readSequence(bytes, i);
+        if (sequence === INCOMPLETE) {
+          carry = bytes.slice(i); // the rest of the character comes with the next chunk
+          break;
+        }
+        if (sequence < 0) {
+          const { reason, at } = explainInvalid(bytes, i);
+          fail("not-well-formed", `bytes that are not UTF-8 (${reason})`, offset + at - i);
+          return;
+        }
+        c = sequence >> 3;
+        width = sequence & 7;
+      }
+      if (c < 0x20 ? c !== 0x0a && c !== 0x0d && c !== 0x09 : c >= 0xd800 && !isXmlChar(c)) {
+        fail("not-well-formed", `a character XML does not allow (${show(c)})`);
+        return;
+      }
+      if (measureFrom >= 0 && offset + width - measureFrom > limit) {
+        fail("policy-violation", `${depth === 0 ? "a stream header" : "a stanza"} longer than the limit of ${limit} bytes`);
+        return;
+      }
+      step(bytes, i, c, width);
+      if (restarted) restarted = false; // a new stream starts after this character
+      else {
+        offset += width;
+        atStart = false;
+      }
+      i += width;
+    }
+    if (stopped) return;
+    // What a run has gathered so far goes to its buffer; the run goes on at the next chunk.
+    if (runStart >= 0) {
+      cut(bytes, i);
+      runStart = 0;
+    }
+  }
+
+  /**
+   * The length of the run of printable ASCII at `i` that needs nothing but counting (and, for
+   * text, values and names, gathering) in the current state, cut at the size limit. Most of a
+   * stream is such runs; one tight loop costs far less than a step per byte.
+   */
+  function plainRun(bytes: Uint8Array, i: number, limit: number): number {
+    const n = bytes.length;
+    let j = i;
+    switch (state) {
+      case TEXT:
+      case CDATA: {
+        // ']' is counted: "]]>" is forbidden in text and ends a CDATA section.
+        const cdata = state === CDATA;
+        let count = brackets;
+        while (j < n) {
+          const c = bytes[j];
+          if (c < 0x20 || c > 0x7e || c === 0x3e || (!cdata && (c === 0x3c || c === 0x26))) break;
+          count = c === 0x5d ? count + 1 : 0;
+          j++;
+        }
+        if (j > i) {
+          brackets = count;
+          cr = false;
+        }
+        break;
+      }
+      case ATTR_VALUE: {
+        const closing = quote;
+        while (j < n) {
+          const c = bytes[j];
+          if (c < 0x20 || c > 0x7e || c === 0x3c || c === 0x26 || c === closing) break;
+          j++;
+        }
+        if (j > i) cr = false;
+        break;
+      }
+      case START_NAME:
+      case ATTR_NAME:
+      case END_NAME:
+        // Letters, digits, '_', '-', '.'; a colon, and what follows one, take the long way.
+        if (afterColon) return 0;
+        while (j < n) {
+          const c = bytes[j];
+          if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x2d && c <= 0x39 && c !== 0x2f) || c === 0x5f)) break;
+          j++;
+        }
+        break;
+      case BETWEEN:
+      case PROLOG:
+      case EPILOG:
+        // White space outside stanzas: a keepalive, neither kept nor measured.
+        while (j < n) {
+          const c = bytes[j];
+          if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+          j++;
+        }
+        return j - i;
+      default:
+        return 0;
+    }
+    if (measureFrom >= 0) {
+      const room = limit - (offset - measureFrom);
+      if (j - i > room) return room; // the byte past the limit takes the long way, and fails
+    }
+    return j - i;
+  }
+
+  function step(bytes: Uint8Array, i: number, c: number, width: number): void {
+    switch (state) {
+      case PROLOG:
+        if (c === 0x3c /* < */) lt();
+        else if (isXmlSpace(c)) return;
+        else if (c === 0xfeff && atStart) fail("not-well-formed", "a byte order mark (XMPP streams have none)");
+        else fail("not-well-formed", "text before the stream header");
+        return;
+
+      case EPILOG:
+        if (!isXmlSpace(c)) fail("not-well-formed", "content after the end of the stream");
+        return;
+
+      case BETWEEN:
+        if (c === 0x3c /* < */) lt();
+        else if (!isXmlSpace(c)) fail("bad-format", "text between stanzas");
+        return;
+
+      case TEXT:
+        if (c === 0x3c /* < */) {
+          cut(bytes, i); // the text so far waits in `text`: a CDATA section may continue it
+          lt();
+        } else if (c === 0x26 /* & */) {
+          cut(bytes, i);
+          startReference(TEXT);
+        } else if (c === 0x5d /* ] */) {
+          brackets++;
+          cr = false;
+          return;
+        } else if (c === 0x3e /* > */ && brackets >= 2) {
+          fail("not-well-formed", "']]>' in text");
+          return;
+        } else if (c === 0x0d) {
+          substitute(bytes, i, width, 0x0a);
+          brackets = 0;
+          cr = true;
+          return;
+        } else if (c === 0x0a && cr) {
+          substitute(bytes, i, width, -1);
+        }
+        brackets = 0;
+        cr = false;
+        return;
+
+      case LT:
+        afterLt(i, c, width);
+        return;
+
+      case DECL:
+        declaration(bytes, i, c);
+        return;
+
+      case BANG:
+        afterBang(i, c, width);
+        return;
+
+      case CDATA:
+        cdata(bytes, i, c, width);
+        return;
+
+      case START_NAME:
+        if (isNameChar(c)) nameChar(c);
+        else if (nameEnds()) {
+          name = takeToken(bytes, i);
+          attrs = {};
+          attrNames.clear();
+          if (isXmlSpace(c)) state = TAG_SPACE;
+          else if (c === 0x2f /* / */) state = EMPTY_END;
+          else if (c === 0x3e /* > */) closeStartTag(i);
+          else fail("not-well-formed", `${show(c)} in an element name`);
+        }
+        return;
+
+      case TAG_SPACE:
+        if (isXmlSpace(c)) return;
+        if (c === 0x2f /* / */) state = EMPTY_END;
+        else if (c === 0x3e /* > */) closeStartTag(i);
+        else if (nameStarts(c, "an attribute name")) {
+          startRun(i, false);
+          state = ATTR_NAME;
+        }
+        return;
+
+      case AFTER_VALUE:
+        if (isXmlSpace(c)) state = TAG_SPACE;
+        else if (c === 0x2f /* / */) state = EMPTY_END;
+        else if (c === 0x3e /* > */) closeStartTag(i);
+        else fail("not-well-formed", `${show(c)} right after an attribute value (attributes are separated by white space)`);
+        return;
+
+      case ATTR_NAME:
+        if (isNameChar(c)) nameChar(c);
+        else if (nameEnds()) {
+          const attribute = takeToken(bytes, i);
+          if (attrNames.has(attribute)) {
+            fail("not-well-formed", `the attribute '${attribute}' twice in <${name}>`);
+            return;
+          }
+          attrNames.add(attribute);
+          attrName = attribute;
+          if (isXmlSpace(c)) state = ATTR_NAME_END;
+          else if (c === 0x3d /* = */) state = ATTR_EQ;
+          else fail("not-well-formed", `${show(c)} in an attribute name`);
+        }
+        return;
+
+      case ATTR_NAME_END:
+        if (isXmlSpace(c)) return;
+        if (c === 0x3d /* = */) state = ATTR_EQ;
+        else fail("not-well-formed", `the attribute '${attrName}' without '=' and a value (found ${show(c)})`);
+        return;
+
+      case ATTR_EQ:
+        if (isXmlSpace(c)) return;
+        if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+          quote = c;
+          cr = false;
+          startRun(i + width, false);
+          state = ATTR_VALUE;
+        } else fail("not-well-formed", `the value of '${attrName}' without quotes (found ${show(c)})`);
+        return;
+
+      case ATTR_VALUE:
+        if (c === quote) {
+          attrs[attrName] = takeToken(bytes, i);
+          state = AFTER_VALUE;
+        } else if (c === 0x3c /* < */) {
+          fail("not-well-formed", `'<' in the value of '${attrName}'`);
+        } else if (c === 0x26 /* & */) {
+          cut(bytes, i);
+          startReference(ATTR_VALUE);
+        } else if (c === 0x0d) {
+          // §3.3.3: each white space character becomes a space, and a CR LF pair one space.
+          substitute(bytes, i, width, 0x20);
+          cr = true;
+          return;
+        } else if (c === 0x0a) {
+          substitute(bytes, i, width, cr ? -1 : 0x20);
+        } else if (c === 0x09) {
+          substitute(bytes, i, width, 0x20);
+        }
+        cr = false;
+        return;
+
+      case EMPTY_END:
+        if (c === 0x3e /* > */) closeEmptyTag(i);
+        else fail("not-well-formed", `${show(c)} after '/' in a tag (expected '>')`);
+        return;
+
+      case END_NAME_START:
+        if (nameStarts(c, "the name of an end tag")) {
+          startRun(i, false);
+          state = END_NAME;
+        }
+        return;
+
+      case END_NAME:
+        if (isNameChar(c)) nameChar(c);
+        else if (nameEnds()) {
+          const closing = takeToken(bytes, i);
+          const expected = open[open.length - 1];
+          if (closing !== expected) {
+            fail("not-well-formed", `the end tag </${closing}> where </${expected}> belongs`);
+            return;
+          }
+          if (isXmlSpace(c)) state = END_SPACE;
+          else if (c === 0x3e /* > */) closeEndTag(i);
+          else fail("not-well-formed", `${show(c)} in an end tag`);
+        }
+        return;
+
+      case END_SPACE:
+        if (isXmlSpace(c)) return;
+        if (c === 0x3e /* > */) closeEndTag(i);
+        else fail("not-well-formed", `${show(c)} in an end tag after its name`);
+        return;
+
+      case REFERENCE:
+        referenceChar(i, c, width);
+        return;
+    }
+  }
+
+  /** A '<' in the prolog, between stanzas or in a stanza. */
+  function lt(): void {
+    ltAtStart = atStart;
+    if (depth <= 1) measureFrom = offset;
+    state = LT;
+  }
+
+  function afterLt(i: number, c: number, width: number): void {
+    if (c === 0x3f /* ? */) {
+      if (!ltAtStart) {
+        fail("restricted-xml", "a processing instruction");
+        return;
+      }
+      // Perhaps the XML declaration: gathered, checked, and not reported.
+      state = DECL;
+      declMatched = 0;
+      declQuestion = false;
+      startRun(i + width, false);
+    } else if (c === 0x21 /* ! */) {
+      state = BANG;
+      bang = 0;
+    } else if (c === 0x2f /* / */) {
+      if (depth === 0) fail("not-well-formed", "an end tag before the stream header");
+      else state = END_NAME_START;
+    } else if (isNameStartChar(c) && c !== 0x3a /* : */) {
+      // This element is at depth #depth within its stanza (the stream's root is at 0).
+      if (depth > limits.maxDepth) {
+        fail("policy-violation", `elements nested deeper than the limit of ${limits.maxDepth} in a stanza`);
+        return;
+      }
+      colon = false;
+      afterColon = false;
+      startRun(i, false);
+      state = START_NAME;
+    } else {
+      fail("not-well-formed", `${show(c)} after '<'`);
+    }
+  }
+
+  function afterBang(i: number, c: number, width: number): void {
+    if (bang === 0 && c !== 0x5b /* [ */) {
+      const what = c === 0x2d /* - */ ? "a comment" : c === 0x44 /* D */ ? "a document type declaration" : "a markup declaration";
+      fail("restricted-xml", what);
+      return;
+    }
+    if (c !== CDATA_OPENING.charCodeAt(bang)) {
+      fail("not-well-formed", `a malformed CDATA section opening (${show(c)})`);
+      return;
+    }
+    if (++bang < CDATA_OPENING.length) return;
+    if (depth === 0) {
+      fail("not-well-formed", "a CDATA section outside the stream's root element");
+    } else if (depth === 1) {
+      fail("bad-format", "a CDATA section between stanzas");
+    } else {
+      // CDATA is text written another way: it joins the text around it.
+      startRun(i + width, true);
+      state = CDATA;
+      brackets = 0;
+      cr = false;
+    }
+  }
+
+  function cdata(bytes: Uint8Array, i: number, c: number, width: number): void {
+    const held = brackets;
+    const afterCr = cr;
+    brackets = c === 0x5d /* ] */ ? held + 1 : 0;
+    cr = false;
+    if (c === 0x3e /* > */ && held >= 2) {
+      cut(bytes, i);
+      text.truncate(2); // the "]]" of "]]>" is no text
+      startRun(i + width, true);
+      state = TEXT;
+    } else if (c === 0x0d) {
+      substitute(bytes, i, width, 0x0a);
+      cr = true;
+    } else if (c === 0x0a && afterCr) {
+      substitute(bytes, i, width, -1);
+    }
+  }
+
+  function declaration(bytes: Uint8Array, i: number, c: number): void {
+    if (declMatched < 4) {
+      const expected = declMatched < 3 ? c === "xml".charCodeAt(declMatched) : isXmlSpace(c);
+      if (!expected) {
+        fail("restricted-xml", "a processing instruction");
+        return;
+      }
+      declMatched++;
+      return;
+    }
+    if (c !== 0x3e /* > */ || !declQuestion) {
+      declQuestion = c === 0x3f; /* ? */
+      return;
+    }
+    const parts = XML_DECLARATION.exec(takeToken(bytes, i));
+    if (!parts) {
+      fail("not-well-formed", "a malformed XML declaration");
+      return;
+    }
+    const encoding = parts[3];
+    if (encoding !== undefined && encoding.toLowerCase() !== "utf-8") {
+      fail("unsupported-encoding", `an XML declaration of encoding '${encoding}' (XMPP streams are UTF-8)`);
+      return;
+    }
+    measureFrom = -1;
+    state = PROLOG;
+  }
+
+  function startReference(inside: number): void {
+    referenceIn = inside;
+    reference = REF_START;
+    referenceValue = 0;
+    referenceName = "";
+    state = REFERENCE;
+  }
+
+  function referenceChar(i: number, c: number, width: number): void {
+    switch (reference) {
+      case REF_START:
+        if (c === 0x23 /* # */) reference = REF_HASH;
+        else if (isNameStartChar(c)) {
+          reference = REF_NAME;
+          referenceName = String.fromCodePoint(c);
+        } else fail("not-well-formed", "a '&' that starts no reference (write '&amp;')");
+        return;
+      case REF_HASH:
+        if (c === 0x78 /* x */) reference = REF_HEX_START;
+        else if (c >= 0x30 && c <= 0x39) {
+          reference = REF_DECIMAL;
+          referenceValue = c - 0x30;
+        } else fail("not-well-formed", "a malformed character reference");
+        return;
+      case REF_DECIMAL:
+      case REF_HEX_START:
+      case REF_HEX: {
+        if (c === 0x3b /* ; */ && reference !== REF_HEX_START) {
+          const value = referenceValue;
+          if (isXmlChar(value)) endReference(i, width, value);
+          else fail("not-well-formed", `a character reference to a character XML does not allow (${show(value)})`);
+          return;
+        }
+        const hex = reference !== REF_DECIMAL;
+        const digit = hexDigit(c);
+        if (digit < 0 || (!hex && digit > 9)) {
+          fail("not-well-formed", "a malformed character reference");
+          return;
+        }
+        reference = hex ? REF_HEX : REF_DECIMAL;
+        referenceValue = referenceValue * (hex ? 16 : 10) + digit;
+        if (referenceValue > 0x10ffff) fail("not-well-formed", "a character reference past U+10FFFF");
+        return;
+      }
+      case REF_NAME:
+        if (c === 0x3b /* ; */) {
+          const entity = referenceName;
+          if (entity.length <= 4 && hasOwn(PREDEFINED_ENTITIES, entity)) endReference(i, width, PREDEFINED_ENTITIES[entity]);
+          else fail("restricted-xml", `a reference to an undeclared entity ('&${entity.length > 4 ? `${entity.slice(0, 4)}...` : entity};')`);
+        } else if (isNameChar(c)) {
+          if (referenceName.length <= 4) referenceName += String.fromCodePoint(c);
+        } else {
+          fail("not-well-formed", `an entity reference not closed by ';' (found ${show(c)})`);
+        }
+        return;
+    }
+  }
+
+  /** The character a reference stands for joins the text or value it is in. */
+  function endReference(i: number, width: number, codePoint: number): void {
+    const toText = referenceIn === TEXT;
+    (toText ? text : token).appendCodePoint(codePoint);
+    startRun(i + width, toText);
+    state = referenceIn;
+    brackets = 0;
+    cr = false;
+  }
+
+  function nameStarts(c: number, what: string): boolean {
+    if (!isNameStartChar(c) || c === 0x3a /* : */) {
+      fail("not-well-formed", `${show(c)} where ${what} should start`);
+      return false;
+    }
+    colon = false;
+    afterColon = false;
+    return true;
+  }
+
+  function nameChar(c: number): void {
+    if (c === 0x3a /* : */) {
+      if (colon) fail("not-well-formed", "a name with two colons");
+      colon = true;
+      afterColon = true;
+    } else if (afterColon) {
+      afterColon = false;
+      if (!isNameStartChar(c)) fail("not-well-formed", `a local name that starts with ${show(c)}`);
+    }
+  }
+
+  function nameEnds(): boolean {
+    if (!afterColon) return true;
+    fail("not-well-formed", "a name that ends with a colon");
+    return false;
+  }
+
+  function closeStartTag(i: number): void {
+    const element = name;
+    open.push(element);
+    depth++;
+    if (depth === 1) {
+      measureFrom = -1; // the stream header is complete
+      state = BETWEEN;
+    } else {
+      enterText(i);
+    }
+    report(element, true, false);
+  }
+
+  function closeEmptyTag(i: number): void {
+    if (depth <= 1) measureFrom = -1;
+    if (depth === 0) state = EPILOG;
+    else if (depth === 1) state = BETWEEN;
+    else enterText(i);
+    report(name, true, true);
+  }
+
+  function closeEndTag(i: number): void {
+    const element = open.pop() as string;
+    depth--;
+    if (depth <= 1) measureFrom = -1;
+    if (depth === 0) state = EPILOG;
+    else if (depth === 1) state = BETWEEN;
+    else enterText(i);
+    report(element, false, true);
+  }
+
+  function enterText(i: number): void {
+    state = TEXT;
+    brackets = 0;
+    cr = false;
+    startRun(i + 1, true);
+  }
+
+  /** The last thing a step does: the sink may stop the parser or restart the stream. */
+  function report(element: string, start: boolean, end: boolean): void {
+    if (text.length > 0) sink.text(text.take());
+    if (start && !stopped && !restarted) sink.startElement(element, attrs);
+    if (end && !stopped && !restarted) sink.endElement(element);
+  }
+
+  function startRun(i: number, toText: boolean): void {
+    runStart = i;
+    runToText = toText;
+  }
+
+  /** Moves the bytes gathered since the run started, up to `i`, into the run's buffer, and ends the run. */
+  function cut(bytes: Uint8Array, i: number): void {
+    if (runStart < 0) return;
+    (runToText ? text : token).append(bytes, runStart, i);
+    runStart = -1;
+  }
+
+  /** Ends the token run at `i` and returns the token as text. */
+  function takeToken(bytes: Uint8Array, i: number): string {
+    if (token.length === 0 && runStart >= 0) {
+      // Most tokens lie whole in one chunk: no need to copy them first.
+      const whole = shortAsciiText(bytes, runStart, i);
+      if (whole !== undefined) {
+        runStart = -1;
+        return whole;
+      }
+    }
+    cut(bytes, i);
+    return token.take();
+  }
+
+  /** Puts `codePoint` (or nothing, if -1) in place of the character at `i` in the current run. */
+  function substitute(bytes: Uint8Array, i: number, width: number, codePoint: number): void {
+    const toText = runToText;
+    cut(bytes, i);
+    if (codePoint >= 0) (toText ? text : token).appendCodePoint(codePoint);
+    startRun(i + width, toText);
+  }
+
+  function fail(condition: ReaderCondition, what: string, at = offset): void {
+    if (stopped) return;
+    stopped = true;
+    sink.error(new StreamError(condition, `${what} at byte ${at}`));
+  }
+
+  return {
+    get offset(): number {
+      return offset;
+    },
+    write,
+    reset,
+    stop,
+  };
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** A character for an error message: printable ASCII quoted, anything else as U+XXXX. */
+function show(c: number): string {
+  if (c > 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
+  return `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
+}
