@@ -1,7 +1,7 @@
 // One XML stream over a host connection: opens and restarts it, frames stanzas in and out,
 // and turns stream errors (theirs and ours) into one close path.
 
-import type { Element } from "ltx";
+import { escapeXML, type Element } from "ltx";
 import type { Connection, Endpoint, Host, TimerHandle } from "../host.js";
 import { StanzaStream, type StanzaLimits } from "../xml/stanza-stream.js";
 import { encodeUtf8 } from "../xml/utf8.js";
@@ -82,7 +82,7 @@ export class XmppStream {
     this.#header = undefined;
     this.#queue = [];
     this.#sendText(
-      `<?xml version='1.0'?><stream:stream to='${this.#domain}' version='1.0' xml:lang='en' ` +
+      `<?xml version='1.0'?><stream:stream to='${escapeXML(this.#domain)}' version='1.0' xml:lang='en' ` +
         `xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAM}'>`,
     );
   }

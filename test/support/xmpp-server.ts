@@ -1,7 +1,7 @@
 // A scripted XMPP server for unit tests: it parses what the client sends with the project's
 // own stream reader and answers as a server would, with knobs for each way a server can fail.
 
-import { createElement as xml, type Element } from "ltx";
+import { createElement as xml, escapeXML, type Element } from "ltx";
 import { StanzaStream } from "../../src/xml/stanza-stream.js";
 import { encodeUtf8, decodeUtf8 } from "../../src/xml/utf8.js";
 import { decodeBase64, encodeBase64 } from "../../src/xmpp/sasl/base64.js";
@@ -45,6 +45,8 @@ export class XmppTestServer {
   stage: Stage = "initial";
   /** Whether the client ever sent <auth/>. */
   authAttempted = false;
+  /** The attributes of each stream header the client sent. */
+  readonly headers: Record<string, string>[] = [];
   /** A muted server reads but never answers. */
   muted = false;
   /** Answers a stanza in place of the script when it returns text. */
@@ -81,7 +83,10 @@ export class XmppTestServer {
 
   #newReader(): StanzaStream {
     return new StanzaStream({
-      onHeader: () => this.#onHeader(),
+      onHeader: (attrs) => {
+        this.headers.push(attrs);
+        this.#onHeader();
+      },
       onStanza: (stanza) => this.#onStanza(stanza),
       onEnd: () => {},
       onError: (error) => {
@@ -93,7 +98,7 @@ export class XmppTestServer {
   #onHeader(): void {
     if (this.muted) return;
     const { domain } = this.behaviour;
-    const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s-${this.stage}' from='${domain}' version='1.0' xml:lang='en'>`;
+    const header = `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s-${this.stage}' from='${escapeXML(domain)}' version='1.0' xml:lang='en'>`;
     const features = xml("stream:features", {});
     if (this.stage === "initial" && this.behaviour.offerStartTls) {
       features.c("starttls", { xmlns: "urn:ietf:params:xml:ns:xmpp-tls" }).c("required");

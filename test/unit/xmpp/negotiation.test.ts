@@ -143,6 +143,13 @@ describe("negotiation", () => {
     assert.match(server.connection.transcript, /<stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'\/><\/stream:error><\/stream:stream>/);
   });
 
+  it("opens each stream to the JID's domain, escaped, and restarts it after TLS and after SASL", async () => {
+    const { server, client } = setup({ domain: "hub'x" }, "device@hub'x/kitchen");
+    await client.start();
+    assert.deepEqual(server.headers.map((h) => h.to), ["hub'x", "hub'x", "hub'x"]);
+    assert.equal(server.headers[0]!.version, "1.0");
+  });
+
   it("says which endpoint it could not reach", async () => {
     const host = new FakeHost();
     const client = new Client({ host, jid: "device@hub.test", password: "secret" });
