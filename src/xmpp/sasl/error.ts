@@ -1,6 +1,8 @@
 // The one error type of SASL authentication: a condition a program can act on, and a text
 // for the person reading the log.
 
+import { XMPPError } from "../error.js";
+
 /**
  * Conditions a server reports in `<failure/>` (RFC 6120 §6.5), plus the ones this client
  * detects itself:
@@ -32,16 +34,14 @@ export type SASLCondition =
   | "server-signature-mismatch"
   | "server-error";
 
-export class SASLError extends Error {
+/** One of the XMPPError family: code that handles XMPP errors handles SASL's too. */
+export class SASLError extends XMPPError {
   // A field, not an assignment in the constructor: Error.prototype is frozen on XS once
   // preloaded, and assigning over an inherited frozen property throws there.
-  override readonly name = "SASLError";
-  readonly condition: SASLCondition | string;
-  readonly text: string;
+  override readonly name: string = "SASLError";
+  declare readonly condition: SASLCondition | string;
 
   constructor(condition: SASLCondition | string, text = "") {
-    super(text ? `${condition}: ${text}` : condition);
-    this.condition = condition;
-    this.text = text;
+    super(condition, text);
   }
 }
