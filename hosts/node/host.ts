@@ -135,11 +135,11 @@ class NodeConnection implements Connection {
 
 function explainTlsError(error: Error, serverName: string): string {
   const code = (error as { code?: string }).code ?? "";
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `the server's certificate is not for ${serverName} (the JID's domain): ${error.message}`;
+  }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
     return `the server's certificate is not signed by the configured CA (${code}): check that the ca key names the hub's CA certificate`;
-  }
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return `the server's certificate is not for ${serverName}: ${error.message}`;
   }
   return `${error.message}${code ? ` (${code})` : ""}`;
 }
