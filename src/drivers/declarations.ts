@@ -1,0 +1,53 @@
+// The checked, typed form of the driver and sensor declarations in `config.device` (the device
+// layer validates the manifest into these; drivers are built from them).
+
+import type { PinSpecifier } from "./io.js";
+
+export type ActiveLevel = "high" | "low";
+
+interface Common {
+  readonly name: string;
+  readonly pin: PinSpecifier;
+  readonly active: ActiveLevel;
+  /** Longest time the output may stay commanded on, ms; undefined: no limit. */
+  readonly maxOnMs: number | undefined;
+}
+
+export interface RelayDeclaration extends Common {
+  readonly kind: "relay";
+  readonly safe: boolean;
+  readonly interlock: string | undefined;
+  readonly interlockWaitMs: number;
+}
+
+export interface HeaterDeclaration extends Common {
+  readonly kind: "heater";
+  readonly output: "pwm" | "relay";
+  /** PWM frequency (output "pwm"). */
+  readonly hz: number;
+  /** Time-proportional switching period, ms (output "relay"). */
+  readonly periodMs: number;
+  /** With a sensor the value is a target in °C (closed loop); without, power in %. */
+  readonly sensor: string | undefined;
+  /** Highest settable target, °C (with a sensor). */
+  readonly maxC: number | undefined;
+  /** Over-temperature cutoff, °C (with a sensor). */
+  readonly cutoffC: number | undefined;
+}
+
+export interface DimmerDeclaration extends Common {
+  readonly kind: "dimmer";
+  readonly hz: number;
+  /** Safe level, %. */
+  readonly safe: number;
+}
+
+export type DriverDeclaration = RelayDeclaration | HeaterDeclaration | DimmerDeclaration;
+
+export interface SensorDeclaration {
+  readonly name: string;
+  readonly kind: "temperature";
+  readonly pin: PinSpecifier;
+  /** Hints for the desktop's thermal model; ignored on hardware. */
+  readonly simulation: { readonly ambientC: number; readonly heatCPerS: number; readonly lossPerS: number };
+}
