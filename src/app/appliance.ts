@@ -1,56 +1,75 @@
 // The composition root shared by every runtime: connection settings -> XMPP client -> the
-// device's message handling, kept online across network loss.
+// device, kept online across network loss, safe when the hub has been gone too long, and
+// answering only its owners.
 
 import type { Host, TimerHandle } from "../host.js";
 import type { Identity } from "../xmpp/disco.js";
 import { Client, type ClientStatus } from "../xmpp/client.js";
 import type { Jid } from "../xmpp/jid.js";
 import type { IncomingMessage } from "../xmpp/messages.js";
+import { subscriptionRequest } from "../xmpp/presence.js";
 import { Backoff, isPermanent } from "../xmpp/reconnect.js";
 import type { ConnectionConfig } from "./config.js";
+import { PresencePublisher } from "./presence-publisher.js";
 
-export type ApplianceEvent = ClientStatus | "retrying" | "error";
+export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "refused" | "safe" | "trip";
+
+/** What the appliance needs of the device it serves (src/device/device.ts is the real one). */
+export interface ApplianceDevice {
+  readonly name: string;
+  /** The reply to a chat message from an owner; starts with "ok" or "error:". */
+  handle(text: string): Promise<string>;
+  /** One line for presence. */
+  summary(): string;
+  /** Every output to its safe state. */
+  safe(): void;
+}
 
 export interface ApplianceOptions {
   host: Host;
   config: ConnectionConfig;
+  device: ApplianceDevice;
+  /** Disconnected from the hub this long, the device goes safe (default 60 s). */
+  graceMs?: number;
+  /** Shortest time between two presence updates (default 10 s). */
+  presenceIntervalMs?: number;
   identity?: Identity;
-  status?: string;
   /** One line per event: the host decides where it goes (console, trace). */
   onEvent(event: ApplianceEvent, detail: string): void;
-  /** Answers a chat message; the reply is sent, then the receipt. */
-  onMessage(message: IncomingMessage): string | Promise<string>;
 }
 
 export class Appliance {
   readonly #options: ApplianceOptions;
   readonly #client: Client;
   readonly #backoff: Backoff;
+  readonly #presence: PresencePublisher;
   #retry: TimerHandle | undefined;
+  #grace: TimerHandle | undefined;
   #wake: (() => void) | undefined;
   #stopped = false;
 
   constructor(options: ApplianceOptions) {
     this.#options = options;
-    const { config, host } = options;
+    const { config, host, device } = options;
     this.#backoff = new Backoff(host);
     this.#client = new Client({
       host,
       jid: config.jid,
       password: config.password,
       server: config.server,
-      identity: options.identity,
-      status: options.status,
+      identity: options.identity ?? { category: "client", type: "bot", name: device.name },
+      status: () => device.summary(),
       onStatus: (status, detail) => {
         options.onEvent(status, detail);
-        if (status === "offline") this.#scheduleRetry();
+        if (status === "online") this.#online();
+        if (status === "offline") this.#offline();
       },
-      onMessage: async (message) => {
-        const reply = await options.onMessage(message);
-        this.#client.sendMessage(message.from, reply, message.thread);
-      },
+      onMessage: (message) => this.#onMessage(message),
       onSubscriptionRequest: (from) => this.isOwner(from),
       onError: (error) => options.onEvent("error", error.message),
+    });
+    this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (status) => {
+      if (this.#client.online) this.#client.setStatus(status);
     });
   }
 
@@ -61,6 +80,17 @@ export class Appliance {
   isOwner(jid: Jid): boolean {
     const bare = jid.bare.toString();
     return this.#options.config.owners.some((owner) => owner.toString() === bare);
+  }
+
+  /** The device's state changed: tell the hub (rate-limited). */
+  deviceChanged(): void {
+    this.#presence.update(this.#options.device.summary());
+  }
+
+  /** Sends a line to every owner (a trip, say); dropped while offline. */
+  notifyOwners(text: string): void {
+    if (!this.#client.online) return;
+    for (const owner of this.#options.config.owners) this.#client.sendMessage(owner, text);
   }
 
   /** The first connection: resolves when online, rejects on a failure that a retry cannot fix. Transient failures are retried. */
@@ -87,10 +117,48 @@ export class Appliance {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#retry !== undefined) this.#options.host.clearTimeout(this.#retry);
-    this.#retry = undefined;
+    const host = this.#options.host;
+    if (this.#retry !== undefined) host.clearTimeout(this.#retry);
+    if (this.#grace !== undefined) host.clearTimeout(this.#grace);
+    this.#retry = this.#grace = undefined;
+    this.#presence.cancel();
     this.#wake?.();
     this.#client.stop();
+  }
+
+  async #onMessage(message: IncomingMessage): Promise<void> {
+    const { device, onEvent } = this.#options;
+    let reply: string;
+    if (this.isOwner(message.from)) {
+      onEvent("message", `from ${message.from}: ${message.body}`);
+      reply = await device.handle(message.body);
+      this.deviceChanged();
+    } else {
+      onEvent("refused", `from ${message.from} (not an owner): ${message.body}`);
+      reply = `error: ${message.from.bare} is not an owner of this ${device.name}; nothing was changed`;
+    }
+    this.#client.sendMessage(message.from, reply, message.thread);
+  }
+
+  #online(): void {
+    const host = this.#options.host;
+    if (this.#grace !== undefined) host.clearTimeout(this.#grace);
+    this.#grace = undefined;
+    // Asking the owners puts the device in their rosters; they approve or not in their clients.
+    for (const owner of this.#options.config.owners) this.#client.send(subscriptionRequest(owner.toString()));
+    this.#presence.reset(this.#options.device.summary());
+  }
+
+  #offline(): void {
+    const { host, graceMs = 60_000, device, onEvent } = this.#options;
+    if (this.#grace === undefined && !this.#stopped) {
+      this.#grace = host.setTimeout(() => {
+        this.#grace = undefined;
+        device.safe();
+        onEvent("safe", `disconnected from the hub for more than ${Math.round(graceMs / 1000)} s: every output is in its safe state`);
+      }, graceMs);
+    }
+    this.#scheduleRetry();
   }
 
   #scheduleRetry(): void {

@@ -26,8 +26,8 @@ export interface ClientOptions {
   identity?: Identity;
   /** disco#info features beyond the ones the client implements itself. */
   features?: string[];
-  /** The status text of the initial presence. */
-  status?: string;
+  /** The status text of the initial presence, or a function giving it at each login. */
+  status?: string | (() => string);
   limits?: Partial<StanzaLimits>;
   /** How long each negotiation step and each iq request may wait for the server (default 30 s). */
   timeoutMs?: number;
@@ -172,7 +172,8 @@ export class Client {
     this.#iq = iq;
     this.#bound = bound;
     stream.onStanza = (stanza) => this.#dispatch(stanza);
-    stream.send(availablePresence(this.#options.status));
+    const status = this.#options.status;
+    stream.send(availablePresence(typeof status === "function" ? status() : status));
   }
 
   #dispatch(stanza: Element): void {

@@ -10,3 +10,8 @@ export function availablePresence(status: string | undefined): Element {
 export function subscriptionAnswer(to: string, approve: boolean): Element {
   return xml("presence", { to, type: approve ? "subscribed" : "unsubscribed" });
 }
+
+/** Asks `to` for a subscription to its presence (and so a place in its roster). */
+export function subscriptionRequest(to: string): Element {
+  return xml("presence", { to, type: "subscribe" });
+}

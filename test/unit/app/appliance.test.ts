@@ -4,21 +4,41 @@
 import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
 import { XmppTestServer } from "../../support/xmpp-server.js";
-import { Appliance, type ApplianceEvent } from "../../../src/app/appliance.js";
+import { Appliance, type ApplianceDevice, type ApplianceEvent } from "../../../src/app/appliance.js";
 import { readConnectionConfig } from "../../../src/app/config.js";
 import { SASLError } from "../../../src/xmpp/sasl/error.js";
 
 const config = readConnectionConfig({ jid: "device@hub.test/dev", xmpp_password: "secret", ca: "ca.pem", owner: "owner@hub.test" });
 
-function appliance(host: FakeHost, reply = (body: string) => `you said ${body}`) {
+/** A device that records what it was asked. */
+class RecordingDevice implements ApplianceDevice {
+  readonly name = "test oven";
+  readonly handled: string[] = [];
+  safeCalls = 0;
+  state = "idle";
+  async handle(text: string): Promise<string> {
+    this.handled.push(text);
+    return `ok: you said ${text}`;
+  }
+  summary(): string {
+    return this.state;
+  }
+  safe(): void {
+    this.safeCalls += 1;
+  }
+}
+
+function appliance(host: FakeHost, options: { graceMs?: number } = {}) {
   const events: [ApplianceEvent, string][] = [];
+  const fake = new RecordingDevice();
   const device = new Appliance({
     host,
     config,
+    device: fake,
+    graceMs: options.graceMs,
     onEvent: (event, detail) => events.push([event, detail]),
-    onMessage: (message) => reply(message.body),
   });
-  return { device, events, names: () => events.map(([event]) => event) };
+  return { device, fake, events, names: () => events.map(([event]) => event) };
 }
 
 function plainServer(password = "secret"): XmppTestServer {
@@ -78,7 +98,7 @@ describe("appliance", () => {
     assert.equal(host.server.endpoint, undefined, "nothing connected after stop()");
   });
 
-  it("approves owners' subscription requests only", async () => {
+  it("asks its owners for a subscription when it logs in, and approves owners' requests only", async () => {
     const server = plainServer();
     const { device } = appliance(new FakeHost({ server: server.connection }));
     await device.start();
@@ -86,7 +106,7 @@ describe("appliance", () => {
     server.send(`<presence type='subscribe' from='stranger@hub.test'/>`);
     await settle();
     const answers = server.stanzas.filter((s) => s.name === "presence" && s.attrs.to).map((s) => `${s.attrs.to} ${s.attrs.type}`);
-    assert.deepEqual(answers, ["owner@hub.test subscribed", "stranger@hub.test unsubscribed"]);
+    assert.deepEqual(answers, ["owner@hub.test subscribe", "owner@hub.test subscribed", "stranger@hub.test unsubscribed"]);
   });
 
   it("sends the reply to a message before its receipt", async () => {
@@ -97,8 +117,70 @@ describe("appliance", () => {
     await settle();
     const messages = server.stanzas.filter((s) => s.name === "message");
     assert.equal(messages.length, 2);
-    assert.equal(messages[0]!.getChildText("body"), "you said help");
+    assert.equal(messages[0]!.getChildText("body"), "ok: you said help");
     assert.equal(messages[0]!.attrs.to, "owner@hub.test/phone");
     assert.equal(messages[1]!.getChild("received", "urn:xmpp:receipts")?.attrs.id, "m1");
+  });
+
+  it("refuses a stranger's command without asking the device, and still acknowledges it", async () => {
+    const server = plainServer();
+    const { device, fake, names } = appliance(new FakeHost({ server: server.connection }));
+    await device.start();
+    server.send(`<message type='chat' id='s1' from='stranger@hub.test/x'><body>GRILL 15</body><request xmlns='urn:xmpp:receipts'/></message>`);
+    await settle();
+    assert.deepEqual(fake.handled, []);
+    const messages = server.stanzas.filter((s) => s.name === "message");
+    assert.match(messages[0]!.getChildText("body") ?? "", /^error: stranger@hub\.test is not an owner of this test oven; nothing was changed$/);
+    assert.ok(messages[1]!.getChild("received", "urn:xmpp:receipts"));
+    assert.ok(names().includes("refused"));
+  });
+
+  it("puts the device in its safe state after the grace time without the hub, not before", async () => {
+    const first = plainServer();
+    const host = new FakeHost({ server: first.connection });
+    const { device, fake, names } = appliance(host, { graceMs: 60_000 });
+    await device.start();
+    host.server = undefined; // the hub stays unreachable
+    first.connection.drop(new Error("Wi-Fi lost"));
+    await settle();
+    host.clock.advance(59_000);
+    await settle();
+    assert.equal(fake.safeCalls, 0, "still within the grace time");
+    host.clock.advance(1_000);
+    await settle();
+    assert.equal(fake.safeCalls, 1);
+    assert.ok(names().includes("safe"));
+  });
+
+  it("keeps the device as it is when the hub comes back within the grace time", async () => {
+    const first = plainServer();
+    const host = new FakeHost({ server: first.connection });
+    const { device, fake } = appliance(host, { graceMs: 60_000 });
+    await device.start();
+    host.server = plainServer().connection;
+    first.connection.drop(new Error("blip"));
+    await settle();
+    host.clock.advance(1_000);
+    await settle(60);
+    assert.ok(device.client.online);
+    host.clock.advance(120_000);
+    await settle();
+    assert.equal(fake.safeCalls, 0);
+  });
+
+  it("publishes the device's summary as presence, at login and on change", async () => {
+    const server = plainServer();
+    const host = new FakeHost({ server: server.connection });
+    const { device, fake } = appliance(host);
+    fake.state = "preheating";
+    await device.start();
+    await settle();
+    const presences = () => server.stanzas.filter((s) => s.name === "presence" && !s.attrs.to).map((s) => s.getChildText("status"));
+    assert.deepEqual(presences(), ["preheating"]);
+    fake.state = "idle";
+    device.deviceChanged();
+    host.clock.advance(10_000);
+    await settle();
+    assert.deepEqual(presences(), ["preheating", "idle"]);
   });
 });
