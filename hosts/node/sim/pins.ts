@@ -1,0 +1,301 @@
+// Simulated pins for the desktop: ECMA-419-shaped outputs that log each change of level under the
+// driver that owns the pin, drive the thermal models, and keep a history for tests.
+
+import type { DriverDeclaration, SensorDeclaration } from "../../../src/drivers/declarations.js";
+import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureInput } from "../../../src/drivers/io.js";
+import type { Host } from "../../../src/host.js";
+import { SimulatedTemperatureInput, ThermalModel } from "./thermal.js";
+
+/** Bits of the simulated PWM, as on an ESP32's LEDC at the frequencies drivers use. */
+export const PWM_RESOLUTION = 10;
+/** How many changes `writes` keeps. */
+export const WRITE_HISTORY = 1000;
+/** A switching heater's pin logs at most one line per this period (see `SimulatedPinsOptions.summaryMs`). */
+export const HEATER_SUMMARY_MS = 30_000;
+
+export interface SimulatedPinsOptions {
+  drivers: readonly DriverDeclaration[];
+  sensors: readonly SensorDeclaration[];
+  host: Pick<Host, "setTimeout" | "clearTimeout" | "now">;
+  log(line: string): void;
+  /**
+   * A heater's pin changes all the time (a relay switched every period, a duty the closed loop
+   * retunes every second). A change after `summaryMs` without one is logged at once; changes
+   * coming sooner are held back and summed up in one line (level, count, energised share) once
+   * the pin has stopped switching (a period for a relay heater, 2 s for PWM) or at the latest
+   * `summaryMs` after the first of them.
+   */
+  summaryMs?: number;
+}
+
+/** One change of level: 0|1 on a digital output, the duty 0..1 (as written) on a PWM output. */
+export interface PinWrite {
+  readonly at: number;
+  readonly pin: PinSpecifier;
+  readonly driver: string;
+  readonly level: number;
+}
+
+export interface SimulatedPins extends PinProvider {
+  /** The last level written to `pin` (0|1, or PWM duty 0..1); undefined before the first write. */
+  level(pin: PinSpecifier): number | undefined;
+  /** Changes of level (repeated writes of one value are one change), oldest first, at most WRITE_HISTORY. */
+  readonly writes: readonly PinWrite[];
+  /** The thermal model behind a declared sensor (to read, heat, or break it in tests). */
+  thermal(sensor: string): ThermalModel;
+  /** Closes every pin and sensor still open; pending heater summaries are logged first. */
+  close(): void;
+}
+
+export function createSimulatedPins(options: SimulatedPinsOptions): SimulatedPins {
+  return new SimulatedPinBoard(options);
+}
+
+/** Changes of a switching heater's pin not logged yet. */
+interface Held {
+  readonly start: number;
+  changes: number;
+  /** Energised share integrated since `start`, share x ms, up to `since`. */
+  energy: number;
+  since: number;
+  /** Ends the summing up `summaryMs` after `start`, however busy the pin. */
+  deadline: unknown;
+  /** Ends it earlier once the pin has stopped switching. */
+  settle: unknown;
+}
+
+/** What the simulation knows of a pin from the declarations, and its state now. */
+interface Pin {
+  readonly spec: PinSpecifier;
+  readonly driver: DriverDeclaration;
+  readonly output: "digital" | "pwm";
+  /** The model this pin heats, for a heater with a sensor. */
+  readonly heats: ThermalModel | undefined;
+  open: boolean;
+  level: number | undefined;
+  lastChange: number;
+  held: Held | undefined;
+}
+
+class SimulatedPinBoard implements SimulatedPins {
+  readonly writes: PinWrite[] = [];
+  readonly #host: SimulatedPinsOptions["host"];
+  readonly #log: (line: string) => void;
+  readonly #summaryMs: number;
+  readonly #pins = new Map<string, Pin>();
+  readonly #models = new Map<string, ThermalModel>();
+  readonly #sensorPins = new Map<string, string>();
+  /** Pin -> "driver grill" / "sensor cavity", to name both sides of a pin declared twice. */
+  readonly #claims = new Map<string, string>();
+  readonly #openSensors = new Map<string, TemperatureInput>();
+  readonly #openOutputs = new Set<DigitalOutput | PwmOutput>();
+
+  constructor(options: SimulatedPinsOptions) {
+    this.#host = options.host;
+    this.#log = options.log;
+    this.#summaryMs = options.summaryMs ?? HEATER_SUMMARY_MS;
+    const now = () => this.#host.now();
+    for (const sensor of options.sensors) {
+      this.#claim(sensor.pin, `sensor ${sensor.name}`);
+      this.#sensorPins.set(String(sensor.pin), sensor.name);
+      this.#models.set(sensor.name, new ThermalModel(sensor, now));
+    }
+    for (const driver of options.drivers) {
+      this.#claim(driver.pin, `driver ${driver.name}`);
+      let heats: ThermalModel | undefined;
+      if (driver.kind === "heater" && driver.sensor !== undefined) {
+        heats = this.#models.get(driver.sensor);
+        if (!heats) throw new Error(`heater ${driver.name} names sensor "${driver.sensor}", which is not declared in config.device.sensors`);
+      }
+      const output = driver.kind === "relay" || (driver.kind === "heater" && driver.output === "relay") ? "digital" : "pwm";
+      this.#pins.set(String(driver.pin), { spec: driver.pin, driver, output, heats, open: false, level: undefined, lastChange: -Infinity, held: undefined });
+    }
+  }
+
+  level(pin: PinSpecifier): number | undefined {
+    return this.#pins.get(String(pin))?.level;
+  }
+
+  thermal(sensor: string): ThermalModel {
+    const model = this.#models.get(sensor);
+    if (!model) throw new Error(`no sensor "${sensor}" (sensors: ${[...this.#models.keys()].join(", ") || "none"})`);
+    return model;
+  }
+
+  digitalOutput(spec: PinSpecifier): DigitalOutput {
+    const pin = this.#open(spec, "digital");
+    const output: DigitalOutput = {
+      write: (value: 0 | 1) => {
+        this.#check(pin, output);
+        if (value !== 0 && value !== 1) throw new RangeError(`${label(pin)}: a digital output takes 0 or 1, got ${String(value)}`);
+        this.#change(pin, value);
+      },
+      close: () => this.#close(pin, output),
+    };
+    this.#openOutputs.add(output);
+    return output;
+  }
+
+  pwmOutput(spec: PinSpecifier, hz: number): PwmOutput {
+    if (!(hz > 0 && Number.isFinite(hz))) throw new RangeError(`pin ${spec}: the PWM frequency must be a positive number of Hz, got ${hz}`);
+    const pin = this.#open(spec, "pwm");
+    const max = 2 ** PWM_RESOLUTION - 1;
+    const output: PwmOutput = {
+      resolution: PWM_RESOLUTION,
+      hz,
+      write: (value: number) => {
+        this.#check(pin, output);
+        if (!Number.isInteger(value) || value < 0 || value > max) {
+          throw new RangeError(`${label(pin)}: a ${PWM_RESOLUTION}-bit PWM output takes a whole number 0..${max}, got ${value}`);
+        }
+        this.#change(pin, value / max);
+      },
+      close: () => this.#close(pin, output),
+    };
+    this.#openOutputs.add(output);
+    return output;
+  }
+
+  temperatureInput(name: string, spec: PinSpecifier): TemperatureInput {
+    const model = this.#models.get(name);
+    if (!model) throw new Error(`no sensor "${name}" in config.device.sensors (sensors: ${[...this.#models.keys()].join(", ") || "none"})`);
+    if (this.#sensorPins.get(String(spec)) !== name) throw new Error(`sensor ${name} is not on pin ${spec}: check its pin in config.device.sensors`);
+    if (this.#openSensors.has(name)) throw new Error(`sensor ${name} is already open: each sensor can be opened once (close it first)`);
+    const input = new SimulatedTemperatureInput(model, {
+      now: () => this.#host.now(),
+      log: this.#log,
+      onClose: () => this.#openSensors.delete(name),
+    });
+    this.#openSensors.set(name, input);
+    return input;
+  }
+
+  close(): void {
+    for (const output of [...this.#openOutputs]) output.close();
+    for (const input of [...this.#openSensors.values()]) input.close();
+  }
+
+  #claim(spec: PinSpecifier, owner: string): void {
+    const other = this.#claims.get(String(spec));
+    if (other !== undefined) throw new Error(`pin ${spec} is declared twice (${other}, ${owner}): give each driver and sensor its own pin`);
+    this.#claims.set(String(spec), owner);
+  }
+
+  #open(spec: PinSpecifier, output: Pin["output"]): Pin {
+    const pin = this.#pins.get(String(spec));
+    if (!pin) {
+      const sensor = this.#sensorPins.get(String(spec));
+      if (sensor !== undefined) throw new Error(`pin ${spec} is the input of sensor ${sensor}, not an output`);
+      throw new Error(`pin ${spec} belongs to no driver: declare it in config.device.drivers`);
+    }
+    if (pin.output !== output) {
+      throw new Error(`${label(pin)} is a ${pin.output === "pwm" ? "PWM" : "digital"} output for a ${pin.driver.kind}, not a ${output === "pwm" ? "PWM" : "digital"} one`);
+    }
+    if (pin.open) throw new Error(`${label(pin)} is already open: each pin can be opened once (close it first)`);
+    pin.open = true;
+    return pin;
+  }
+
+  #check(pin: Pin, output: DigitalOutput | PwmOutput): void {
+    if (!this.#openOutputs.has(output)) throw new Error(`${label(pin)} is closed: open it again before writing`);
+  }
+
+  #close(pin: Pin, output: DigitalOutput | PwmOutput): void {
+    if (!this.#openOutputs.delete(output)) return;
+    pin.open = false;
+    this.#release(pin);
+    // A released pin drives nothing: whatever it heated cools from now on.
+    pin.heats?.setPower(pin.driver.name, 0);
+  }
+
+  #change(pin: Pin, level: number): void {
+    if (level === pin.level) return;
+    const now = this.#host.now();
+    const first = pin.level === undefined;
+    const held = pin.held;
+    if (held) {
+      held.energy += energised(pin, pin.level) * (now - held.since);
+      held.since = now;
+    }
+    pin.level = level;
+    pin.heats?.setPower(pin.driver.name, energised(pin, level));
+    this.writes.push({ at: now, pin: pin.spec, driver: pin.driver.name, level });
+    if (this.writes.length > WRITE_HISTORY) this.writes.splice(0, this.writes.length - WRITE_HISTORY);
+    const lastChange = pin.lastChange;
+    // The safe state written at start is no sign of switching: the first command shows at once.
+    if (!first) pin.lastChange = now;
+    // The first write (the safe state at start) and a change after a quiet spell show at once;
+    // a heater's pin changing again soon after is switching, and is summed up.
+    if (pin.driver.kind !== "heater" || first || (!held && now - lastChange >= this.#summaryMs)) {
+      this.#log(describe(pin));
+      return;
+    }
+    if (held) {
+      held.changes += 1;
+      this.#host.clearTimeout(held.settle);
+      held.settle = this.#host.setTimeout(() => this.#release(pin), settleMs(pin));
+      return;
+    }
+    pin.held = {
+      start: now,
+      changes: 1,
+      energy: 0,
+      since: now,
+      deadline: this.#host.setTimeout(() => this.#release(pin), this.#summaryMs),
+      settle: this.#host.setTimeout(() => this.#release(pin), settleMs(pin)),
+    };
+  }
+
+  /** Logs what was held back: the level now, and for more than one change their count and average. */
+  #release(pin: Pin): void {
+    const held = pin.held;
+    if (!held) return;
+    pin.held = undefined;
+    this.#host.clearTimeout(held.deadline);
+    this.#host.clearTimeout(held.settle);
+    if (held.changes === 1) {
+      this.#log(describe(pin));
+      return;
+    }
+    const now = this.#host.now();
+    const span = now - held.start;
+    const energy = held.energy + energised(pin, pin.level) * (now - held.since);
+    const share = percent(span > 0 ? energy / span : energised(pin, pin.level));
+    const average = pin.output === "pwm" ? `mean output ${share}` : `on ${share} of the time`;
+    this.#log(describe(pin, `${held.changes} changes in ${Math.round(span / 1000)} s, ${average}`));
+  }
+}
+
+/**
+ * How long a switching pin stays still before it counts as settled: a relay heater changes at
+ * least once a period while it switches, a closed loop retunes a PWM duty every second.
+ */
+function settleMs(pin: Pin): number {
+  return pin.driver.kind === "heater" && pin.driver.output === "relay" ? pin.driver.periodMs + 1000 : 2000;
+}
+
+/** How much of its power the pin's load gets at `level`, 0..1: the active level decides. */
+function energised(pin: Pin, level: number | undefined): number {
+  if (level === undefined) return 0;
+  return pin.driver.active === "low" ? 1 - level : level;
+}
+
+function label(pin: Pin): string {
+  return `pin ${pin.spec} (${pin.driver.name})`;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+/** `pin 26 (grill) -> 1`, `pin 25 (oven) pwm 62%`; an active-low pin also says what its load sees. */
+function describe(pin: Pin, note?: string): string {
+  const level = pin.level ?? 0;
+  const notes: string[] = [];
+  if (pin.driver.active === "low") {
+    notes.push(pin.output === "pwm" ? `active low: ${percent(1 - level)} on` : `active low: ${level === 0 ? "on" : "off"}`);
+  }
+  if (note) notes.push(note);
+  const shown = pin.output === "pwm" ? `pwm ${percent(level)}` : `-> ${level}`;
+  return `${label(pin)} ${shown}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+}
