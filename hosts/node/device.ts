@@ -1,25 +1,37 @@
-// `npm run device -- <manifest.json> key=value ...`: runs a device on the desktop against a hub.
+// `npm run device -- <manifest.json> key=value ...`: runs a device on the desktop against a hub,
+// its pins simulated (each change logged) and its heaters warming a simulated thermal model.
 
 import { readFileSync } from "node:fs";
 import { Appliance } from "../../src/app/appliance.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
+import { createDevice } from "../../src/device/create-device.js";
+import { readDeviceDeclaration } from "../../src/device/declaration.js";
+import { DeclarationError } from "../../src/device/declaration-error.js";
+import type { DeviceDeclaration } from "../../src/device/types.js";
 import { createNodeHost } from "./host.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
+import { createSimulatedPins } from "./sim/pins.js";
 
 const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner)";
-
-/** Until the device layer exists, every chat message gets this reply. */
-export const PLACEHOLDER_REPLY = "This device has no instruction set yet: it is online and answers ping and disco#info.";
 
 function log(event: string, detail = ""): void {
   const time = new Date().toISOString().slice(11, 23);
   console.log(`${time} ${event.padEnd(13)} ${detail}`.trimEnd());
 }
 
-function loadConfig(args: string[]): { config: ConnectionConfig; caPem: string } {
+interface Loaded {
+  config: ConnectionConfig;
+  caPem: string;
+  declaration: DeviceDeclaration;
+}
+
+function load(args: string[]): Loaded {
   const [manifest, ...overrides] = args;
   if (!manifest || manifest.includes("=")) throw new ManifestError(USAGE);
-  const config = readConnectionConfig(applyOverrides(readManifestConfig(manifest), overrides));
+  const raw = applyOverrides(readManifestConfig(manifest), overrides);
+  // The whole declaration is checked before anything else happens, and before any pin is opened.
+  const declaration = readDeviceDeclaration(raw.device, manifest);
+  const config = readConnectionConfig(raw);
   let caPem: string;
   try {
     caPem = readFileSync(config.ca, "utf8");
@@ -27,34 +39,40 @@ function loadConfig(args: string[]): { config: ConnectionConfig; caPem: string }
     throw new ConfigError("ca", `cannot read ${config.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("ca", `${config.ca} holds no PEM certificate`);
-  return { config, caPem };
+  return { config, caPem, declaration };
 }
 
 async function main(args: string[]): Promise<number> {
-  let loaded;
+  let loaded: Loaded;
   try {
-    loaded = loadConfig(args);
+    loaded = load(args);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ManifestError) {
+    if (error instanceof ConfigError || error instanceof ManifestError || error instanceof DeclarationError) {
       console.error(`error: ${error.message}`);
       return 2;
     }
     throw error;
   }
-  const { config, caPem } = loaded;
+  const { config, caPem, declaration } = loaded;
   const host = createNodeHost({ ca: caPem });
-  const appliance = new Appliance({
+  const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: (line) => log("pin", line) });
+  let appliance: Appliance | undefined;
+  const device = createDevice(declaration, {
     host,
-    config,
-    onEvent: (event, detail) => log(event, detail),
-    onMessage: (message) => {
-      log("message", `from ${message.from}: ${message.body}`);
-      return PLACEHOLDER_REPLY;
+    pins,
+    onChange: () => appliance?.deviceChanged(),
+    onTrip: (trip) => {
+      log("trip", `${trip.driver}: ${trip.text}`);
+      appliance?.notifyOwners(`${declaration.name}: ${trip.driver} switched off by itself: ${trip.text}`);
     },
   });
+  log("ready", `${declaration.name}: ${declaration.drivers.length} outputs in their safe state, ${declaration.opcodes.length} commands`);
+  appliance = new Appliance({ host, config, device, graceMs: declaration.graceMs, onEvent: (event, detail) => log(event, detail) });
   const shutdown = () => {
     log("stopping");
-    appliance.stop();
+    appliance?.stop();
+    device.close();
+    pins.close();
     setTimeout(() => process.exit(0), 200).unref();
   };
   process.once("SIGINT", shutdown);
@@ -62,6 +80,8 @@ async function main(args: string[]): Promise<number> {
   try {
     await appliance.start();
   } catch (error) {
+    device.close();
+    pins.close();
     log("error", (error as Error).message);
     console.error(`error: ${(error as Error).message}`);
     return 1;

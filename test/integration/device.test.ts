@@ -1,7 +1,7 @@
 // The desktop device command against a real Prosody: STARTTLS and SCRAM login, disco#info, ping
 // and receipts for an owner on @xmpp/client, and clear failures for a wrong CA or password.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,74 +11,14 @@ import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { startTestHub, type Hub } from "../support/prosody.js";
 import { hubClient } from "../support/hub-client.js";
+import { deviceSettings, microwaveManifest, runDevice as runProcess, type DeviceRun } from "../support/device-process.js";
 
 const DEVICE = { user: "microwave", password: "device-secret" };
 const OWNER = { user: "owner", password: "owner-secret" };
-const deviceCommand = new URL("../../hosts/node/device.mjs", import.meta.url).pathname;
-const manifest = new URL("../../../devices/microwave/manifest.json", import.meta.url).pathname;
 
-interface DeviceRun {
-  child: ChildProcess;
-  output: () => string;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  exit: Promise<number | null>;
-}
-
-function runDevice(args: string[]): DeviceRun {
-  const child = spawn(process.execPath, [deviceCommand, manifest, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  const listeners = new Set<() => void>();
-  const take = (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on("data", take);
-  child.stderr!.on("data", take);
-  const exit = once(child, "exit").then(([code]) => code as number | null);
-  return {
-    child,
-    output: () => text,
-    exit,
-    waitFor(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = pattern.exec(text);
-          if (match) {
-            listeners.delete(check);
-            clearTimeout(timer);
-            resolve(match[0]);
-          }
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`the device did not print ${pattern} within ${timeoutMs} ms; it printed:\n${text}`));
-        }, timeoutMs);
-        listeners.add(check);
-        void exit.then(() => setTimeout(check, 0));
-        check();
-      });
-    },
-  };
-}
-
-function settings(hub: Hub, overrides: Record<string, string> = {}): string[] {
-  const values: Record<string, string> = {
-    jid: `${DEVICE.user}@${hub.domain}/appliance`,
-    xmpp_password: DEVICE.password,
-    server: `${hub.host}:${hub.c2sPort}`,
-    ca: hub.caPath,
-    owner: `${OWNER.user}@${hub.domain}`,
-    ...overrides,
-  };
-  return Object.entries(values).map(([key, value]) => `${key}=${value}`);
-}
-
-async function stopDevice(run: DeviceRun): Promise<void> {
-  if (run.child.exitCode === null && run.child.signalCode === null) {
-    run.child.kill("SIGTERM");
-    await run.exit;
-  }
-}
+const runDevice = (args: string[]): DeviceRun => runProcess(microwaveManifest, args);
+const settings = (hub: Hub, overrides: Record<string, string> = {}) => deviceSettings(hub, DEVICE, OWNER.user, overrides);
+const stopDevice = (run: DeviceRun) => run.stop();
 
 describe("desktop device against Prosody", function () {
   this.timeout(60_000);

@@ -1,0 +1,74 @@
+// Runs the desktop device command as a child process and reads its log, for integration tests.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import type { Hub } from "./prosody.js";
+
+const deviceCommand = new URL("../../hosts/node/device.mjs", import.meta.url).pathname;
+export const microwaveManifest = new URL("../../../devices/microwave/manifest.json", import.meta.url).pathname;
+
+export interface DeviceRun {
+  child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output: () => string;
+  /** Resolves with the first match of `pattern` in the output from `from` on (default: all of it). */
+  waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<string>;
+  exit: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export function runDevice(manifest: string, args: string[]): DeviceRun {
+  const child = spawn(process.execPath, [deviceCommand, manifest, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  const listeners = new Set<() => void>();
+  const take = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
+  const exit = once(child, "exit").then(([code]) => code as number | null);
+  return {
+    child,
+    output: () => text,
+    exit,
+    waitFor(pattern, timeoutMs = 15_000, from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(text.slice(from));
+          if (match) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(match[0]);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`the device did not print ${pattern} within ${timeoutMs} ms; it printed:\n${text}`));
+        }, timeoutMs);
+        listeners.add(check);
+        void exit.then(() => setTimeout(check, 0));
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exit;
+      }
+    },
+  };
+}
+
+/** The key=value arguments for `account` on `hub`, with `overrides` over them. */
+export function deviceSettings(hub: Hub, account: { user: string; password: string }, owner: string, overrides: Record<string, string> = {}): string[] {
+  const values: Record<string, string> = {
+    jid: `${account.user}@${hub.domain}/appliance`,
+    xmpp_password: account.password,
+    server: `${hub.host}:${hub.c2sPort}`,
+    ca: hub.caPath,
+    owner: `${owner}@${hub.domain}`,
+    ...overrides,
+  };
+  return Object.entries(values).map(([key, value]) => `${key}=${value}`);
+}
