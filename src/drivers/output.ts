@@ -1,0 +1,63 @@
+// Pins as a driver thinks of them: on/off and duty 0..1, with the active level applied, so that
+// an active-low board inverts here and nowhere else.
+
+import type { ActiveLevel } from "./declarations.js";
+import type { DigitalOutput, PwmOutput } from "./io.js";
+
+/** Something driven by a duty cycle 0..1: a PWM pin, or a relay switched time-proportionally. */
+export interface DutyOutput {
+  /** The duty last written (0..1), not the instantaneous level of a switched relay. */
+  readonly duty: number;
+  write(duty: number): void;
+  close(): void;
+}
+
+export class OnOffOutput {
+  readonly #pin: DigitalOutput;
+  readonly #activeLow: boolean;
+  #on = false;
+
+  constructor(pin: DigitalOutput, active: ActiveLevel) {
+    this.#pin = pin;
+    this.#activeLow = active === "low";
+  }
+
+  get on(): boolean {
+    return this.#on;
+  }
+
+  write(on: boolean): void {
+    this.#pin.write(on !== this.#activeLow ? 1 : 0);
+    this.#on = on;
+  }
+
+  close(): void {
+    this.#pin.close();
+  }
+}
+
+export class PwmDutyOutput implements DutyOutput {
+  readonly #pin: PwmOutput;
+  readonly #activeLow: boolean;
+  #duty = 0;
+
+  constructor(pin: PwmOutput, active: ActiveLevel) {
+    this.#pin = pin;
+    this.#activeLow = active === "low";
+  }
+
+  get duty(): number {
+    return this.#duty;
+  }
+
+  write(duty: number): void {
+    const clamped = Math.min(1, Math.max(0, duty));
+    const max = 2 ** this.#pin.resolution - 1;
+    this.#pin.write(Math.round((this.#activeLow ? 1 - clamped : clamped) * max));
+    this.#duty = clamped;
+  }
+
+  close(): void {
+    this.#pin.close();
+  }
+}
