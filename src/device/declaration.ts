@@ -106,12 +106,20 @@ function readDriver(table: Section, name: string, sensors: readonly SensorDeclar
     maxOnMs: driver.milliseconds("max_on_s", 1000, { above: 0 }),
   };
   switch (kind as DriverKind) {
-    case "relay":
-      return { ...common, kind: "relay", ...readRelay(driver) };
+    case "relay": {
+      const relay = readRelay(driver);
+      // A safe state of "on" and a limit or an interlock that must switch the relay off contradict each other.
+      if (relay.safe && relay.interlock !== undefined) driver.fail("safe", `a relay whose safe state is on cannot be in interlock group ${relay.interlock}: make its safe state "off" or remove "interlock"`);
+      if (relay.safe && common.maxOnMs !== undefined) driver.fail("safe", `a relay whose safe state is on cannot have max_on_s: its safe state would exceed the limit`);
+      return { ...common, kind: "relay", ...relay };
+    }
     case "heater":
       return { ...common, kind: "heater", ...readHeater(driver, sensors) };
-    case "dimmer":
-      return { ...common, kind: "dimmer", hz: readHz(driver), safe: readLevel(driver, "safe") ?? 0 };
+    case "dimmer": {
+      const safe = readLevel(driver, "safe") ?? 0;
+      if (safe > 0 && common.maxOnMs !== undefined) driver.fail("safe", `a dimmer whose safe level is above 0 cannot have max_on_s: its safe state would exceed the limit`);
+      return { ...common, kind: "dimmer", hz: readHz(driver), safe };
+    }
   }
 }
 

@@ -169,6 +169,12 @@ describe("device declaration errors", () => {
     refused((d) => (d.drivers.oven.output = "pwm"), "device.drivers.oven.period_s", `period_s is for output "relay"; a heater with output "pwm" uses hz`);
   });
 
+  it("a safe state that is on, with a limit or an interlock that must switch the output off", () => {
+    refused((d) => (d.drivers.grill.safe = "on"), "device.drivers.grill.safe", "a relay whose safe state is on cannot be in interlock group heat: make its safe state \"off\" or remove \"interlock\"");
+    refused((d) => Object.assign(d.drivers.fan, { safe: "on", max_on_s: 60 }), "device.drivers.fan.safe", "a relay whose safe state is on cannot have max_on_s: its safe state would exceed the limit");
+    refused((d) => Object.assign(d.drivers.lamp, { safe: 20, max_on_s: 60 }), "device.drivers.lamp.safe", "a dimmer whose safe level is above 0 cannot have max_on_s: its safe state would exceed the limit");
+  });
+
   it("a heater with a sensor needs max_c and cutoff_c above it; without one, neither", () => {
     refused((d) => delete d.drivers.oven.max_c, "device.drivers.oven.max_c", `missing: the highest target temperature a command may set, °C, e.g. "max_c": 250 (required with a sensor)`);
     refused((d) => delete d.drivers.oven.cutoff_c, "device.drivers.oven.cutoff_c", `missing: the over-temperature cutoff, °C, above max_c, e.g. "cutoff_c": 450 (required with a sensor)`);

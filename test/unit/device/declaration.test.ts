@@ -20,9 +20,9 @@ function kitchen(): Json {
     drivers: {
       hob: { kind: "heater", pin: 4, output: "pwm", hz: 500 },
       kettle: { kind: "heater", pin: "5", output: "relay", sensor: "probe", max_c: 100, cutoff_c: 110, active: "low" },
-      hood: { kind: "relay", pin: 12, safe: "off", interlock: "air" },
-      vent: { kind: "relay", pin: 13, safe: "on", interlock: "air", interlock_wait_ms: 250 },
-      light: { kind: "dimmer", pin: 14, safe: "on", max_on_s: 0.5 },
+      hood: { kind: "relay", pin: 12, safe: "off", interlock: "air", max_on_s: 0.5 },
+      vent: { kind: "relay", pin: 13, safe: "on" },
+      light: { kind: "dimmer", pin: 14, safe: "on" },
     },
     opcodes: [
       { opcode: "HOB", task: "Hob power", operands: [{ name: "power", type: "number", unit: "%", min: 0, max: 100 }], action: { set: { hob: "$power" } } },
@@ -92,8 +92,9 @@ describe("device declaration", () => {
     const byName = new Map(device.drivers.map((driver) => [driver.name, driver]));
     assert.deepEqual(byName.get("hob"), { name: "hob", pin: 4, active: "high", maxOnMs: undefined, kind: "heater", output: "pwm", hz: 500, periodMs: 10_000, sensor: undefined, maxC: undefined, cutoffC: undefined });
     assert.deepEqual(byName.get("kettle"), { name: "kettle", pin: 5, active: "low", maxOnMs: undefined, kind: "heater", output: "relay", hz: 1000, periodMs: 10_000, sensor: "probe", maxC: 100, cutoffC: 110 });
-    assert.deepEqual(byName.get("vent"), { name: "vent", pin: 13, active: "high", maxOnMs: undefined, kind: "relay", safe: true, interlock: "air", interlockWaitMs: 250 });
-    assert.deepEqual(byName.get("light"), { name: "light", pin: 14, active: "high", maxOnMs: 500, kind: "dimmer", hz: 1000, safe: 100 });
+    assert.deepEqual(byName.get("vent"), { name: "vent", pin: 13, active: "high", maxOnMs: undefined, kind: "relay", safe: true, interlock: undefined, interlockWaitMs: 0 });
+    assert.deepEqual(byName.get("light"), { name: "light", pin: 14, active: "high", maxOnMs: undefined, kind: "dimmer", hz: 1000, safe: 100 });
+    assert.equal(byName.get("hood")?.maxOnMs, 500, "max_on_s is read in seconds");
     assert.equal(device.sensors[0]!.pin, "A0", "a pin name stays a name");
 
     const [hob, boil, hood, speed, air, off] = device.opcodes;
