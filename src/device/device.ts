@@ -67,7 +67,9 @@ export class Device {
   async execute(command: Command): Promise<string> {
     const { opcode, values } = command;
     const label = [opcode.opcode, ...opcode.operands.map((o) => render(o, values.get(o.name)!))].join(" ");
-    const task = [opcode.task, ...opcode.operands.map((o) => withUnit(o, values.get(o.name)!))].join(" ");
+    // For presence: "Preheat 350 C, 12 min left": the task and its settings; time left says the rest.
+    const settings = opcode.operands.filter((o) => o.type !== "duration").map((o) => withUnit(o, values.get(o.name)!));
+    const task = [opcode.task, ...settings].join(" ");
     const action = opcode.action;
     if (action.kind === "safe") {
       this.safe();
