@@ -55,7 +55,12 @@ async function main(args: string[]): Promise<number> {
   }
   const { config, caPem, declaration } = loaded;
   const host = createNodeHost({ ca: caPem });
-  const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: (line) => log("pin", line) });
+  // The simulation's lines start with what they are about: "pin 26 (grill) -> 1", "sensor cavity 143.5 °C".
+  const simulationLog = (line: string) => {
+    const space = line.indexOf(" ");
+    log(line.slice(0, space), line.slice(space + 1));
+  };
+  const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: simulationLog });
   let appliance: Appliance | undefined;
   const device = createDevice(declaration, {
     host,
