@@ -84,18 +84,18 @@ export class Heater extends OutputDriver {
   protected apply(value: DriverValue): Promise<void> {
     this.#value = value as number;
     if (this.#sensor === undefined) {
-      this.#output.write(this.#value / 100);
+      this.#output.restart(this.#value / 100);
       return Promise.resolve();
     }
-    if (this.#value === 0) this.#output.write(0);
-    else if (!this.#control()) return Promise.reject(new DriverError(this.name, "tripped", this.tripped?.text ?? "tripped"));
+    if (this.#value === 0) this.#output.restart(0);
+    else if (!this.#control(true)) return Promise.reject(new DriverError(this.name, "tripped", this.tripped?.text ?? "tripped"));
     this.#watch();
     return Promise.resolve();
   }
 
   protected toSafe(): void {
     this.#value = 0;
-    this.#output.write(0);
+    this.#output.restart(0);
   }
 
   protected release(): void {
@@ -116,8 +116,8 @@ export class Heater extends OutputDriver {
     }, SAMPLE_MS);
   }
 
-  /** One step of the loop; false when it tripped (the heater is then safe and its loop stopped). */
-  #control(): boolean {
+  /** One step of the loop (`command`: the first after a set); false when it tripped (the heater is then safe and its loop stopped). */
+  #control(command = false): boolean {
     const { cutoffC, sensor: sensorName } = this.#declaration;
     let reading: number;
     try {
@@ -129,7 +129,11 @@ export class Heater extends OutputDriver {
     this.#temperatureC = reading;
     if (cutoffC !== undefined && reading >= cutoffC) return this.#halt("over-temperature", `over-temperature at ${reading.toFixed(1)} °C`);
     // Idle, the output is left alone: it is already at 0, and a relay need not be rewritten every second.
-    if (this.#value > 0) this.#output.write(proportionalDuty(this.#value, reading));
+    if (this.#value > 0) {
+      const duty = proportionalDuty(this.#value, reading);
+      if (command) this.#output.restart(duty);
+      else this.#output.write(duty);
+    }
     return true;
   }
 

@@ -8,7 +8,10 @@ import type { DigitalOutput, PwmOutput } from "./io.js";
 export interface DutyOutput {
   /** The duty last written (0..1), not the instantaneous level of a switched relay. */
   readonly duty: number;
+  /** A control loop's adjustment: a switched output may apply it from its next period. */
   write(duty: number): void;
+  /** A command's new duty: applied now, a switched output starting a new period. */
+  restart(duty: number): void;
   close(): void;
 }
 
@@ -55,6 +58,10 @@ export class PwmDutyOutput implements DutyOutput {
     const max = 2 ** this.#pin.resolution - 1;
     this.#pin.write(Math.round((this.#activeLow ? 1 - clamped : clamped) * max));
     this.#duty = clamped;
+  }
+
+  restart(duty: number): void {
+    this.write(duty);
   }
 
   close(): void {

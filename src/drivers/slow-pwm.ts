@@ -10,6 +10,8 @@ export class SlowPwm implements DutyOutput {
   readonly #periodMs: number;
   #duty = 0;
   #timer: TimerHandle | undefined;
+  /** When the running period ends (a new one may start no earlier). */
+  #periodEnd = -Infinity;
 
   constructor(output: OnOffOutput, periodMs: number, host: Pick<Host, "setTimeout" | "clearTimeout" | "now">) {
     this.#switch = output;
@@ -32,13 +34,25 @@ export class SlowPwm implements DutyOutput {
     if (this.#duty === 0) {
       this.#cancel();
       this.#switch.write(false);
+      // The period still runs out: a loop hovering around its target must not start a new
+      // period (and switch on) every time its duty comes back from 0.
+      const left = this.#periodEnd - this.#host.now();
+      if (left > 0) this.#timer = this.#host.setTimeout(() => this.#newPeriod(), left);
       return;
     }
     if (this.#timer === undefined) this.#newPeriod();
   }
 
+  /** A command, not the loop: the new duty starts a new period now (off at once for 0). */
+  restart(duty: number): void {
+    this.#cancel();
+    this.#periodEnd = -Infinity;
+    this.write(duty);
+  }
+
   close(): void {
     this.#cancel();
+    this.#periodEnd = -Infinity;
     this.#switch.close();
   }
 
@@ -54,8 +68,10 @@ export class SlowPwm implements DutyOutput {
   }
 
   #newPeriod(): void {
+    this.#timer = undefined;
     const duty = this.#duty;
     if (duty === 0) return;
+    this.#periodEnd = this.#host.now() + this.#periodMs;
     if (duty === 1) {
       this.#switch.write(true);
       return;

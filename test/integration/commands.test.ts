@@ -92,6 +92,24 @@ describe("commands over XMPP", function () {
       await device?.stop();
     });
 
+    it("shows owners what it does in its presence status, after they subscribe", async () => {
+      const statuses: string[] = [];
+      owner.on("stanza", (stanza: Element) => {
+        if (stanza.is("presence") && stanza.attrs.from === to && !stanza.attrs.type) statuses.push(stanza.getChildText("status") ?? "");
+      });
+      await owner.send(xml("presence", { to: `${MICROWAVE.user}@${hub.domain}`, type: "subscribe" }));
+      await owner.send(xml("presence", {}));
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline && statuses.length === 0) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(statuses.length > 0, "the device approved the owner's subscription and its presence arrived");
+      await ask(owner, to, "PREHEAT 120 30");
+      // Updates are rate-limited to one per 10 s: wait for the one after the command.
+      const until = Date.now() + 15_000;
+      while (Date.now() < until && !statuses.some((status) => /^Preheat 120 C, 30 min left$/.test(status))) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(statuses.some((status) => /^Preheat 120 C, 30 min left$/.test(status)), `statuses seen: ${JSON.stringify(statuses)}`);
+      await ask(owner, to, "STOP");
+    });
+
     it("answers help with the instruction set, then the receipt", async () => {
       const { reply, receiptAfterReply } = await ask(owner, to, "help");
       assert.ok(receiptAfterReply);
@@ -207,4 +225,41 @@ describe("commands over XMPP", function () {
     assert.match(device.output(), /broken\.json: config\.device\.opcodes\[0\]\.action\.set\.valve/);
     assert.doesNotMatch(device.output(), / pin\s| connecting /);
   });
+});
+
+describe("the other example devices", function () {
+  this.timeout(60_000);
+  let hub: Hub;
+  const accounts = { relayboard: { user: "relayboard", password: "rb-secret" }, heater: { user: "heater", password: "heater-secret" } };
+
+  before(async () => {
+    hub = await startTestHub([accounts.relayboard, accounts.heater, OWNER]);
+  });
+  after(async () => hub?.stop());
+
+  for (const [name, opcodes, command] of [
+    ["relayboard", ["UP", "DOWN", "LIGHT", "STOP"], "UP 2"],
+    ["heater", ["HEAT", "BOOST", "FAN", "OFF"], "HEAT 21"],
+  ] as const) {
+    it(`runs devices/${name} from its manifest alone: help lists ${opcodes.join(", ")}, ${command} works`, async () => {
+      const manifest = new URL(`../../../devices/${name}/manifest.json`, import.meta.url).pathname;
+      const device = runDevice(manifest, deviceSettings(hub, accounts[name], OWNER.user));
+      const owner = hubClient(hub, OWNER, { resource: name });
+      owner.on("error", () => {});
+      try {
+        await device.waitFor(/online\s+\S+/);
+        await owner.start();
+        const to = `${name}@${hub.domain}/appliance`;
+        const help = await ask(owner, to, "help");
+        for (const opcode of opcodes) assert.match(help.reply, new RegExp(`\\| ${opcode} `));
+        const from = device.output().length;
+        const answer = await ask(owner, to, command);
+        assert.match(answer.reply, /^ok/);
+        assert.ok(pinLines(device, from).length > 0, `a pin moved:\n${device.output().slice(from)}`);
+      } finally {
+        await owner.stop().catch(() => {});
+        await device.stop();
+      }
+    });
+  }
 });

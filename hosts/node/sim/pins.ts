@@ -12,6 +12,8 @@ export const PWM_RESOLUTION = 10;
 export const WRITE_HISTORY = 1000;
 /** A switching heater's pin logs at most one line per this period (see `SimulatedPinsOptions.summaryMs`). */
 export const HEATER_SUMMARY_MS = 30_000;
+/** How many changes of a heater's pin within HEATER_SUMMARY_MS are logged one by one. */
+export const IMMEDIATE_LINES = 3;
 
 export interface SimulatedPinsOptions {
   drivers: readonly DriverDeclaration[];
@@ -20,10 +22,11 @@ export interface SimulatedPinsOptions {
   log(line: string): void;
   /**
    * A heater's pin changes all the time (a relay switched every period, a duty the closed loop
-   * retunes every second). A change after `summaryMs` without one is logged at once; changes
-   * coming sooner are held back and summed up in one line (level, count, energised share) once
-   * the pin has stopped switching (a period for a relay heater, 2 s for PWM) or at the latest
-   * `summaryMs` after the first of them.
+   * retunes every second). Its changes are logged at once until IMMEDIATE_LINES of them came
+   * within `summaryMs`; later ones are held back and summed up in one line (level, count,
+   * energised share) once the pin has stopped switching (a period for a relay heater, 2 s for
+   * PWM) or at the latest `summaryMs` after the first of them, and a summary counts as
+   * IMMEDIATE_LINES lines, so a steadily switching pin logs one line per `summaryMs`.
    */
   summaryMs?: number;
 }
@@ -73,7 +76,8 @@ interface Pin {
   readonly heats: ThermalModel | undefined;
   open: boolean;
   level: number | undefined;
-  lastChange: number;
+  /** When its recent changes were logged one by one. */
+  shown: number[];
   held: Held | undefined;
 }
 
@@ -108,7 +112,7 @@ class SimulatedPinBoard implements SimulatedPins {
         if (!heats) throw new Error(`heater ${driver.name} names sensor "${driver.sensor}", which is not declared in config.device.sensors`);
       }
       const output = driver.kind === "relay" || (driver.kind === "heater" && driver.output === "relay") ? "digital" : "pwm";
-      this.#pins.set(String(driver.pin), { spec: driver.pin, driver, output, heats, open: false, level: undefined, lastChange: -Infinity, held: undefined });
+      this.#pins.set(String(driver.pin), { spec: driver.pin, driver, output, heats, open: false, level: undefined, shown: [], held: undefined });
     }
   }
 
@@ -221,12 +225,11 @@ class SimulatedPinBoard implements SimulatedPins {
     pin.heats?.setPower(pin.driver.name, energised(pin, level));
     this.writes.push({ at: now, pin: pin.spec, driver: pin.driver.name, level });
     if (this.writes.length > WRITE_HISTORY) this.writes.splice(0, this.writes.length - WRITE_HISTORY);
-    const lastChange = pin.lastChange;
-    // The safe state written at start is no sign of switching: the first command shows at once.
-    if (!first) pin.lastChange = now;
-    // The first write (the safe state at start) and a change after a quiet spell show at once;
-    // a heater's pin changing again soon after is switching, and is summed up.
-    if (pin.driver.kind !== "heater" || first || (!held && now - lastChange >= this.#summaryMs)) {
+    // Every change shows at once (a command, STOP, a trip), until a heater's pin has shown
+    // IMMEDIATE_LINES changes within summaryMs: then it is switching, and is summed up.
+    pin.shown = pin.shown.filter((at) => now - at < this.#summaryMs);
+    if (pin.driver.kind !== "heater" || first || (!held && pin.shown.length < IMMEDIATE_LINES)) {
+      if (!first) pin.shown.push(now);
       this.#log(describe(pin));
       return;
     }
@@ -258,6 +261,8 @@ class SimulatedPinBoard implements SimulatedPins {
       return;
     }
     const now = this.#host.now();
+    // Still counts as switching: the next changes within summaryMs are summed up too.
+    pin.shown = Array.from({ length: IMMEDIATE_LINES }, () => now);
     const span = now - held.start;
     const energy = held.energy + energised(pin, pin.level) * (now - held.since);
     const share = percent(span > 0 ? energy / span : energised(pin, pin.level));
