@@ -1,8 +1,10 @@
 // The composition root shared by every runtime: connection settings -> XMPP client -> the
 // device, kept online across network loss, safe when the hub has been gone too long, and
-// answering only its owners.
+// answering only its owners, by chat and by ad-hoc commands.
 
+import type { Opcode } from "../device/types.js";
 import type { Host, TimerHandle } from "../host.js";
+import { AdHocCommands } from "../xmpp/adhoc.js";
 import type { Identity } from "../xmpp/disco.js";
 import { Client, type ClientStatus } from "../xmpp/client.js";
 import type { Jid } from "../xmpp/jid.js";
@@ -10,13 +12,19 @@ import type { IncomingMessage } from "../xmpp/messages.js";
 import { subscriptionRequest } from "../xmpp/presence.js";
 import { Backoff, isPermanent } from "../xmpp/reconnect.js";
 import type { ConnectionConfig } from "./config.js";
+import { deviceCommands } from "./device-commands.js";
 import { PresencePublisher } from "./presence-publisher.js";
 
-export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "refused" | "safe" | "trip";
+export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip";
+
+/** The caps node (XEP-0115): names this firmware, so a controller knows a device without asking. */
+export const CAPS_NODE = "https://github.com/xmpp-appliance/firmware";
 
 /** What the appliance needs of the device it serves (src/device/device.ts is the real one). */
 export interface ApplianceDevice {
   readonly name: string;
+  /** The instruction set, offered as ad-hoc commands beside the text protocol. */
+  readonly opcodes: readonly Opcode[];
   /** The reply to a chat message from an owner; starts with "ok" or "error:". */
   handle(text: string): Promise<string>;
   /** One line for presence. */
@@ -43,6 +51,7 @@ export class Appliance {
   readonly #client: Client;
   readonly #backoff: Backoff;
   readonly #presence: PresencePublisher;
+  readonly #commands: AdHocCommands;
   #retry: TimerHandle | undefined;
   #grace: TimerHandle | undefined;
   #wake: (() => void) | undefined;
@@ -58,6 +67,7 @@ export class Appliance {
       password: config.password,
       server: config.server,
       identity: options.identity ?? { category: "client", type: "bot", name: device.name },
+      capsNode: CAPS_NODE,
       status: () => device.summary(),
       onStatus: (status, detail) => {
         options.onEvent(status, detail);
@@ -68,6 +78,17 @@ export class Appliance {
       onSubscriptionRequest: (from) => this.isOwner(from),
       onError: (error) => options.onEvent("error", error.message),
     });
+    this.#commands = new AdHocCommands({
+      host,
+      jid: () => this.#client.jid?.toString() ?? config.jid.toString(),
+      allowed: (from, what) => {
+        if (this.isOwner(from)) return true;
+        options.onEvent("refused", `from ${from} (not an owner): ${what}`);
+        return false;
+      },
+    });
+    for (const command of deviceCommands(device.opcodes, (text, from) => this.#runCommand(text, from))) this.#commands.add(command);
+    this.#commands.register(this.#client);
     this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (status) => {
       if (this.#client.online) this.#client.setStatus(status);
     });
@@ -122,6 +143,7 @@ export class Appliance {
     if (this.#grace !== undefined) host.clearTimeout(this.#grace);
     this.#retry = this.#grace = undefined;
     this.#presence.cancel();
+    this.#commands.clear();
     this.#wake?.();
     this.#client.stop();
   }
@@ -138,6 +160,14 @@ export class Appliance {
       reply = `error: ${message.from.bare} is not an owner of this ${device.name}; nothing was changed`;
     }
     this.#client.sendMessage(message.from, reply, message.thread);
+  }
+
+  /** An owner's ad-hoc command, as its text: the device checks and runs it as it would a chat message. */
+  async #runCommand(text: string, from: Jid): Promise<string> {
+    this.#options.onEvent("command", `from ${from}: ${text}`);
+    const reply = await this.#options.device.handle(text);
+    this.deviceChanged();
+    return reply;
   }
 
   #online(): void {

@@ -4,7 +4,7 @@
 import type { Host, TimerHandle } from "../host.js";
 import type { Driver, DriverValue, Trip } from "../drivers/driver.js";
 import { CommandError, type InstructionSet } from "./instruction-set.js";
-import type { Command, DurationSource, Operand, OperandValues, Step, ValueSource } from "./types.js";
+import type { Command, DurationSource, Opcode, Operand, OperandValues, Step, ValueSource } from "./types.js";
 
 export interface DeviceOptions {
   name: string;
@@ -40,6 +40,11 @@ export class Device {
     this.#instructions = options.instructionSet;
     this.#drivers = options.drivers;
     this.#onChange = options.onChange;
+  }
+
+  /** The declared instruction set, in the order `help` lists it. */
+  get opcodes(): readonly Opcode[] {
+    return this.#instructions.opcodes;
   }
 
   /** Answers one chat message: `help`, `status`, or a command. The reply starts with "ok" or "error:". */

@@ -37,7 +37,8 @@ export function parseOperands(opcode: Opcode, tokens: readonly string[]): Operan
   return deepFreeze(values);
 }
 
-function operandCell(operand: Operand): string {
+/** An operand as help's table heads it: `TEMP (C, 50–400)`. */
+export function operandCell(operand: Operand): string {
   return `${operand.name.toUpperCase()} (${operandDetail(operand, ", ")})`;
 }
 

@@ -5,6 +5,7 @@ import { createElement as xml, type Element } from "ltx";
 import type { Endpoint, Host } from "../host.js";
 import type { StanzaLimits } from "../xml/stanza-stream.js";
 import { StreamError, XMPPError } from "./error.js";
+import { capsElement, capsVer } from "./caps.js";
 import { discoInfo, ping, type Identity } from "./disco.js";
 import { IqTracker, type IqHandler } from "./iq.js";
 import { Jid } from "./jid.js";
@@ -26,6 +27,11 @@ export interface ClientOptions {
   identity?: Identity;
   /** disco#info features beyond the ones the client implements itself. */
   features?: string[];
+  /**
+   * Entity capabilities (XEP-0115): with a node (a URI naming the software), every available
+   * presence carries `<c node ver/>` and disco#info answers for `<node>#<ver>` too.
+   */
+  capsNode?: string;
   /** The status text of the initial presence, or a function giving it at each login. */
   status?: string | (() => string);
   limits?: Partial<StanzaLimits>;
@@ -63,6 +69,7 @@ export class Client {
     this.#host = options.host;
     this.#jid = typeof options.jid === "string" ? Jid.parse(options.jid) : options.jid;
     for (const feature of options.features ?? []) this.#features.add(feature);
+    if (options.capsNode !== undefined) this.#features.add(NS.CAPS);
     this.#idPrefix = hex(options.host.randomBytes(4));
     this.#cache = new SaltedPasswordCache(options.host);
   }
@@ -81,6 +88,11 @@ export class Client {
     this.#handlers.push([name, namespace, handler]);
     this.#features.add(namespace);
     this.#iq?.handle(name, namespace, handler);
+  }
+
+  /** Announces a feature in disco#info (and so in the caps ver) that no iq handler stands for. */
+  addFeature(feature: string): void {
+    this.#features.add(feature);
   }
 
   /**
@@ -145,9 +157,15 @@ export class Client {
     this.send(chatMessage(to.toString(), body, this.nextId(), thread));
   }
 
-  /** Sends available presence with a new status text. */
+  /** Sends available presence with a new status text (and our capabilities). */
   setStatus(status: string): void {
-    this.send(availablePresence(status));
+    this.send(this.#presence(status));
+  }
+
+  /** The caps `ver` of what disco#info answers now (XEP-0115 §5.1); undefined without a caps node. */
+  get capsVer(): string | undefined {
+    if (this.#options.capsNode === undefined) return undefined;
+    return capsVer(this.#host, [this.#identity()], [NS.DISCO_INFO, ...this.#features]);
   }
 
   /** Sends an iq get or set and resolves with the result stanza; rejects with a StanzaError or TimeoutError. */
@@ -165,15 +183,25 @@ export class Client {
   #goOnline(stream: XmppStream, bound: Jid): void {
     const iq = new IqTracker(this.#host, (stanza) => stream.send(stanza));
     iq.ownAddresses = [bound.bare.toString(), bound.domain];
-    const identity = this.#options.identity ?? { category: "client", type: "bot", name: this.#jid.local };
-    iq.handle("query", NS.DISCO_INFO, discoInfo(identity, () => [...this.#features]));
+    const capsNode = this.#options.capsNode;
+    const infoNodes = () => (capsNode === undefined ? [] : [`${capsNode}#${this.capsVer!}`]);
+    iq.handle("query", NS.DISCO_INFO, discoInfo(this.#identity(), () => [...this.#features], infoNodes));
     iq.handle("ping", NS.PING, ping);
     for (const [name, namespace, handler] of this.#handlers) iq.handle(name, namespace, handler);
     this.#iq = iq;
     this.#bound = bound;
     stream.onStanza = (stanza) => this.#dispatch(stanza);
     const status = this.#options.status;
-    stream.send(availablePresence(typeof status === "function" ? status() : status));
+    stream.send(this.#presence(typeof status === "function" ? status() : status));
+  }
+
+  #identity(): Identity {
+    return this.#options.identity ?? { category: "client", type: "bot", name: this.#jid.local };
+  }
+
+  #presence(status: string | undefined): Element {
+    const capsNode = this.#options.capsNode;
+    return capsNode === undefined ? availablePresence(status) : availablePresence(status, capsElement(capsNode, this.capsVer!));
   }
 
   #dispatch(stanza: Element): void {

@@ -119,7 +119,7 @@ export class IqTracker {
   }
 }
 
-/** The error reply to a stanza (RFC 6120 §8.3): same kind, swapped address, the condition inside. */
+/** The error reply to a stanza (RFC 6120 §8.3): same kind, swapped address, the condition inside (and the application's, if any). */
 export function errorReply(stanza: Element, error: XMPPError & { type?: string }): Element {
   return xml(
     stanza.name,
@@ -129,6 +129,7 @@ export function errorReply(stanza: Element, error: XMPPError & { type?: string }
       { type: error.type ?? "cancel" },
       xml(error.condition, { xmlns: NS.STANZAS }),
       error.text ? xml("text", { xmlns: NS.STANZAS }, error.text) : null,
+      error.application ?? null,
     ),
   );
 }

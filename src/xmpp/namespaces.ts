@@ -10,6 +10,11 @@ export const NS = {
   SESSION: "urn:ietf:params:xml:ns:xmpp-session",
   STANZAS: "urn:ietf:params:xml:ns:xmpp-stanzas",
   DISCO_INFO: "http://jabber.org/protocol/disco#info",
+  DISCO_ITEMS: "http://jabber.org/protocol/disco#items",
+  CAPS: "http://jabber.org/protocol/caps",
+  COMMANDS: "http://jabber.org/protocol/commands",
+  DATA_FORMS: "jabber:x:data",
+  DATA_VALIDATE: "http://jabber.org/protocol/xdata-validate",
   PING: "urn:xmpp:ping",
   RECEIPTS: "urn:xmpp:receipts",
 } as const;

@@ -2,8 +2,9 @@
 
 import { createElement as xml, type Element } from "ltx";
 
-export function availablePresence(status: string | undefined): Element {
-  return xml("presence", {}, status ? xml("status", {}, status) : null);
+/** Available presence with a status text and, when given, extensions such as entity capabilities. */
+export function availablePresence(status: string | undefined, ...extensions: Element[]): Element {
+  return xml("presence", {}, status ? xml("status", {}, status) : null, extensions);
 }
 
 /** `subscribed` approves a request, `unsubscribed` refuses it (RFC 6121 §3.2). */

@@ -13,6 +13,7 @@ const config = readConnectionConfig({ jid: "device@hub.test/dev", xmpp_password:
 /** A device that records what it was asked. */
 class RecordingDevice implements ApplianceDevice {
   readonly name = "test oven";
+  readonly opcodes = [];
   readonly handled: string[] = [];
   safeCalls = 0;
   state = "idle";

@@ -5,6 +5,7 @@ import { createElement as xml, type Element } from "ltx";
 import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
 import { XmppTestServer } from "../../support/xmpp-server.js";
+import { capsVer } from "../../../src/xmpp/caps.js";
 import { Client, type ClientOptions } from "../../../src/xmpp/client.js";
 import { StanzaError, TimeoutError } from "../../../src/xmpp/error.js";
 import type { IncomingMessage } from "../../../src/xmpp/messages.js";
@@ -169,5 +170,57 @@ describe("client online", () => {
     client.setStatus("preheating 350 °C");
     await settle();
     assert.equal(server.stanzas.at(-1)?.getChildText("status"), "preheating 350 °C");
+  });
+
+  it("puts entity capabilities in its initial presence and in every status update, when given a caps node", async () => {
+    const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
+    const host = new FakeHost({ server: server.connection });
+    const identity = { category: "client", type: "bot", name: "Microwave" };
+    const client = new Client({ host, jid: "device@hub.test/dev", password: "secret", identity, status: "idle", capsNode: "https://example.org/fw", features: ["urn:test:extra"] });
+    await client.start();
+    await settle();
+    client.setStatus("busy");
+    const features = ["http://jabber.org/protocol/caps", "http://jabber.org/protocol/disco#info", "urn:test:extra", "urn:xmpp:ping", "urn:xmpp:receipts"];
+    const ver = capsVer(host, [identity], features);
+    assert.equal(client.capsVer, ver);
+    const presences = server.stanzas.filter((s) => s.name === "presence");
+    assert.deepEqual(presences.map((p) => p.getChildText("status")), ["idle", "busy"]);
+    for (const presence of presences) {
+      const c = presence.getChild("c", "http://jabber.org/protocol/caps");
+      assert.deepEqual({ ...c?.attrs }, { xmlns: "http://jabber.org/protocol/caps", hash: "sha-1", node: "https://example.org/fw", ver });
+    }
+  });
+
+  it("changes its caps ver when it gains a feature", async () => {
+    const { client } = await online({ capsNode: "https://example.org/fw" });
+    const before = client.capsVer;
+    client.addFeature("urn:test:new");
+    assert.notEqual(client.capsVer, before);
+  });
+
+  it("sends no caps without a caps node, and then refuses every disco#info node", async () => {
+    const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
+    const client = new Client({ host: new FakeHost({ server: server.connection }), jid: "device@hub.test/dev", password: "secret" });
+    await client.start();
+    await settle();
+    assert.equal(server.stanzas.find((s) => s.name === "presence")?.getChild("c"), undefined);
+    assert.equal(client.capsVer, undefined);
+    const [answer] = await exchange(server, `<iq type='get' id='n0' from='owner@hub.test/phone'><query xmlns='http://jabber.org/protocol/disco#info' node='x#y'/></iq>`);
+    assert.ok(answer?.getChild("error")?.getChild("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+  });
+
+  it("answers disco#info for <node>#<ver> with the same identity and features, and item-not-found for any other node", async () => {
+    const identity = { category: "client", type: "bot", name: "Microwave", lang: "en" };
+    const { server, client } = await online({ identity, capsNode: "https://example.org/fw" });
+    const node = `https://example.org/fw#${client.capsVer!}`;
+    const [plain] = await exchange(server, `<iq type='get' id='n1' from='owner@hub.test/phone'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`);
+    const [noded] = await exchange(server, `<iq type='get' id='n2' from='owner@hub.test/phone'><query xmlns='http://jabber.org/protocol/disco#info' node='${node}'/></iq>`);
+    const query = noded!.getChild("query")!;
+    assert.equal(query.attrs.node, node);
+    assert.deepEqual({ ...query.getChild("identity")!.attrs }, { category: "client", type: "bot", name: "Microwave", "xml:lang": "en" });
+    assert.deepEqual(query.getChildren("feature").map((f) => f.attrs.var), plain!.getChild("query")!.getChildren("feature").map((f) => f.attrs.var));
+    assert.ok(query.getChildren("feature").some((f) => f.attrs.var === "http://jabber.org/protocol/caps"));
+    const [stale] = await exchange(server, `<iq type='get' id='n3' from='owner@hub.test/phone'><query xmlns='http://jabber.org/protocol/disco#info' node='https://example.org/fw#old='/></iq>`);
+    assert.ok(stale?.getChild("error")?.getChild("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas"));
   });
 });
