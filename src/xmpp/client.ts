@@ -9,6 +9,7 @@ import { capsElement, capsVer } from "./caps.js";
 import { discoInfo, ping, type Identity } from "./disco.js";
 import { IqTracker, type IqHandler } from "./iq.js";
 import { Jid } from "./jid.js";
+import { Keepalive } from "./keepalive.js";
 import { chatMessage, readMessage, receipt, type IncomingMessage } from "./messages.js";
 import { negotiate, type NegotiationStep } from "./negotiation.js";
 import { NS } from "./namespaces.js";
@@ -37,6 +38,8 @@ export interface ClientOptions {
   limits?: Partial<StanzaLimits>;
   /** How long each negotiation step and each iq request may wait for the server (default 30 s). */
   timeoutMs?: number;
+  /** While online, ping the server this often and drop a stream whose ping goes unanswered (default 60 s; 0: never). */
+  keepaliveMs?: number;
   /** Progress, one call per step: "connecting", "connected", "secure", "authenticated", "bound", "online", "offline". */
   onStatus?(status: ClientStatus, detail: string): void;
   /** A chat message. A requested receipt is sent when the returned promise settles (or at once for void). */
@@ -61,6 +64,7 @@ export class Client {
   #bound: Jid | undefined;
   #counter = 0;
   #handlers: [string, string, IqHandler][] = [];
+  #keepalive: Keepalive | undefined;
 
   constructor(options: ClientOptions) {
     if (!options.host) throw new TypeError("Client needs a host");
@@ -109,6 +113,8 @@ export class Client {
     this.#stream = stream;
     let started = false;
     stream.onClose = (error) => {
+      this.#keepalive?.stop();
+      this.#keepalive = undefined;
       this.#iq?.cancelAll(error ?? new StreamError("connection-closed", "the stream was closed"));
       this.#stream = undefined;
       this.#iq = undefined;
@@ -193,6 +199,17 @@ export class Client {
     stream.onStanza = (stanza) => this.#dispatch(stanza);
     const status = this.#options.status;
     stream.send(this.#presence(typeof status === "function" ? status() : status));
+    const keepaliveMs = this.#options.keepaliveMs ?? 60_000;
+    if (keepaliveMs > 0) {
+      const timeoutMs = Math.min(this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, keepaliveMs);
+      this.#keepalive = new Keepalive({
+        host: this.#host,
+        intervalMs: keepaliveMs,
+        ping: () => iq.request(xml("iq", { type: "get", to: bound.domain, id: this.nextId() }, xml("ping", { xmlns: NS.PING })), timeoutMs),
+        onDead: (reason) => stream.abort("connection-timeout", reason),
+      });
+      this.#keepalive.start();
+    }
   }
 
   #identity(): Identity {

@@ -47,6 +47,8 @@ export class XmppTestServer {
   authAttempted = false;
   /** The attributes of each stream header the client sent. */
   readonly headers: Record<string, string>[] = [];
+  /** Pings the server answered (XEP-0199, to its domain). */
+  pings = 0;
   /** A muted server reads but never answers. */
   muted = false;
   /** Answers a stanza in place of the script when it returns text. */
@@ -146,6 +148,11 @@ export class XmppTestServer {
       this.send(
         xml("iq", { type: "result", id: stanza.attrs.id }, xml("bind", { xmlns: "urn:ietf:params:xml:ns:xmpp-bind" }, xml("jid", {}, this.fullJid))),
       );
+      return;
+    }
+    if (stanza.name === "iq" && stanza.attrs.type === "get" && stanza.attrs.to === this.behaviour.domain && stanza.getChild("ping", "urn:xmpp:ping")) {
+      this.pings += 1;
+      this.send(xml("iq", { type: "result", id: stanza.attrs.id, from: this.behaviour.domain }));
       return;
     }
     if (stanza.name === "iq" && stanza.getChild("session", "urn:ietf:params:xml:ns:xmpp-session")) {

@@ -71,7 +71,7 @@ describe("client online", () => {
 
   it("tracks an outgoing iq by id: result, error, and timeout", async () => {
     const { server, host, client } = await online();
-    const result = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    const result = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("query", { xmlns: "jabber:iq:version" })));
     await settle();
     const sent = server.stanzas.at(-1)!;
     server.send(`<iq type='result' id='${sent.attrs.id}' from='hub.test'/>`);
@@ -157,7 +157,7 @@ describe("client online", () => {
   it("reports offline when the connection drops, and fails pending requests", async () => {
     const statuses: string[] = [];
     const { server, client } = await online({ onStatus: (status) => statuses.push(status) });
-    const pending = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("ping", { xmlns: "urn:xmpp:ping" })));
+    const pending = client.request(xml("iq", { type: "get", to: "hub.test" }, xml("query", { xmlns: "jabber:iq:version" })));
     server.connection.drop(new Error("connection reset"));
     await assert.rejects(pending, /connection reset/);
     assert.equal(statuses.at(-1), "offline");
@@ -222,5 +222,30 @@ describe("client online", () => {
     assert.ok(query.getChildren("feature").some((f) => f.attrs.var === "http://jabber.org/protocol/caps"));
     const [stale] = await exchange(server, `<iq type='get' id='n3' from='owner@hub.test/phone'><query xmlns='http://jabber.org/protocol/disco#info' node='https://example.org/fw#old='/></iq>`);
     assert.ok(stale?.getChild("error")?.getChild("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+  });
+
+  it("pings the server while online and stays online while it answers", async () => {
+    const { server, host, client } = await online({ keepaliveMs: 60_000 });
+    for (let minute = 0; minute < 3; minute++) {
+      host.clock.advance(60_000);
+      await settle();
+    }
+    assert.equal(server.pings, 3);
+    assert.ok(client.online);
+  });
+
+  it("drops a stream whose server no longer answers pings, and reports offline", async () => {
+    const statuses: [string, string][] = [];
+    const { server, host, client } = await online({ keepaliveMs: 60_000, timeoutMs: 20_000, onStatus: (status, detail) => statuses.push([status, detail]) });
+    server.muted = true; // the Wi-Fi went away: nothing comes back, nothing fails
+    host.clock.advance(60_000);
+    await settle();
+    assert.ok(client.online, "still online while the ping waits");
+    host.clock.advance(20_000);
+    await settle();
+    assert.equal(client.online, false);
+    assert.equal(statuses.at(-1)?.[0], "offline");
+    assert.match(statuses.at(-1)?.[1] ?? "", /connection-timeout: the server did not answer a ping/);
+    assert.ok(server.connection.closed);
   });
 });
