@@ -66,4 +66,5 @@ await build({
   logLevel: "warning",
 });
 
-console.log(`build: ${nodeEntries.length} entry points, ${unitSuites.length} unit suites for XS (${relative(process.cwd(), join(root, "build")) || "."})`);
+// On stderr, so that `npm run -s ctl -- ... | script` reads only what the command printed.
+console.error(`build: ${nodeEntries.length} entry points, ${unitSuites.length} unit suites for XS (${relative(process.cwd(), join(root, "build")) || "."})`);

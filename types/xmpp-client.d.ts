@@ -21,7 +21,26 @@ declare module "@xmpp/client" {
     resource?: string;
     lang?: string;
     timeout?: number;
+    /**
+     * In place of username/password: called when the server offers SASL, with `authenticate`
+     * to run one mechanism, the mechanisms both sides know (best first) and the client.
+     */
+    credentials?: (
+      authenticate: (credentials: { username: string; password: string }, mechanism: string) => Promise<void>,
+      mechanisms: string[],
+      fast: unknown,
+      entity: Client,
+    ) => Promise<void>;
   }
+
+  export interface IqContext {
+    readonly stanza: Element;
+    /** The iq's one child. */
+    readonly element: Element;
+  }
+
+  /** Returns the result's child, true for an empty result, or an <error/> element. */
+  export type IqHandler = (context: IqContext) => Element | boolean | Promise<Element | boolean>;
 
   export type ClientStatus =
     | "offline" | "connecting" | "connect" | "opening" | "open" | "online"
@@ -40,6 +59,12 @@ declare module "@xmpp/client" {
       get(child: Element, to?: string, timeout?: number): Promise<Element>;
       set(child: Element, to?: string, timeout?: number): Promise<Element>;
     };
+    readonly iqCallee: {
+      get(xmlns: string, name: string, handler: IqHandler): void;
+      set(xmlns: string, name: string, handler: IqHandler): void;
+    };
+    /** Whether the stream runs over TLS. */
+    isSecure(): boolean;
     readonly reconnect: EventEmitter & { delay: number; start(): void; stop(): void };
   }
 

@@ -94,6 +94,14 @@ function summary(hub: Hub, root: string): string {
       `  npm run device -- devices/${user}/manifest.json jid=${jid(user)} xmpp_password=${password} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
     );
   }
+  const ownerPassword = hub.accounts.find(({ user }) => user === OWNER)?.password;
+  if (ownerPassword !== undefined) {
+    lines.push(
+      "",
+      "Control them from a terminal as the owner (first `add <device>` once per device, then `help <device>`, `send <device> <command>`):",
+      `  npm run ctl -- devices jid=${owner} xmpp_password=${ownerPassword} server=${server} ca=${shown(hub.caPath)}`,
+    );
+  }
   lines.push("", `Log: ${shown(hub.logPath)}. Stop the hub with Ctrl-C.`, "");
   return lines.join("\n");
 }

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parse, type Element } from "ltx";
 import { installCommand } from "../../hosts/node/hub/requirements.js";
 import { startHub } from "../../hosts/node/hub/prosody.js";
+import { runCtl } from "../support/ctl-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { type Hub, startTestHub } from "../support/prosody.js";
 
@@ -478,7 +479,7 @@ describe("hub: the npm run hub command", function () {
     });
   }
 
-  it("prints a device command line that works, keeps its passwords and CA across restarts, and stops Prosody on Ctrl-C", async () => {
+  it("prints a device command line and a controller line that work, keeps its passwords and CA across restarts, and stops Prosody on Ctrl-C", async () => {
     const first = await runUntilReady([`dir=${dir}`, "port=0"]);
     let secondPassword: string | undefined;
     try {
@@ -501,6 +502,10 @@ describe("hub: the npm run hub command", function () {
       const ownerClient = hubClient(device, { user: "owner", password: ownerPassword });
       await ownerClient.start();
       await ownerClient.stop();
+      const ctlLine = first.output.split("\n").map((line) => line.trim()).find((line) => line.startsWith("npm run ctl -- devices ")) ?? assert.fail(`no ctl line in:\n${first.output}`);
+      const ctl = await runCtl(ctlLine.split(" ").slice(4));
+      assert.equal(ctl.code, 0, ctl.stderr);
+      assert.match(ctl.stdout, /^JID\tSTATE\tCOMMANDS\tSTATUS\n/);
       secondPassword = value("xmpp_password");
     } finally {
       assert.equal(await stopRun(first), 0, "exit code after Ctrl-C");
