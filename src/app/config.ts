@@ -30,7 +30,7 @@ export type FlatConfig = Readonly<Record<string, unknown>>;
 export function readConnectionConfig(config: FlatConfig): ConnectionConfig {
   const jid = parseJid("jid", required(config, "jid", "the device's JID, e.g. jid=microwave@hub.local"));
   const password = required(config, "xmpp_password", "the device account's password, e.g. xmpp_password=secret");
-  const ca = required(config, "ca", "the CA certificate that signed the server's certificate, e.g. ca=.hub/ca.pem");
+  const ca = required(config, "ca", "the CA certificate that signed the server's certificate, e.g. ca=.hub/certs/ca.crt");
   const server = parseServer(optional(config, "server"), jid.domain);
   const ownerText = optional(config, "owner") ?? "";
   const owners = ownerText
