@@ -1,7 +1,7 @@
 // Bundles the TypeScript entry points with esbuild into build/: the Node host's commands,
-// every test file for mocha, and the XS test bundle (see test/xs/).
+// every test file for mocha, the XS test bundle (see test/xs/) and the web dashboard's page.
 import { build } from "esbuild";
-import { readdirSync, statSync } from "node:fs";
+import { copyFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -65,6 +65,31 @@ await build({
   target: "es2022",
   logLevel: "warning",
 });
+
+// The web dashboard's page (web/): its script bundled with @xmpp/client for browsers, its style
+// sheet, and index.html copied as is, into build/web/ where `npm run dashboard` serves them.
+await build({
+  absWorkingDir: root,
+  entryPoints: ["web/dashboard.ts", "web/dashboard.css"],
+  outdir: "build/web",
+  bundle: true,
+  platform: "browser",
+  format: "esm",
+  target: "es2022",
+  sourcemap: "linked",
+  // @xmpp/resolve imports node:dns, which its package.json's "browser" map misses (it names
+  // "./lib/dns", the import says "./lib/dns.js"); in a browser there is no DNS to ask anyway,
+  // and the page always connects to a given WebSocket URL.
+  plugins: [{
+    name: "no-node-dns",
+    setup(build) {
+      build.onResolve({ filter: /^node:dns$/ }, () => ({ path: "node:dns", namespace: "browser-stub" }));
+      build.onLoad({ filter: /.*/, namespace: "browser-stub" }, () => ({ contents: "export default {};", loader: "js" }));
+    },
+  }],
+  logLevel: "warning",
+});
+copyFileSync(join(root, "web/index.html"), join(root, "build/web/index.html"));
 
 // On stderr, so that `npm run -s ctl -- ... | script` reads only what the command printed.
 console.error(`build: ${nodeEntries.length} entry points, ${unitSuites.length} unit suites for XS (${relative(process.cwd(), join(root, "build")) || "."})`);

@@ -1,5 +1,6 @@
-// `npm run demo`: the hub, the example microwave and an owner console in one terminal. Type a
-// command (`help`, anything) and see the device's reply and its delivery receipt.
+// `npm run demo`: the hub (with WebSocket), the example devices, the web dashboard and an owner
+// console for the microwave in one terminal. Type a command (`help`, anything) and see the
+// microwave's reply and its delivery receipt; open the printed URL for the dashboard.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -15,8 +16,10 @@ import { hubClient } from "./peer-client.js";
 import { projectRoot } from "./project.js";
 
 const DEVICE = "microwave";
+const DEVICES = [DEVICE, "relayboard", "heater"] as const;
 const OWNER = "owner";
 const REPLY_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 20_000;
 
 function say(line: string): void {
   console.log(line);
@@ -36,22 +39,41 @@ function parseArguments(argv: string[], root: string): { dir: string; port: numb
   return { dir: resolve(root, given.get("dir") ?? ".hub"), port: Number(port) };
 }
 
-/** Starts the device command as a child and prefixes its log lines. */
-function startDevice(root: string, hub: Hub, password: string): ChildProcess {
-  const args = [
-    join(root, "build/hosts/node/device.mjs"),
-    join(root, `devices/${DEVICE}/manifest.json`),
-    `jid=${DEVICE}@${hub.domain}/appliance`,
+/** Runs one of our commands as a child, handing each line it prints to `onLine`. */
+function startCommand(root: string, command: string, args: string[], onLine: (line: string) => void): ChildProcess {
+  const child = spawn(process.execPath, [join(root, `build/hosts/node/${command}.mjs`), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on("line", onLine);
+  return child;
+}
+
+/** Starts an example device as a child and prefixes its log lines with its name. */
+function startDevice(root: string, hub: Hub, name: string, password: string): ChildProcess {
+  return startCommand(root, "device", [
+    join(root, `devices/${name}/manifest.json`),
+    `jid=${name}@${hub.domain}/appliance`,
     `xmpp_password=${password}`,
     `server=${hub.host}:${hub.c2sPort}`,
     `ca=${hub.caPath}`,
     `owner=${OWNER}@${hub.domain}`,
-  ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on("line", (line) => say(`  ${DEVICE} | ${line}`));
-  }
-  return child;
+  ], (line) => say(`  ${name} | ${line}`));
+}
+
+/** Starts the web dashboard with the owner's login filled in; resolves with the child and its URL. */
+function startDashboard(root: string, hub: Hub, password: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolveStart, reject) => {
+    const child = startCommand(root, "dashboard", [`websocket=${hub.websocketUrl}`, `jid=${OWNER}@${hub.domain}`, `xmpp_password=${password}`], (line) => {
+      const url = /^Dashboard: (\S+)/.exec(line)?.[1];
+      if (url !== undefined) resolveStart({ child, url });
+      else if (!/^ {2}|^Open it/.test(line)) say(`  dashboard | ${line}`);
+    });
+    child.once("exit", (code) => reject(new Error(`the dashboard stopped at start (exit code ${code}); see its lines above`)));
+  });
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
 }
 
 /** Sends each line to the device and prints its reply and the receipt; resolves at end of input. */
@@ -106,43 +128,47 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(settings.dir, { recursive: true });
   const port = settings.port !== 0 && (await loopbackPortIsFree(settings.port)) ? settings.port : await freeLoopbackPort();
   const accounts = loadAccounts(settings.dir, [OWNER, DEVICE, "relayboard", "heater"]);
-  say(`demo: starting the hub (Prosody) on 127.0.0.1:${port}`);
-  const hub = await startHub({ dir: settings.dir, domain: DEFAULT_DOMAIN, c2sPort: port, accounts });
+  say(`demo: starting the hub (Prosody) on 127.0.0.1:${port}, with XMPP over WebSocket for the dashboard`);
+  const hub = await startHub({ dir: settings.dir, domain: DEFAULT_DOMAIN, c2sPort: port, accounts, websocket: true });
   const password = (user: string) => accounts.find((a) => a.user === user)!.password;
-  let device: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   let owner: Client | undefined;
   const cleanup = async () => {
     await owner?.stop().catch(() => {});
-    if (device && device.exitCode === null) {
-      device.kill("SIGTERM");
-      await new Promise((r) => device!.once("exit", r));
-    }
+    await Promise.all(children.map(stopChild));
     await hub.stop();
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(0)));
   process.once("SIGTERM", () => void cleanup().then(() => process.exit(0)));
   try {
-    say(`demo: starting the ${DEVICE} (desktop device, simulated)`);
-    device = startDevice(root, hub, password(DEVICE));
+    say(`demo: starting the example devices (desktop devices, simulated): ${DEVICES.join(", ")}`);
+    for (const name of DEVICES) children.push(startDevice(root, hub, name, password(name)));
     const deviceJid = `${DEVICE}@${hub.domain}`;
     owner = hubClient(hub, { user: OWNER, password: password(OWNER) }, { resource: "console" });
     owner.on("error", (error: Error) => say(`owner: ${error.message}`));
+    const waiting = new Set<string>(DEVICES.map((name) => `${name}@${hub.domain}`));
     const online = new Promise<void>((resolveOnline, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ${DEVICE} did not come online within 20 s`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`${[...waiting].join(", ")} did not come online within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       owner!.on("stanza", (stanza: Element) => {
-        if (stanza.is("presence") && stanza.attrs.from?.startsWith(`${deviceJid}/`) && !stanza.attrs.type) {
+        if (!stanza.is("presence") || stanza.attrs.type !== undefined) return;
+        waiting.delete(stanza.attrs.from?.split("/")[0] ?? "");
+        if (waiting.size === 0) {
           clearTimeout(timer);
           resolveOnline();
         }
       });
     });
     await owner.start();
-    // Subscribing shows the device in the owner's roster; the device approves its owners only.
-    await owner.send(xml("presence", { to: deviceJid, type: "subscribe" }));
+    // Subscribing puts the devices in the owner's roster, where the dashboard lists them; a
+    // device approves its owners only.
+    for (const jid of waiting) await owner.send(xml("presence", { to: jid, type: "subscribe" }));
     await owner.send(xml("presence", {}));
     await online;
+    const dashboard = await startDashboard(root, hub, password(OWNER));
+    children.push(dashboard.child);
     const interactive = process.stdin.isTTY === true;
-    say(`demo: ${deviceJid} is online. You are ${OWNER}@${hub.domain}.`);
+    say(`demo: ${DEVICES.map((name) => `${name}@${hub.domain}`).join(", ")} are online. You are ${OWNER}@${hub.domain}.`);
+    say(`demo: web dashboard: ${dashboard.url} (log in as ${OWNER}@${hub.domain}; the form is filled in)`);
     if (interactive) say("demo: type a command (try: help); Ctrl-D or Ctrl-C ends the demo.");
     await runConsole(owner, deviceJid, interactive);
     return 0;

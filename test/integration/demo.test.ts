@@ -1,5 +1,6 @@
-// `npm run demo` end to end with piped input: hub, microwave and owner console come up, each
-// line gets the device's reply and then its receipt, and everything stops at end of input.
+// `npm run demo` end to end with piped input: hub, the example devices, the web dashboard and
+// the owner console come up, each line gets the microwave's reply and then its receipt, and
+// everything stops at end of input.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -23,13 +24,31 @@ describe("demo command", function () {
   it("sends each piped line to the microwave and prints its reply, then its receipt; PREHEAT 350 20 moves the oven's pin", async () => {
     const child = spawn(process.execPath, [demoCommand, `dir=${dir}`, "port=0"], { stdio: ["pipe", "pipe", "pipe"] });
     let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const dashboardUrl = new Promise<string>((resolve) => {
+      const take = (chunk: Buffer) => {
+        output += chunk.toString();
+        const url = /demo: web dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+        if (url !== undefined) resolve(url);
+      };
+      child.stdout.on("data", take);
+      child.stderr.on("data", take);
+    });
+    const exited = once(child, "exit");
+    const url = await Promise.race([dashboardUrl, exited.then(() => assert.fail(`the demo ended before printing the dashboard's URL:\n${output}`))]);
+    // The dashboard is up, with the owner's login and the hub's WebSocket endpoint filled in.
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<form id="login-form">/);
+    const login = (await (await fetch(new URL("/config.json", url))).json()) as Record<string, string>;
+    assert.equal(login.jid, "owner@hub.test");
+    assert.match(login.websocket ?? "", /^ws:\/\/127\.0\.0\.1:\d+\/xmpp-websocket$/);
+    assert.ok((login.password ?? "").length > 0);
     child.stdin.end("help\nPREHEAT 350 20\nSTOP\n");
-    const [code] = await once(child, "exit");
+    const [code] = await exited;
     assert.equal(code, 0, output);
     assert.match(output, /microwave \| .*authenticated SCRAM-SHA-1/);
-    assert.match(output, /demo: microwave@hub\.test is online/);
+    for (const name of ["relayboard", "heater"]) assert.match(output, new RegExp(`${name} \\| .*online\\s+${name}@hub\\.test`));
+    assert.match(output, /demo: microwave@hub\.test, relayboard@hub\.test, heater@hub\.test are online/);
     const lines = output.split("\n");
     for (const [command, id] of [["help", "demo-1"], ["PREHEAT 350 20", "demo-2"], ["STOP", "demo-3"]] as const) {
       const sent = lines.indexOf(`owner> ${command}`);
