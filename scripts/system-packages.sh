@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The Debian packages the test suite needs: Prosody (the hub the integration tests start),
+# openssl (its certificates), make and a C compiler (to build the XS engine the unit suites
+# also run on), Chromium (the dashboard's end-to-end test). Installs what is missing when run
+# as root; otherwise prints the command and fails.
+set -euo pipefail
+
+missing=()
+command -v prosody >/dev/null 2>&1 || missing+=(prosody)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${missing[*]}. Install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+# Keep the packages' own services from starting: the tests start their own Prosody.
+created_policy=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1
+fi
+trap 'if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
