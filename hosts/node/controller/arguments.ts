@@ -1,5 +1,7 @@
 // The terminal controller's command line: a command, its words, `key=value` settings and flags.
 
+import { editDistance } from "../../../src/device/declaration-reader.js";
+
 export const COMMANDS = ["devices", "add", "help", "send"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -59,19 +61,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 }
 
 function suggest(key: string): string {
-  const close = SETTING_KEYS.find((known) => distance(known, key) <= 2);
+  const close = SETTING_KEYS.find((known) => editDistance(known, key) <= 2);
   return close === undefined ? "" : ` (did you mean ${close}?)`;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
-}
