@@ -13,12 +13,12 @@ export interface BackoffOptions {
 }
 
 export class Backoff {
-  readonly #host: Host;
+  readonly #host: Pick<Host, "randomBytes">;
   readonly #initialMs: number;
   readonly #maxMs: number;
   #attempt = 0;
 
-  constructor(host: Host, options: BackoffOptions = {}) {
+  constructor(host: Pick<Host, "randomBytes">, options: BackoffOptions = {}) {
     this.#host = host;
     this.#initialMs = options.initialMs ?? 1_000;
     this.#maxMs = options.maxMs ?? 60_000;

@@ -1,0 +1,145 @@
+// Joins the configured Wi-Fi network and keeps it joined: scans first and refuses an access
+// point that offers less than WPA2 (the ESP32's own connect accepts any security mode), joins
+// the strongest acceptable one by BSSID, retries with backoff, and rejoins when the link drops.
+
+import type { Host, TimerHandle } from "../host.js";
+import { Backoff } from "../xmpp/reconnect.js";
+
+/** One access point from a scan, as the SDK's `WiFi.scan` reports it. */
+export interface AccessPoint {
+  readonly ssid: string;
+  /** The SDK's names: "none", "wep", "wpa_psk", "wpa2_psk", "wpa_wpa2_psk", "wpa3_psk", "wpa2_wpa3_psk", "wpa2_enterprise"... */
+  readonly authentication: string;
+  readonly rssi: number;
+  /** Opaque to the core: handed back to `join` to pick this access point. */
+  readonly bssid: unknown;
+}
+
+/** The radio a runtime gives the core (the SDK's `wifi` module on ESP32, a simulation elsewhere). */
+export interface Radio {
+  scan(): Promise<readonly AccessPoint[]>;
+  /** Joins `accessPoint`; resolves once an IP address is assigned, rejects with the reason otherwise. */
+  join(accessPoint: AccessPoint, password: string): Promise<void>;
+  /** Called once per join when that link is lost (disconnect or lost IP). */
+  onLost: (() => void) | undefined;
+  leave(): void;
+}
+
+/** Security modes that offer WPA2 or better; anything else, unknown names included, is refused. */
+const WPA2_OR_BETTER = new Set(["wpa2_psk", "wpa_wpa2_psk", "wpa3_psk", "wpa2_wpa3_psk", "wpa2_enterprise", "wpa3_enterprise"]);
+
+export function offersWpa2(authentication: string): boolean {
+  return WPA2_OR_BETTER.has(authentication.toLowerCase());
+}
+
+export type WifiEvent = "wifi scanning" | "wifi joining" | "wifi up" | "wifi down" | "wifi refused" | "wifi retrying";
+
+export interface WifiLinkOptions {
+  host: Pick<Host, "setTimeout" | "clearTimeout" | "randomBytes">;
+  radio: Radio;
+  ssid: string;
+  password: string;
+  onEvent(event: WifiEvent, detail: string): void;
+  /** Called each time the link comes up (the first time and after every rejoin). */
+  onUp?(): void;
+}
+
+/** Picks the access point to join, or says why there is none. */
+export function chooseAccessPoint(seen: readonly AccessPoint[], ssid: string): AccessPoint | string {
+  const named = seen.filter((ap) => ap.ssid === ssid);
+  if (named.length === 0) {
+    const others = [...new Set(seen.map((ap) => ap.ssid).filter((name) => name !== ""))].slice(0, 8);
+    return `no network named "${ssid}" in range${others.length ? ` (seen: ${others.join(", ")})` : ""}; check the ssid key`;
+  }
+  const acceptable = named.filter((ap) => offersWpa2(ap.authentication)).sort((a, b) => b.rssi - a.rssi);
+  if (acceptable.length === 0) {
+    const modes = [...new Set(named.map((ap) => ap.authentication))].join(", ");
+    return `refusing to join "${ssid}": it offers ${modes}, less than WPA2; set the access point to WPA2 or WPA3`;
+  }
+  return acceptable[0]!;
+}
+
+export class WifiLink {
+  readonly #options: WifiLinkOptions;
+  readonly #backoff: Backoff;
+  #timer: TimerHandle | undefined;
+  #up = false;
+  #stopped = false;
+  #firstUp: (() => void) | undefined;
+
+  constructor(options: WifiLinkOptions) {
+    if (!options.ssid) throw new TypeError("WifiLink needs the ssid of the network to join");
+    this.#options = options;
+    this.#backoff = new Backoff(options.host, { initialMs: 2_000, maxMs: 60_000 });
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** Resolves once the link is up for the first time; keeps trying until then (or stop()). */
+  start(): Promise<void> {
+    this.#stopped = false;
+    return new Promise((resolve) => {
+      this.#firstUp = resolve;
+      void this.#attempt();
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#options.host.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#options.radio.onLost = undefined;
+    this.#options.radio.leave();
+    this.#up = false;
+  }
+
+  async #attempt(): Promise<void> {
+    const { radio, ssid, password, onEvent } = this.#options;
+    if (this.#stopped) return;
+    let why: string;
+    try {
+      onEvent("wifi scanning", `for "${ssid}"`);
+      const choice = chooseAccessPoint(await radio.scan(), ssid);
+      if (typeof choice === "string") {
+        onEvent(choice.startsWith("refusing") ? "wifi refused" : "wifi down", choice);
+        why = choice;
+      } else {
+        onEvent("wifi joining", `"${ssid}" (${choice.authentication}, ${choice.rssi} dBm)`);
+        radio.onLost = () => this.#lost();
+        await radio.join(choice, password);
+        if (this.#stopped) return;
+        this.#up = true;
+        this.#backoff.reset();
+        onEvent("wifi up", `"${ssid}"`);
+        this.#options.onUp?.();
+        this.#firstUp?.();
+        this.#firstUp = undefined;
+        return;
+      }
+    } catch (error) {
+      why = error instanceof Error ? error.message : String(error);
+      onEvent("wifi down", why);
+    }
+    this.#retry(why);
+  }
+
+  #lost(): void {
+    if (this.#stopped || !this.#up) return;
+    this.#up = false;
+    this.#options.radio.onLost = undefined;
+    this.#options.onEvent("wifi down", `lost "${this.#options.ssid}"`);
+    this.#retry("link lost");
+  }
+
+  #retry(why: string): void {
+    if (this.#stopped) return;
+    const delay = this.#backoff.next();
+    this.#options.onEvent("wifi retrying", `${why}; next attempt in ${Math.round(delay / 100) / 10} s`);
+    this.#timer = this.#options.host.setTimeout(() => {
+      this.#timer = undefined;
+      void this.#attempt();
+    }, delay);
+  }
+}
