@@ -63,7 +63,7 @@ export class Device {
       return await this.execute(command);
     } catch (error) {
       // A failure half-way must not leave outputs on: the drivers of the command go safe.
-      this.#safeDrivers(driversOf(command), "failed");
+      this.#safeDrivers(driversOf(command));
       return `error: ${command.opcode.opcode} failed and its outputs were switched off: ${(error as Error).message}`;
     }
   }
@@ -178,10 +178,10 @@ export class Device {
     if (run.timer !== undefined) this.#host.clearTimeout(run.timer);
     run.timer = undefined;
     this.#runs.delete(run);
-    if (toSafe) this.#safeDrivers(run.drivers, "ended", takenOver);
+    if (toSafe) this.#safeDrivers(run.drivers, takenOver);
   }
 
-  #safeDrivers(names: Iterable<string>, _why: string, except: Set<string> = new Set()): void {
+  #safeDrivers(names: Iterable<string>, except: Set<string> = new Set()): void {
     for (const name of names) if (!except.has(name)) this.#drivers.get(name)?.safe();
   }
 

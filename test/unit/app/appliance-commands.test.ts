@@ -12,9 +12,8 @@ import { readConnectionConfig } from "../../../src/app/config.js";
 import { createDevice } from "../../../src/device/create-device.js";
 import { readDeviceDeclaration } from "../../../src/device/declaration.js";
 import { microwave, SOURCE } from "../device/fixtures/microwave.js";
+import { COMMANDS, OWNER, command, iq as sendIq } from "../../support/adhoc.js";
 
-const COMMANDS = "http://jabber.org/protocol/commands";
-const OWNER = "owner@hub.test/phone";
 const OVEN = 25;
 const FAN = 27;
 
@@ -38,18 +37,8 @@ async function online() {
   return { server, host, pins, device, appliance, events, reference };
 }
 
-async function iq(server: XmppTestServer, payload: string, options: { from?: string; type?: string } = {}): Promise<Element> {
-  const id = `q-${server.stanzas.length}`;
-  server.send(`<iq type='${options.type ?? "set"}' id='${id}' from='${options.from ?? OWNER}' to='microwave@hub.test/appliance'>${payload}</iq>`);
-  await settle(40);
-  const answer = server.stanzas.find((stanza) => stanza.name === "iq" && stanza.attrs.id === id);
-  assert.ok(answer, `an answer to ${payload}`);
-  return answer;
-}
-
-function command(answer: Element): Element {
-  assert.equal(answer.attrs.type, "result", `a result, got ${answer.toString()}`);
-  return answer.getChild("command", COMMANDS)!;
+function iq(server: XmppTestServer, payload: string, options: { from?: string; type?: string } = {}): Promise<Element> {
+  return sendIq(server, "microwave@hub.test/appliance", payload, { ...options, rounds: 40 });
 }
 
 /** Executes `node`, fills the form with `fields`, and returns the completed command element. */

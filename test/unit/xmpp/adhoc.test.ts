@@ -9,10 +9,9 @@ import { XmppTestServer } from "../../support/xmpp-server.js";
 import { AdHocCommands, type AdHocOptions } from "../../../src/xmpp/adhoc.js";
 import { Client } from "../../../src/xmpp/client.js";
 import type { SubmittedValues } from "../../../src/xmpp/dataforms.js";
+import { COMMANDS, OWNER, command, iq as sendIq } from "../../support/adhoc.js";
 
-const COMMANDS = "http://jabber.org/protocol/commands";
 const STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
-const OWNER = "owner@hub.test/phone";
 
 async function online(options: Partial<AdHocOptions> = {}) {
   const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
@@ -55,18 +54,8 @@ async function online(options: Partial<AdHocOptions> = {}) {
 }
 
 /** Sends an iq from `from` and returns the device's answer to it. */
-async function iq(server: XmppTestServer, payload: string, options: { from?: string; type?: string } = {}): Promise<Element> {
-  const id = `q${server.stanzas.length}-${Math.random().toString(36).slice(2)}`;
-  server.send(`<iq type='${options.type ?? "set"}' id='${id}' from='${options.from ?? OWNER}' to='device@hub.test/dev'>${payload}</iq>`);
-  await settle();
-  const answer = server.stanzas.find((stanza) => stanza.name === "iq" && stanza.attrs.id === id);
-  assert.ok(answer, `an answer to ${payload}`);
-  return answer;
-}
-
-function command(answer: Element): Element {
-  assert.equal(answer.attrs.type, "result", `a result, got ${answer.toString()}`);
-  return answer.getChild("command", COMMANDS)!;
+function iq(server: XmppTestServer, payload: string, options: { from?: string; type?: string } = {}): Promise<Element> {
+  return sendIq(server, "device@hub.test/dev", payload, { ...options });
 }
 
 /** "bad-request bad-sessionid" for an error answer. */
