@@ -10,7 +10,7 @@ import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
 import { createNodeHost } from "./host.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
-import { createSimulatedPins } from "./sim/pins.js";
+import { createSimulatedPins } from "../sim/pins.js";
 
 const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner)";
 

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { readManifestConfig } from "../../hosts/node/manifest.js";
 import { projectRoot } from "../../hosts/node/project.js";
-import { WRITE_HISTORY, createSimulatedPins, type SimulatedPins } from "../../hosts/node/sim/pins.js";
+import { WRITE_HISTORY, createSimulatedPins, type SimulatedPins } from "../../hosts/sim/pins.js";
 import type {
   ActiveLevel,
   DimmerDeclaration,
@@ -32,7 +32,7 @@ function dimmer(name: string, pin: number, active: ActiveLevel = "high"): Dimmer
 }
 
 function sensor(name: string, pin: number, heatCPerS = 1, lossPerS = 0.01, ambientC = 20): SensorDeclaration {
-  return { kind: "temperature", name, pin, simulation: { ambientC, heatCPerS, lossPerS } };
+  return { kind: "temperature", name, pin, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, simulation: { ambientC, heatCPerS, lossPerS } };
 }
 
 interface Bench {

@@ -1,9 +1,9 @@
 // Simulated pins for the desktop: ECMA-419-shaped outputs that log each change of level under the
 // driver that owns the pin, drive the thermal models, and keep a history for tests.
 
-import type { DriverDeclaration, SensorDeclaration } from "../../../src/drivers/declarations.js";
-import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureInput } from "../../../src/drivers/io.js";
-import type { Host } from "../../../src/host.js";
+import type { DriverDeclaration, SensorDeclaration } from "../../src/drivers/declarations.js";
+import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureInput } from "../../src/drivers/io.js";
+import type { Host } from "../../src/host.js";
 import { SimulatedTemperatureInput, ThermalModel } from "./thermal.js";
 
 /** Bits of the simulated PWM, as on an ESP32's LEDC at the frequencies drivers use. */

@@ -1,8 +1,8 @@
 // The desktop's stand-in for a temperature sensor: a first-order thermal model heated by the
 // heaters that name the sensor, read through a simulated TemperatureInput.
 
-import type { SensorDeclaration } from "../../../src/drivers/declarations.js";
-import type { TemperatureInput } from "../../../src/drivers/io.js";
+import type { SensorDeclaration } from "../../src/drivers/declarations.js";
+import type { TemperatureInput } from "../../src/drivers/io.js";
 
 /** A reading is logged when it has moved this far since the last logged one... */
 export const SENSOR_LOG_STEP_C = 1;
