@@ -68,7 +68,7 @@ function readSensors(device: Section, pins: PinOwners): SensorDeclaration[] {
   return table.keys().map((name) => {
     checkName(table, name, "sensor");
     const sensor = table.section(name, `sensor ${name}`, "");
-    sensor.allow(["kind", "pin", "ambient_c", "heat_c_per_s", "loss_per_s"], "a temperature sensor");
+    sensor.allow(["kind", "pin", "mv_at_0c", "mv_per_c", "vref_mv", "ambient_c", "heat_c_per_s", "loss_per_s"], "a temperature sensor");
     const kind = sensor.text("kind", `"temperature" (the only sensor kind)`);
     if (kind !== "temperature") sensor.fail("kind", `unknown sensor kind ${describe(kind)} (kinds: temperature)`);
     const pin = readPin(sensor, `sensor ${name}`, pins);
@@ -77,7 +77,13 @@ function readSensors(device: Section, pins: PinOwners): SensorDeclaration[] {
       heatCPerS: sensor.number("heat_c_per_s", { min: 0 }) ?? 2,
       lossPerS: sensor.number("loss_per_s", { min: 0, max: 1 }) ?? 0.01,
     };
-    return { name, kind: "temperature" as const, pin, simulation };
+    // An analog sensor with a linear output (an AD8495 thermocouple amplifier by default: 1250 mV at 0 °C, 5 mV per °C).
+    const analog = {
+      mvAt0C: sensor.number("mv_at_0c", { min: -5000, max: 5000 }) ?? 1250,
+      mvPerC: sensor.number("mv_per_c", { min: 0.1, max: 1000 }) ?? 5,
+      vrefMv: sensor.number("vref_mv", { min: 100, max: 5000 }) ?? 3300,
+    };
+    return { name, kind: "temperature" as const, pin, analog, simulation };
   });
 }
 

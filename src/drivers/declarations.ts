@@ -48,6 +48,8 @@ export interface SensorDeclaration {
   readonly name: string;
   readonly kind: "temperature";
   readonly pin: PinSpecifier;
+  /** How an analog reading becomes °C on hardware: millivolts at 0 °C, millivolts per °C, the ADC's full-scale millivolts. */
+  readonly analog: { readonly mvAt0C: number; readonly mvPerC: number; readonly vrefMv: number };
   /** Hints for the desktop's thermal model; ignored on hardware. */
   readonly simulation: { readonly ambientC: number; readonly heatCPerS: number; readonly lossPerS: number };
 }

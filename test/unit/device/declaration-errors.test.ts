@@ -67,7 +67,7 @@ describe("device declaration errors", () => {
     refused((d) => (d.drivers.fan.colour = "red"), "device.drivers.fan.colour", "unknown key colour (a driver takes: kind, pin, active, max_on_s, safe, interlock, interlock_wait_ms, output, hz, period_s, sensor, max_c, cutoff_c)");
     refused((d) => (d.drivers.fan.period_s = 5), "device.drivers.fan.period_s", "unknown key period_s (a relay takes: kind, pin, active, max_on_s, safe, interlock, interlock_wait_ms)");
     refused((d) => (d.drivers.oven.interlock = "heat"), "device.drivers.oven.interlock", "unknown key interlock (a heater takes: kind, pin, active, max_on_s, output, hz, period_s, sensor, max_c, cutoff_c)");
-    refused((d) => (d.sensors.cavity.gain = 1), "device.sensors.cavity.gain", "unknown key gain (a temperature sensor takes: kind, pin, ambient_c, heat_c_per_s, loss_per_s)");
+    refused((d) => (d.sensors.cavity.gain = 1), "device.sensors.cavity.gain", "unknown key gain (a temperature sensor takes: kind, pin, mv_at_0c, mv_per_c, vref_mv, ambient_c, heat_c_per_s, loss_per_s)");
     refused((d) => (d.opcodes[0].operand = []), "device.opcodes[0].operand", "unknown key operand (did you mean operands?)");
     refused((d) => (d.opcodes[0].operands[0].values = ["a"]), "device.opcodes[0].operands[0].values", "unknown key values (an integer operand takes: name, type, unit, min, max)");
     refused((d) => (d.opcodes[1].action.after = 1), "device.opcodes[1].action.after", "unknown key after (an action takes: set, for, sequence, safe)");
@@ -90,6 +90,8 @@ describe("device declaration errors", () => {
     refused((d) => (d.grace_s = -1), "device.grace_s", "must be at least 0, got -1");
     refused((d) => (d.sensors.cavity.loss_per_s = 1.5), "device.sensors.cavity.loss_per_s", "must be at most 1, got 1.5");
     refused((d) => (d.sensors.cavity.heat_c_per_s = -4), "device.sensors.cavity.heat_c_per_s", "must be at least 0, got -4");
+    refused((d) => (d.sensors.cavity.mv_per_c = 0), "device.sensors.cavity.mv_per_c", "must be at least 0.1, got 0");
+    refused((d) => (d.sensors.cavity.vref_mv = "3300"), "device.sensors.cavity.vref_mv", `expected a number, got "3300" (write it without quotes)`);
     refused((d) => (d.opcodes[0].operands[0].min = 49.5), "device.opcodes[0].operands[0].min", "expected a whole number, got 49.5");
     refused((d) => (d.opcodes[0].operands[1].unit = "days"), "device.opcodes[0].operands[1].unit", `expected "s" or "min" or "h", got "days"`);
     refused((d) => (d.opcodes[2].operands = [{ name: "x", type: "enum", values: ["a", "b c"] }]), "device.opcodes[2].operands[0].values[1]", `expected one word (letters, digits, _ . + -), got "b c"`);

@@ -40,7 +40,7 @@ describe("device declaration", () => {
     const device = readDeviceDeclaration(microwave(), SOURCE);
     assert.equal(device.name, "Microwave");
     assert.equal(device.graceMs, 60_000);
-    assert.deepEqual(device.sensors, [{ name: "cavity", kind: "temperature", pin: 34, simulation: { ambientC: 20, heatCPerS: 4, lossPerS: 0.01 } }]);
+    assert.deepEqual(device.sensors, [{ name: "cavity", kind: "temperature", pin: 34, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, simulation: { ambientC: 20, heatCPerS: 4, lossPerS: 0.01 } }]);
     assert.deepEqual(device.drivers, [
       { name: "oven", pin: 25, active: "high", maxOnMs: 7_200_000, kind: "heater", output: "relay", hz: 1000, periodMs: 10_000, sensor: "cavity", maxC: 400, cutoffC: 450 },
       { name: "grill", pin: 26, active: "high", maxOnMs: 3_600_000, kind: "relay", safe: false, interlock: "heat", interlockWaitMs: 500 },

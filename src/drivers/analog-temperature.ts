@@ -1,0 +1,40 @@
+// A temperature input on hardware: an ECMA-419 analog input read through a sensor with a linear
+// voltage output (a thermocouple amplifier such as the AD8495, or a TMP36-class sensor).
+
+import type { SensorDeclaration } from "./declarations.js";
+import type { TemperatureInput } from "./io.js";
+
+/** An `embedded:io/analog`: `read()` gives 0 .. 2**resolution - 1. */
+export interface AnalogInput {
+  readonly resolution: number;
+  read(): number;
+  close(): void;
+}
+
+export class AnalogTemperatureInput implements TemperatureInput {
+  readonly #input: AnalogInput;
+  readonly #sensor: SensorDeclaration;
+
+  constructor(input: AnalogInput, sensor: SensorDeclaration) {
+    this.#input = input;
+    this.#sensor = sensor;
+  }
+
+  /**
+   * °C from the reading. A reading at either end of the ADC's range is an open or shorted
+   * sensor, not a temperature: it throws, and the heater driver goes safe on that.
+   */
+  sample(): number {
+    const full = 2 ** this.#input.resolution - 1;
+    const raw = this.#input.read();
+    if (!(raw > 0 && raw < full)) {
+      throw new Error(`sensor ${this.#sensor.name} reads ${raw} of ${full} on pin ${this.#sensor.pin}: disconnected or shorted`);
+    }
+    const { mvAt0C, mvPerC, vrefMv } = this.#sensor.analog;
+    return ((raw / full) * vrefMv - mvAt0C) / mvPerC;
+  }
+
+  close(): void {
+    this.#input.close();
+  }
+}
