@@ -1,0 +1,323 @@
+// The host interface on the Moddable SDK (ESP32 boards and the desktop simulator alike):
+// ECMA-419 TCP, STARTTLS by handing the open socket to a TLS session from the SDK's
+// `ssl/session`, timers from `timer`, a monotonic clock from `time`, digests from `crypt`,
+// HMAC from the SDK's `hmac` (JavaScript over the native digests) and randomness from `rng`.
+
+import TCP from "embedded:io/socket/tcp";
+import { Digest } from "crypt";
+import HMAC from "hmac";
+import RNG from "rng";
+import Session from "ssl/session";
+import Time from "time";
+import Timer from "timer";
+import { resolveAddress } from "./resolve.js";
+import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host, TimerHandle } from "../../src/host.js";
+
+/** The ECMA-419 socket with the byte counts its callbacks last reported, which `ssl/session` reads and updates. */
+type Socket = TCP & { readable: number; writable: number };
+
+/** Bytes of TLS record framing (header, GCM nonce and tag) kept free when sizing a write. */
+const RECORD_OVERHEAD = 64;
+/** TLS's largest record payload. */
+const MAX_RECORD = 16_384;
+
+/** TLS alert descriptions (RFC 5246 §7.2) that say what went wrong in a failed handshake. */
+const ALERTS: Record<number, string> = {
+  0: "close_notify",
+  10: "unexpected_message",
+  20: "bad_record_mac",
+  40: "handshake_failure",
+  42: "bad_certificate",
+  43: "unsupported_certificate",
+  44: "certificate_revoked",
+  45: "certificate_expired",
+  46: "certificate_unknown",
+  47: "illegal_parameter",
+  48: "unknown_ca",
+  50: "decode_error",
+  51: "decrypt_error",
+  70: "protocol_version",
+  71: "insufficient_security",
+  80: "internal_error",
+  112: "unrecognized_name",
+};
+
+export interface ModdableHostOptions {
+  /** The DER bytes of the CA certificate trusted for the XMPP server (from a resource). */
+  ca: ArrayBuffer;
+}
+
+export function createModdableHost(options: ModdableHostOptions): Host {
+  const hmacs = new HmacCache();
+  return {
+    connect: (endpoint, handlers) => ModdableConnection.open(endpoint, handlers, options.ca),
+    setTimeout: (callback, ms) => Timer.set(callback, Math.max(0, ms)),
+    clearTimeout: (timer: TimerHandle) => Timer.clear(timer as Timer),
+    now: () => Time.ticks,
+    randomBytes: (length) => new Uint8Array(RNG.get(length)),
+    digest(algorithm, data) {
+      const digest = new Digest(digestName(algorithm));
+      digest.write(exactBuffer(data));
+      return new Uint8Array(digest.close());
+    },
+    hmac: (algorithm, key, data) => hmacs.compute(algorithm, key, data),
+  };
+}
+
+function digestName(algorithm: DigestAlgorithm): "SHA1" | "SHA256" {
+  return algorithm === "SHA-1" ? "SHA1" : "SHA256";
+}
+
+/** An ArrayBuffer holding exactly `bytes` (the SDK's digests take ArrayBuffers). */
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+/**
+ * Keeps the last HMAC per algorithm: PBKDF2 (SCRAM's salted password) computes thousands of
+ * HMACs with one key, and setting up the SDK's HMAC for a key costs two digest blocks and two
+ * buffers, so the same key reuses its instance.
+ */
+class HmacCache {
+  readonly #last = new Map<DigestAlgorithm, { key: Uint8Array; hmac: HMAC }>();
+
+  compute(algorithm: DigestAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+    let entry = this.#last.get(algorithm);
+    if (!entry || !sameBytes(entry.key, key)) {
+      entry = { key: key.slice(), hmac: new HMAC(new Digest(digestName(algorithm)), exactBuffer(key)) };
+      this.#last.set(algorithm, entry);
+    }
+    return new Uint8Array(entry.hmac.process(exactBuffer(data)));
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+class ModdableConnection implements Connection {
+  readonly #handlers: ConnectionHandlers;
+  readonly #endpoint: string;
+  readonly #ca: ArrayBuffer;
+  #socket: Socket;
+  #session: Session | undefined;
+  /** Settles the pending `startTLS`; set from the call until the handshake ends. */
+  #handshake: { resolve(): void; reject(error: Error): void; serverName: string } | undefined;
+  #secure = false;
+  #closed = false;
+  /** Bytes waiting for room in the socket's send buffer, oldest first. */
+  #queue: Uint8Array[] = [];
+
+  static async open(endpoint: Endpoint, handlers: ConnectionHandlers, ca: ArrayBuffer): Promise<Connection> {
+    const where = `${endpoint.host}:${endpoint.port}`;
+    let address: string;
+    try {
+      address = await resolveAddress(endpoint.host);
+    } catch (error) {
+      throw new Error(`cannot connect to ${where}: ${(error as Error).message}`);
+    }
+    return new Promise((resolve, reject) => {
+      let connection: ModdableConnection | undefined;
+      let connected = false;
+      try {
+        // The SDK's ECMA-419 TCP takes an address, not a name.
+        const socket = new TCP({
+          address,
+          port: endpoint.port,
+          nodelay: true,
+          onWritable(count) {
+            (this as Socket).writable = count;
+            if (!connected) {
+              connected = true;
+              resolve(connection!);
+            }
+            connection!.#writable();
+          },
+          onReadable(count) {
+            (this as Socket).readable = count;
+            connection!.#readable();
+          },
+          onError() {
+            if (!connected) {
+              connected = true;
+              connection!.#closed = true;
+              reject(new Error(`cannot connect to ${where}: connection refused or unreachable`));
+              return;
+            }
+            connection!.#fail(new Error(`the connection to ${where} was closed`));
+          },
+        }) as Socket;
+        socket.readable = socket.writable = 0;
+        connection = new ModdableConnection(socket, handlers, where, ca);
+      } catch (error) {
+        reject(new Error(`cannot connect to ${where}: ${(error as Error).message}`));
+      }
+    });
+  }
+
+  private constructor(socket: Socket, handlers: ConnectionHandlers, endpoint: string, ca: ArrayBuffer) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    this.#endpoint = endpoint;
+    this.#ca = ca;
+  }
+
+  get secure(): boolean {
+    return this.#secure;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#handshake) throw new Error("cannot send while the TLS handshake runs");
+    this.#queue.push(bytes);
+    this.#writable();
+  }
+
+  startTLS(serverName: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`the connection to ${this.#endpoint} is closed`));
+    if (this.#session) return Promise.reject(new Error("TLS was started already"));
+    return new Promise((resolve, reject) => {
+      this.#handshake = { resolve, reject, serverName };
+      const session = new Session({ serverName, certificate: this.#ca, protocolVersion: 0x303 });
+      session.initiateHandshake();
+      this.#session = session;
+      const self = this;
+      const plain = this.#socket;
+      // The take-over keeps the bytes the plain socket had buffered; no onWritable follows it,
+      // so the handshake is started here with the send room the plain socket last reported.
+      const socket = new TCP({
+        from: plain,
+        onWritable(count) {
+          (this as Socket).writable = count;
+          self.#writable();
+        },
+        onReadable(count) {
+          (this as Socket).readable = count;
+          self.#readable();
+        },
+        onError() {
+          self.#fail(new Error(`the connection to ${self.#endpoint} was closed`));
+        },
+      }) as Socket;
+      socket.readable = plain.readable;
+      socket.writable = plain.writable;
+      this.#socket = socket;
+      this.#stepHandshake();
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    if (this.#secure && this.#session) {
+      try {
+        this.#session.close(this.#socket);
+      } catch {
+        // the socket may be gone already; closing it follows anyway
+      }
+    }
+    this.#end(undefined);
+  }
+
+  #readable(): void {
+    if (this.#closed) return;
+    if (this.#handshake) return this.#stepHandshake();
+    const socket = this.#socket;
+    if (!this.#session) {
+      const count = socket.readable;
+      if (count <= 0) return;
+      const bytes = socket.read(count) as ArrayBuffer;
+      socket.readable = 0;
+      this.#handlers.onData(new Uint8Array(bytes));
+      return;
+    }
+    while (!this.#closed && socket.readable > 0) {
+      let data: Uint8Array | null | undefined;
+      try {
+        data = this.#session.read(socket);
+      } catch (error) {
+        return this.#fail(new Error(`TLS error on ${this.#endpoint}: ${(error as Error).message}`));
+      }
+      if (data === null) return this.#fail(new Error(`the server at ${this.#endpoint} closed the TLS session`));
+      if (data === undefined) return; // a record is still incomplete
+      if (data.byteLength) this.#handlers.onData(data);
+    }
+  }
+
+  #writable(): void {
+    if (this.#closed || this.#handshake) return;
+    const socket = this.#socket;
+    while (this.#queue.length) {
+      const head = this.#queue[0]!;
+      const room = this.#session ? Math.min(socket.writable - RECORD_OVERHEAD, MAX_RECORD) : socket.writable;
+      if (room <= 0) return; // onWritable calls again
+      const chunk = head.byteLength <= room ? head : head.subarray(0, room);
+      try {
+        if (this.#session) this.#session.write(socket, chunk);
+        else {
+          socket.write(chunk);
+          socket.writable -= chunk.byteLength;
+        }
+      } catch (error) {
+        return this.#fail(new Error(`cannot write to ${this.#endpoint}: ${(error as Error).message}`));
+      }
+      if (chunk === head) this.#queue.shift();
+      else this.#queue[0] = head.subarray(chunk.byteLength);
+    }
+  }
+
+  /** Runs the TLS handshake as far as the bytes at hand allow (one handshake message per call of the session). */
+  #stepHandshake(): void {
+    const session = this.#session!;
+    const socket = this.#socket;
+    const pending = this.#handshake!;
+    try {
+      for (;;) {
+        const finished = session.handshake(socket);
+        if (session.alert) {
+          const description = ALERTS[session.alert.description] ?? `alert ${session.alert.description}`;
+          throw new Error(`TLS alert ${description}`);
+        }
+        if (finished) break;
+        // -1: waiting for the server's next message; anything else is our turn to send.
+        if (session.handshakeProcess === -1 && socket.readable <= 0) return;
+      }
+    } catch (error) {
+      const reason = (error as Error).message;
+      const hint = /auth err|date|subjectAltName|certificate/i.test(reason)
+        ? `: the server's certificate is not signed by the configured ca, does not name ${pending.serverName}, or is outside its dates (device clock ${new Date().toISOString()})`
+        : "";
+      this.#handshake = undefined;
+      pending.reject(new Error(`TLS handshake with ${this.#endpoint} failed (${reason})${hint}`));
+      this.#end(undefined);
+      return;
+    }
+    this.#handshake = undefined;
+    this.#secure = true;
+    pending.resolve();
+    if (socket.readable > 0) this.#readable();
+    this.#writable();
+  }
+
+  #fail(error: Error): void {
+    if (this.#closed) return;
+    const pending = this.#handshake;
+    this.#handshake = undefined;
+    pending?.reject(error);
+    this.#end(error);
+  }
+
+  #end(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue = [];
+    try {
+      this.#socket.close();
+    } catch {
+      // closed already
+    }
+    this.#handlers.onClose(error);
+  }
+}

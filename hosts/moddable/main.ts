@@ -1,0 +1,136 @@
+// The firmware's entry module ("main") on the Moddable SDK, for ESP32 boards and the simulator:
+// config from the manifest (mc/config), the device declaration checked before any pin is opened,
+// Wi-Fi joined under the WPA2 floor, the clock set from SNTP, then the appliance logs in over
+// STARTTLS and serves its owners. Every step traces one line ("event detail") for xsbug or a
+// serial console.
+
+import config from "mc/config";
+import Resource from "Resource";
+import Time from "time";
+import platform from "appliance/platform";
+import { Appliance } from "../../src/app/appliance.js";
+import { ConfigError, parseServer, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
+import { setClock } from "../../src/app/sntp.js";
+import { WifiLink } from "../../src/app/wifi-link.js";
+import { createDevice } from "../../src/device/create-device.js";
+import { readDeviceDeclaration } from "../../src/device/declaration.js";
+import { DeclarationError } from "../../src/device/declaration-error.js";
+import type { DeviceDeclaration } from "../../src/device/types.js";
+import type { Host } from "../../src/host.js";
+import { createModdableHost } from "./host.js";
+import { MemoryProbe } from "./memory.js";
+import { createRadio } from "./radio.js";
+import { querySntp } from "./sntp.js";
+
+function log(event: string, detail = ""): void {
+  trace(`${event.padEnd(13)} ${detail}`.trimEnd() + "\n");
+}
+
+interface Settings {
+  declaration: DeviceDeclaration;
+  connection: ConnectionConfig;
+  ca: ArrayBuffer;
+}
+
+/** Everything the manifest says, checked whole before anything is opened. */
+function read(): Settings {
+  const declaration = readDeviceDeclaration(config.device, "manifest");
+  const connection = readConnectionConfig(config);
+  let ca: ArrayBuffer;
+  try {
+    ca = new Resource(connection.ca).slice(0);
+  } catch {
+    throw new ConfigError(
+      "ca",
+      `no resource named "${connection.ca}" in this build: build with the project's script (npm run sim / npm run esp32), which turns the PEM file given as ca=<path> into the resource ca.der`,
+    );
+  }
+  if (new Uint8Array(ca)[0] !== 0x30) throw new ConfigError("ca", `resource "${connection.ca}" is not a DER certificate`);
+  return { declaration, connection, ca };
+}
+
+async function joinWifi(host: Host): Promise<void> {
+  const ssid = typeof config.ssid === "string" ? config.ssid : "";
+  if (!ssid) {
+    if (platform.name === "simulator") return log("wifi", "no ssid: the simulator uses the desktop's network");
+    throw new ConfigError("ssid", "missing: the Wi-Fi network to join, e.g. ssid=Home password=secret");
+  }
+  const link = new WifiLink({
+    host,
+    radio: createRadio(host.setTimeout, host.clearTimeout),
+    ssid,
+    password: typeof config.password === "string" ? config.password : "",
+    onEvent: log,
+  });
+  await link.start();
+}
+
+/** SNTP from the `sntp` key (host[:port]), else from the XMPP server's host, on port 123. */
+async function syncClock(host: Host, connection: ConnectionConfig): Promise<void> {
+  const text = typeof config.sntp === "string" && config.sntp !== "" && config.sntp !== "pool.ntp.org" ? config.sntp : connection.server.host;
+  const server = parseServer(text, connection.server.host);
+  if (server.port === 5222 && !/:\d+$/.test(text)) server.port = 123;
+  const clock = setClock({
+    host,
+    server: `${server.host}:${server.port}`,
+    query: () => querySntp(server),
+    wallClock: () => Date.now(),
+    setClock: (ms) => Time.set(Math.floor(ms / 1000)),
+    onEvent: log,
+  });
+  await clock.done;
+}
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = read();
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DeclarationError) {
+      log("error", `${error.message}; fix the manifest or the mcconfig line and rebuild`);
+      return;
+    }
+    throw error;
+  }
+  const { declaration, connection, ca } = settings;
+  const memory = config.memory_report ? new MemoryProbe(log) : undefined;
+  const host = createModdableHost({ ca });
+  let appliance: Appliance | undefined;
+  const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
+  const device = createDevice(declaration, {
+    host,
+    pins,
+    onChange: () => appliance?.deviceChanged(),
+    onTrip: (trip) => {
+      log("trip", `${trip.driver}: ${trip.text}`);
+      appliance?.notifyOwners(`${declaration.name}: ${trip.driver} switched off by itself: ${trip.text}`);
+    },
+  });
+  log("ready", `${declaration.name} on ${platform.name}: ${declaration.drivers.length} outputs in their safe state, ${declaration.opcodes.length} commands`);
+  memory?.phase("boot");
+  await joinWifi(host);
+  await syncClock(host, connection);
+  memory?.phase("login");
+  appliance = new Appliance({
+    host,
+    config: connection,
+    device,
+    graceMs: declaration.graceMs,
+    onEvent: (event, detail) => {
+      log(event, detail);
+      if (!memory) return;
+      memory.sample();
+      if (event === "online") memory.phase("commands");
+      else if (event === "command") memory.report();
+    },
+  });
+  try {
+    await appliance.start();
+  } catch (error) {
+    device.close();
+    pins.close();
+    log("error", (error as Error).message);
+  }
+}
+
+main().catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));

@@ -1,0 +1,61 @@
+// Pins on a real board: ECMA-419 Digital, PWM and Analog from the board's IO provider
+// (`globalThis.device.io` on ESP32), opened by GPIO number or by a name from the board's pin map
+// (`config.pins`, set in the board manifest's platform config, then the provider's `device.pin`).
+
+import { AnalogTemperatureInput } from "../../src/drivers/analog-temperature.js";
+import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureInput } from "../../src/drivers/io.js";
+import type { PlatformPinsOptions } from "./platform.js";
+
+/** Bits asked of the ESP32's LEDC for PWM outputs: 10 bits run up to 78 kHz. */
+const PWM_RESOLUTION = 10;
+
+interface BoardIo {
+  io: {
+    Digital: new (options: { pin: number; mode: number }) => { write(value: number): void; close(): void };
+    PWM: new (options: { pin: number; hz: number; resolution?: number }) => PwmOutput;
+    Analog: new (options: { pin: number; resolution?: number }) => { resolution: number; read(): number; close(): void };
+  };
+  pin?: Record<string, number>;
+}
+
+export function createPins(options: PlatformPinsOptions): PinProvider & { close(): void } {
+  const board = (globalThis as unknown as { device?: BoardIo }).device;
+  if (!board?.io) throw new Error("this build has no IO provider (globalThis.device): build for an ESP32 board, e.g. -p esp32/nodemcu");
+  const names: Record<string, unknown> = { ...(board.pin ?? {}), ...(options.config.pins as Record<string, unknown> | undefined ?? {}) };
+  const open: { close(): void }[] = [];
+  const gpio = (pin: PinSpecifier): number => {
+    if (typeof pin === "number") return pin;
+    const mapped = names[pin];
+    if (typeof mapped === "number") return mapped;
+    const known = Object.keys(names).join(", ") || "none";
+    throw new Error(`pin "${pin}" is not in this board's pin map (config.pins: ${known}); use a GPIO number or add the name to the board manifest`);
+  };
+  const track = <T extends { close(): void }>(io: T): T => {
+    open.push(io);
+    return io;
+  };
+  const { Digital, PWM, Analog } = board.io;
+  return {
+    digitalOutput(pin: PinSpecifier): DigitalOutput {
+      const output = track(new Digital({ pin: gpio(pin), mode: (Digital as unknown as { Output: number }).Output }));
+      return { write: (value) => output.write(value), close: () => output.close() };
+    },
+    pwmOutput(pin: PinSpecifier, hz: number): PwmOutput {
+      return track(new PWM({ pin: gpio(pin), hz, resolution: PWM_RESOLUTION }));
+    },
+    temperatureInput(name: string, pin: PinSpecifier): TemperatureInput {
+      const sensor = options.sensors.find((s) => s.name === name);
+      if (!sensor) throw new Error(`no sensor named ${name}`);
+      return track(new AnalogTemperatureInput(new Analog({ pin: gpio(pin) }), sensor));
+    },
+    close() {
+      for (const io of open.splice(0)) {
+        try {
+          io.close();
+        } catch {
+          // closed already
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// SDK modules the firmware uses that neither the SDK's typings/ nor @moddable/typings declare;
+// only what the firmware calls, as modules/crypt/ssl/session_419.js, modules/crypt/etc/hmac.js
+// and modules/crypt/etc/rng.js define it.
+
+declare module "ssl/session" {
+  /** The socket a session reads and writes through: an ECMA-419 TCP socket with the counts its callbacks reported. */
+  interface SessionSocket {
+    readable: number;
+    writable: number;
+    read(buffer: Uint8Array): unknown;
+    write(bytes: ArrayBuffer): unknown;
+  }
+  export default class Session {
+    constructor(options: {
+      serverName?: string;
+      /** DER bytes of the trusted CA certificate(s). */
+      certificate?: ArrayBuffer | ArrayBuffer[];
+      protocolVersion?: number;
+      trace?: boolean;
+      cache?: boolean;
+    });
+    /** Set when an alert was received or raised: the handshake or session failed. */
+    readonly alert: { level: number; description: number } | undefined;
+    /** -1 while waiting for the server's next handshake message. */
+    readonly handshakeProcess: number;
+    initiateHandshake(): void;
+    /** Handles one handshake message; true once the handshake has finished (or an alert ended it). */
+    handshake(socket: SessionSocket): boolean;
+    /** One record's application data; undefined when none is complete; null when the peer closed. */
+    read(socket: SessionSocket): Uint8Array | null | undefined;
+    write(socket: SessionSocket, data: Uint8Array, options?: { more?: boolean; byteLength?: number }): number;
+    close(socket: SessionSocket): void;
+  }
+}
+
+declare module "hmac" {
+  import type { Digest } from "crypt";
+  export default class HMAC {
+    constructor(digest: Digest, key: ArrayBuffer, bitLength?: number);
+    process(...data: ArrayBuffer[]): ArrayBuffer;
+  }
+}
+
+declare module "rng" {
+  const RNG: { get(length: number): ArrayBuffer };
+  export default RNG;
+}

@@ -1,0 +1,98 @@
+// The `wifi` module of the simulator build: the SDK's own simulated module reports a fixed list
+// of someone else's networks, so this one, with the same shape as the ESP32's, reports the
+// networks of the `sim_wifi` key ("ssid:authentication:rssi,..."). By default it is the
+// configured network twice, WPA2 and open (the open twin stronger), and a neighbour's, so the
+// join policy's choice by security and BSSID is exercised on every simulated boot.
+
+import config from "mc/config";
+import Timer from "timer";
+
+type Message = "connect" | "gotIP" | "lostIP" | "disconnect";
+
+interface Network {
+  ssid: string;
+  authentication: string;
+  rssi: number;
+  bssid: ArrayBuffer;
+}
+
+function networks(): Network[] {
+  const ssid = String(config.ssid ?? "");
+  const spec = String(config.sim_wifi ?? `${ssid}:wpa2_psk:-58,${ssid}:none:-41,Neighbour:wpa2_psk:-77`);
+  return spec
+    .split(",")
+    .filter((entry) => entry.trim() !== "")
+    .map((entry, index) => {
+      const [name = "", authentication = "wpa2_psk", rssi = "-60"] = entry.split(":");
+      const bssid = new Uint8Array([0x02, 0x00, 0x5e, 0x10, 0x00, index + 1]).buffer;
+      return { ssid: name.trim(), authentication: authentication.trim(), rssi: Number(rssi), bssid };
+    });
+}
+
+function hex(buffer: ArrayBuffer | undefined): string {
+  if (!buffer) return "any";
+  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join(":");
+}
+
+let current: WiFi | undefined;
+
+export default class WiFi {
+  static readonly gotIP = "gotIP";
+  static readonly lostIP = "lostIP";
+  static readonly connected = "connect";
+  static readonly disconnected = "disconnect";
+  static readonly Mode = Object.freeze({ off: -5, none: 0, station: 1, accessPoint: 2 });
+  static mode = 0;
+
+  #onNotify: ((message: Message) => void) | undefined;
+  #timer: Timer | undefined;
+
+  constructor(options?: { ssid: string; password?: string; bssid?: ArrayBuffer }, onNotify?: (message: Message) => void) {
+    this.#onNotify = onNotify;
+    current = this;
+    if (options) WiFi.connect(options);
+  }
+
+  close(): void {
+    if (this.#timer) Timer.clear(this.#timer);
+    this.#timer = undefined;
+    this.#onNotify = undefined;
+    if (current === this) current = undefined;
+  }
+
+  static scan(_options: object, callback: (item: Network | null) => void): void {
+    const found = networks();
+    Timer.set(() => {
+      for (const network of found) callback({ ...network });
+      callback(null);
+    }, 300);
+  }
+
+  static connect(options?: { ssid: string; password?: string; bssid?: ArrayBuffer }): void {
+    const instance = current;
+    if (!options) {
+      if (instance) instance.#after(0, () => instance.#onNotify?.(WiFi.disconnected));
+      return;
+    }
+    const bssid = options.bssid ? hex(options.bssid) : undefined;
+    const network = networks().find((n) => n.ssid === options.ssid && (bssid === undefined || hex(n.bssid) === bssid));
+    trace(`sim wifi: join "${options.ssid}" bssid ${bssid ?? "any"}${network ? ` (${network.authentication})` : " (not in range)"}\n`);
+    if (!instance || !network || options.password === "invalid!") return;
+    instance.#after(200, () => {
+      instance.#onNotify?.(WiFi.connected);
+      instance.#after(200, () => instance.#onNotify?.(WiFi.gotIP));
+    });
+  }
+
+  static disconnect(): void {
+    WiFi.connect();
+  }
+
+  #after(ms: number, callback: () => void): void {
+    if (this.#timer) Timer.clear(this.#timer);
+    this.#timer = Timer.set(() => {
+      this.#timer = undefined;
+      callback();
+    }, ms);
+  }
+}
