@@ -1,0 +1,216 @@
+// Builds the firmware with the Moddable SDK.
+//
+//   node scripts/moddable.mjs sim   [--memory] [--build-only] [--port N] <device manifest> key=value...
+//   node scripts/moddable.mjs esp32 --board <boards/name> <device manifest> key=value...
+//   node scripts/moddable.mjs bundle
+//
+// First the prebuild: esbuild turns the TypeScript entry modules into ES modules under
+// build/moddable/ (ltx and events bundled in, the SDK's modules left as imports), and the PEM
+// file named by ca=<path> becomes the resource ca.der (the SDK's TLS takes DER). Then mcconfig,
+// with the same key=value settings (ca=ca.der in place of the path). `sim` builds a debug build
+// for the Linux simulator and runs it in mcsim, its trace on this terminal through the SDK's
+// xsbug-log (under xvfb-run when there is no display). `esp32` builds for the board's target.
+import { build } from "esbuild";
+import { spawn, spawnSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const out = join(root, "build/moddable");
+
+/** The SDK's modules: left as imports for mcconfig to resolve. */
+const SDK_MODULES = [
+  "embedded:*", "mc/*", "appliance/*", "Resource", "time", "timer", "crypt", "hmac", "rng",
+  "ssl/session", "net", "wifi", "instrumentation",
+];
+
+export class UsageError extends Error {}
+
+export async function bundle() {
+  mkdirSync(out, { recursive: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: {
+      main: "hosts/moddable/main.ts",
+      "platform-esp32": "hosts/moddable/platform-esp32.ts",
+      "platform-sim": "hosts/sim/platform.ts",
+      "sim-wifi": "hosts/sim/wifi.ts",
+    },
+    outdir: out,
+    bundle: true,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    format: "esm",
+    target: "es2022",
+    external: SDK_MODULES,
+    logLevel: "warning",
+  });
+}
+
+/** Writes the CA named by `ca=<pem path>` as build/moddable/resources/ca.der; returns the settings with ca=ca.der. */
+export function prepareCa(settings) {
+  const resources = join(out, "resources");
+  rmSync(resources, { recursive: true, force: true });
+  mkdirSync(resources, { recursive: true });
+  const index = settings.findIndex((s) => s.startsWith("ca="));
+  if (index < 0) return settings;
+  const path = settings[index].slice(3);
+  if (path.endsWith(".der") && !existsSync(path)) return settings; // a resource name already
+  let der;
+  try {
+    der = new X509Certificate(readFileSync(path)).raw;
+  } catch (error) {
+    throw new UsageError(`ca=${path}: ${error.code === "ENOENT" ? "no such file" : "not a PEM or DER certificate"}`);
+  }
+  writeFileSync(join(resources, "ca.der"), der);
+  return settings.map((s, i) => (i === index ? "ca=ca.der" : s));
+}
+
+export function sdk() {
+  const moddable = process.env.MODDABLE;
+  if (!moddable) throw new UsageError("MODDABLE is not set: install the Moddable SDK (README, \"Building with the Moddable SDK\") and export MODDABLE and PATH");
+  const mcconfig = join(moddable, "build/bin/lin/release/mcconfig");
+  if (!existsSync(mcconfig)) throw new UsageError(`no ${mcconfig}: build the SDK's tools (cd $MODDABLE/build/makefiles/lin && make)`);
+  return { moddable, mcconfig };
+}
+
+function mcconfig(args, env = {}) {
+  const { mcconfig: command, moddable } = sdk();
+  console.error(`$ mcconfig ${args.join(" ")}`);
+  const path = `${join(moddable, "build/bin/lin/release")}:${process.env.PATH}`;
+  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, PATH: path, ...env } });
+  return result.status ?? 1;
+}
+
+/** Builds the simulator app; returns the path of its mc.so. */
+export async function buildSim({ manifest, settings, memory = false, outDir = join(out, "sdk") }) {
+  await bundle();
+  const resolved = prepareCa(settings);
+  mkdirSync(outDir, { recursive: true });
+  const args = ["-d", ...(memory ? ["-i"] : []), "-m", "-p", "lin", "-t", "build", "-o", outDir, manifest, ...resolved];
+  if (mcconfig(args) !== 0) throw new Error("mcconfig failed (see above)");
+  const name = basename(dirname(resolve(manifest)));
+  // -p lin builds into bin/lin/mc/debug/<app>/ (the simulator's default screen is "mc").
+  const so = join(outDir, "bin/lin/mc/debug", name, "mc.so");
+  if (!existsSync(so)) throw new Error(`mcconfig finished without ${so}`);
+  return so;
+}
+
+/**
+ * Starts mcsim with `so`, its trace through the SDK's xsbug-log on `port`; under xvfb-run when
+ * there is no display. xsbug-log starts mcsim and ends with it; all of them run in a process
+ * group of their own, which `stop()` ends (xvfb-run does not pass a signal on to its command).
+ */
+export function startSim(so, { port = 5002, output = "inherit" } = {}) {
+  const { moddable } = sdk();
+  const mcsim = join(moddable, "build/bin/lin/debug/mcsim");
+  const simulator = existsSync(mcsim) ? mcsim : join(moddable, "build/bin/lin/release/mcsim");
+  const log = join(moddable, "tools/xsbug-log/xsbug-log.js");
+  const command = [process.execPath, log, simulator, join(moddable, "build/simulators"), so];
+  const display = process.env.DISPLAY ? [] : ["xvfb-run", "-a"];
+  const [file, ...args] = [...display, ...command];
+  const child = spawn(file, args, {
+    // No stdin: xsbug-log asks on it whether to kill whatever holds its port; without an answer it exits.
+    stdio: ["ignore", output, output],
+    detached: true,
+    env: {
+      ...process.env,
+      // xsbug-log's one dependency (saxophone) comes from this project's node_modules.
+      NODE_PATH: join(root, "node_modules"),
+      XSBUG_LOG_PORT: String(port),
+      XSBUG_PORT: String(port),
+      XSBUG_HOST: "localhost",
+    },
+  });
+  let stopped = false;
+  const exited = new Promise((done) => child.on("exit", (code) => done(code ?? 0)));
+  return {
+    child,
+    exited,
+    stop(signal = "SIGTERM") {
+      if (stopped || child.exitCode !== null) return exited;
+      stopped = true;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
+      return exited;
+    },
+  };
+}
+
+/** Reads a board manifest's target (build.BOARD_TARGET) and writes the app manifest joining board and device. */
+function boardManifest(board, manifest) {
+  const file = existsSync(join(board, "manifest.json")) ? join(board, "manifest.json") : board;
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--board ${board}: cannot read ${file} (${error.code ?? error.message})`);
+  }
+  const target = parsed.build?.BOARD_TARGET;
+  if (!target) throw new UsageError(`${file}: no build.BOARD_TARGET (the mcconfig platform, e.g. "esp32/nodemcu")`);
+  const name = basename(dirname(resolve(manifest)));
+  const dir = join(out, "app", `${name}-${basename(resolve(dirname(file)))}`);
+  mkdirSync(dir, { recursive: true });
+  // mcconfig names the app after the manifest's folder.
+  const app = join(dir, "manifest.json");
+  writeFileSync(app, JSON.stringify({ include: [relative(dir, resolve(manifest)), relative(dir, resolve(file))] }, null, "\t") + "\n");
+  return { target, app };
+}
+
+const USAGE = `usage:
+  npm run sim -- [--memory] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
+  npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)`;
+
+async function main(argv) {
+  const [command, ...rest] = argv;
+  const flags = new Set(rest.filter((a) => a.startsWith("--") && !a.includes("=")));
+  const valueOf = (flag) => {
+    const at = rest.indexOf(flag);
+    return at >= 0 ? rest[at + 1] : undefined;
+  };
+  const board = valueOf("--board");
+  const port = Number(valueOf("--port") ?? 5002);
+  const positional = rest.filter((a, i) => !a.startsWith("--") && !["--board", "--port"].includes(rest[i - 1]));
+  const [manifest, ...settings] = positional;
+  if (command === "bundle") {
+    await bundle();
+    console.error(`bundled into ${relative(process.cwd(), out)}`);
+    return 0;
+  }
+  if (!manifest || manifest.includes("=") || (command !== "sim" && command !== "esp32")) throw new UsageError(USAGE);
+  if (command === "sim") {
+    const so = await buildSim({ manifest, settings, memory: flags.has("--memory") });
+    if (flags.has("--build-only")) {
+      console.error(`built ${relative(process.cwd(), so)}`);
+      return 0;
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${valueOf("--port")}: not a port`);
+    const sim = startSim(so, { port });
+    for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void sim.stop());
+    return sim.exited;
+  }
+  if (!board) throw new UsageError(`esp32 needs --board <boards/name>\n${USAGE}`);
+  await bundle();
+  const resolved = prepareCa(settings);
+  const { target, app } = boardManifest(board, manifest);
+  mkdirSync(join(out, "sdk"), { recursive: true });
+  const status = mcconfig(["-m", "-p", target, "-o", join(out, "sdk"), app, ...resolved]);
+  if (status !== 0 && !process.env.IDF_PATH) {
+    console.error("mcconfig stopped: the ESP32 toolchain (ESP-IDF) is not installed here; see the README, \"Flashing an ESP32 board\"");
+  }
+  return status;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`error: ${error.message}`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}
