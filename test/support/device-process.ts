@@ -19,6 +19,13 @@ export interface DeviceRun {
 
 export function runDevice(manifest: string, args: string[]): DeviceRun {
   const child = spawn(process.execPath, [deviceCommand, manifest, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return watchProcess(child, "the device", async () => {
+    child.kill("SIGTERM");
+  });
+}
+
+/** Collects what `child` prints; `stop` ends it (called only while it runs), and `stop()` waits for its exit. */
+export function watchProcess(child: ChildProcess, name: string, stop: () => Promise<void>): DeviceRun {
   let text = "";
   const listeners = new Set<() => void>();
   const take = (chunk: Buffer) => {
@@ -44,7 +51,7 @@ export function runDevice(manifest: string, args: string[]): DeviceRun {
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
-          reject(new Error(`the device did not print ${pattern} within ${timeoutMs} ms; it printed:\n${text}`));
+          reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; it printed:\n${text}`));
         }, timeoutMs);
         listeners.add(check);
         void exit.then(() => setTimeout(check, 0));
@@ -53,7 +60,7 @@ export function runDevice(manifest: string, args: string[]): DeviceRun {
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
+        await stop();
         await exit;
       }
     },

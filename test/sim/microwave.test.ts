@@ -1,0 +1,98 @@
+// The firmware on the Moddable SDK, in the desktop simulator (mcsim, -p lin): built from the same
+// manifest as the desktop host, it joins the simulated Wi-Fi under the WPA2 floor, sets its clock
+// from SNTP, logs into a real Prosody over STARTTLS, and passes the same end-to-end scenario as
+// the desktop host. Skipped, saying why, where the Moddable SDK is not installed (MODDABLE unset).
+
+import { strict as assert } from "node:assert";
+import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
+import { MICROWAVE, OWNER, STRANGER, microwaveScenario } from "../support/microwave-scenario.js";
+import { startTestHub, type Hub } from "../support/prosody.js";
+import { simulatorMissing, runSim } from "../support/sim-process.js";
+import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+
+/** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
+const BUILD_AND_LOGIN_MS = 600_000;
+
+describe("the firmware in the Moddable simulator", function () {
+  this.timeout(BUILD_AND_LOGIN_MS);
+  let hub: Hub;
+  let sntp: SntpServer;
+
+  before(async function () {
+    const missing = simulatorMissing();
+    if (missing) {
+      console.log(`    skipped: ${missing}`);
+      this.skip();
+    }
+    hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
+    sntp = await startSntpServer();
+  });
+
+  after(async () => {
+    await hub?.stop();
+    await sntp?.stop();
+  });
+
+  // The scenario stops the device when done; its trace stays for the checks after it.
+  let device: DeviceRun | undefined;
+  after(async () => device?.stop());
+
+  microwaveScenario(
+    () => hub,
+    async (hub) => {
+      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { sntp: `127.0.0.1:${sntp.port}`, ssid: "Home", password: "wifi-secret" });
+      device = await runSim(microwaveManifest, settings);
+      await device.waitFor(/online\s+\S+/, BUILD_AND_LOGIN_MS);
+      return device;
+    },
+  );
+
+  describe("the trace of that boot", () => {
+    it("joined the WPA2 access point by its BSSID, not the stronger open one with the same SSID", () => {
+      const output = device!.output();
+      assert.match(output, /wifi joining\s+"Home" \(wpa2_psk, -58 dBm\)/);
+      assert.match(output, /sim wifi: join "Home" bssid 02:00:5e:10:00:01 \(wpa2_psk\)/);
+      assert.doesNotMatch(output, /bssid 02:00:5e:10:00:02/);
+    });
+
+    it("set its clock from SNTP before STARTTLS, and used SCRAM inside TLS", () => {
+      const output = device!.output();
+      assert.ok(sntp.requests > 0, "the SNTP server was asked");
+      const clock = output.search(/clock set\s+\S+ from 127\.0\.0\.1:\d+/);
+      const secure = output.search(/secure\s+hub\.test/);
+      const authenticated = output.search(/authenticated SCRAM-SHA-(1|256)/);
+      assert.ok(clock >= 0 && secure > clock && authenticated > secure, output);
+    });
+  });
+
+  describe("failures it reports without going further", () => {
+    it("refuses to join a network that offers less than WPA2, and never connects", async () => {
+      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ssid: "Cafe", password: "x", sim_wifi: "Cafe:none:-40,Cafe:wep:-60" });
+      const device = await runSim(microwaveManifest, settings);
+      try {
+        await device.waitFor(/wifi refused\s+refusing to join "Cafe": it offers none, wep, less than WPA2/, BUILD_AND_LOGIN_MS);
+        await device.waitFor(/wifi retrying/, 30_000);
+        assert.doesNotMatch(device.output(), /sim wifi: join|connecting\s/);
+      } finally {
+        await device.stop();
+      }
+    });
+
+    it("stops at a server certificate its CA did not sign, before authenticating", async () => {
+      const other = await startTestHub([MICROWAVE]);
+      try {
+        // The other hub's CA, this hub's server: the handshake fails and no credentials are sent.
+        const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ca: other.caPath, sntp: `127.0.0.1:${sntp.port}` });
+        const device = await runSim(microwaveManifest, settings);
+        try {
+          await device.waitFor(/TLS handshake with 127\.0\.0\.1:\d+ failed/, BUILD_AND_LOGIN_MS);
+          assert.doesNotMatch(device.output(), /authenticated|online\s/);
+        } finally {
+          await device.stop();
+        }
+      } finally {
+        await other.stop();
+      }
+    });
+  });
+});

@@ -1,0 +1,32 @@
+// Runs a device in the Moddable simulator for tests: `npm run sim`'s script builds the app for
+// -p lin with the given settings and runs it in mcsim (under xvfb-run), its trace read through
+// the SDK's xsbug-log on a free loopback port.
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
+import { watchProcess, type DeviceRun } from "./device-process.js";
+
+const script = new URL("../../../scripts/moddable.mjs", import.meta.url).pathname;
+
+/** Why the simulator tests cannot run here, or undefined when they can. */
+export function simulatorMissing(): string | undefined {
+  const moddable = process.env.MODDABLE;
+  if (!moddable) return "MODDABLE is not set: the Moddable SDK is needed for the simulator tests (README, \"Building with the Moddable SDK\")";
+  for (const tool of ["build/bin/lin/release/mcconfig", "build/bin/lin/debug/mcsim", "tools/xsbug-log/xsbug-log.js"]) {
+    if (!existsSync(join(moddable, tool))) return `MODDABLE=${moddable} has no ${tool}: build the SDK's tools (cd $MODDABLE/build/makefiles/lin && make && make debug)`;
+  }
+  return undefined;
+}
+
+export async function runSim(manifest: string, settings: string[], flags: string[] = []): Promise<DeviceRun> {
+  const port = await freeLoopbackPort();
+  const child = spawn(process.execPath, [script, "sim", "--port", String(port), ...flags, manifest, ...settings], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // The script ends the simulator's process group on SIGTERM, then exits.
+  return watchProcess(child, "the simulator", async () => {
+    child.kill("SIGTERM");
+  });
+}
