@@ -30,10 +30,9 @@ const WHITESPACE = /\s/;
 // C0 and C1 controls, DEL: never right in any part, and most cannot appear in XML at all.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-const ASCII_UPPER = /[A-Z]+/g;
-
 function foldAscii(text: string): string {
-  return text.replace(ASCII_UPPER, (upper) => upper.toLowerCase());
+  // A literal here, not a module-level constant: a preloaded RegExp's lastIndex is read-only on Moddable.
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
 function quote(text: string): string {

@@ -11,10 +11,12 @@
 
 import { SASLError } from "./error.js";
 
-// RFC 3454 B.1: commonly mapped to nothing.
-const MAPPED_TO_NOTHING = /[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/g;
-// RFC 3454 C.1.2: non-ASCII spaces (U+200B is in B.1 as well, and B.1 wins).
-const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g;
+// RFC 3454 B.1 (commonly mapped to nothing) and C.1.2 (non-ASCII spaces; U+200B is in B.1 as
+// well, and B.1 wins). Regular expressions with the g flag are made per call, never at module
+// level: on Moddable the module is preloaded into flash, and a preloaded RegExp's lastIndex is
+// read-only, so replace() would throw.
+const mappedToNothing = () => /[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/g;
+const nonAsciiSpace = () => /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g;
 
 // [first, last, what] for RFC 3454 C.2.1-C.9, in code points; C.1.2 is mapped away first.
 const PROHIBITED: ReadonlyArray<readonly [number, number, string]> = [
@@ -64,7 +66,7 @@ function normalise(text: string): string {
 export function saslprep(text: string, role: string): string {
   const prepared = /^[\x20-\x7e]*$/.test(text)
     ? text // printable ASCII: nothing to map, normalise or prohibit
-    : normalise(text.replace(MAPPED_TO_NOTHING, "").replace(NON_ASCII_SPACE, " "));
+    : normalise(text.replace(mappedToNothing(), "").replace(nonAsciiSpace(), " "));
   let position = 0;
   for (const char of prepared) {
     position++;
