@@ -1,6 +1,6 @@
 // Builds the firmware with the Moddable SDK.
 //
-//   node scripts/moddable.mjs sim   [--memory] [--build-only] [--port N] <device manifest> key=value...
+//   node scripts/moddable.mjs sim   [--memory] [--fixed C,S,K] [--build-only] [--port N] <device manifest> key=value...
 //   node scripts/moddable.mjs esp32 --board <boards/name> <device manifest> key=value...
 //   node scripts/moddable.mjs bundle
 //
@@ -22,7 +22,7 @@ const out = join(root, "build/moddable");
 /** The SDK's modules: left as imports for mcconfig to resolve. */
 const SDK_MODULES = [
   "embedded:*", "mc/*", "appliance/*", "Resource", "time", "timer", "crypt", "hmac", "rng",
-  "ssl/session", "net", "wifi", "instrumentation",
+  "ssl/session", "net", "wifi", "instrumentation", "debug",
 ];
 
 export class UsageError extends Error {}
@@ -32,7 +32,7 @@ export async function bundle() {
   await build({
     absWorkingDir: root,
     entryPoints: {
-      main: "hosts/moddable/main.ts",
+      firmware: "hosts/moddable/firmware.ts",
       "platform-esp32": "hosts/moddable/platform-esp32.ts",
       "platform-sim": "hosts/sim/platform.ts",
       "sim-wifi": "hosts/sim/wifi.ts",
@@ -83,10 +83,22 @@ function mcconfig(args, env = {}) {
   return result.status ?? 1;
 }
 
-/** Builds the simulator app; returns the path of its mc.so. */
-export async function buildSim({ manifest, settings, memory = false, outDir = join(out, "sdk") }) {
+/**
+ * Builds the simulator app; returns the path of its mc.so. `fixed` ({ chunks: bytes, slots:
+ * count, stack: slots }) builds it with heaps that cannot grow, as on an ESP32, to try a
+ * `creation` in the simulator: the app aborts with "memory full" when they are too small.
+ */
+export async function buildSim({ manifest, settings, memory = false, fixed, outDir = join(out, "sdk") }) {
   await bundle();
   const resolved = prepareCa(settings);
+  if (fixed) {
+    const name = basename(dirname(resolve(manifest)));
+    const dir = join(out, "fixed", name);
+    mkdirSync(dir, { recursive: true });
+    const creation = { chunk: { initial: fixed.chunks, incremental: 0 }, heap: { initial: fixed.slots, incremental: 0 }, stack: fixed.stack };
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ include: [relative(dir, resolve(manifest))], creation }, null, "\t") + "\n");
+    manifest = join(dir, "manifest.json");
+  }
   mkdirSync(outDir, { recursive: true });
   const args = ["-d", ...(memory ? ["-i"] : []), "-m", "-p", "lin", "-t", "build", "-o", outDir, manifest, ...resolved];
   if (mcconfig(args) !== 0) throw new Error("mcconfig failed (see above)");
@@ -162,7 +174,7 @@ function boardManifest(board, manifest) {
 }
 
 const USAGE = `usage:
-  npm run sim -- [--memory] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
+  npm run sim -- [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
   npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)`;
 
 async function main(argv) {
@@ -174,7 +186,14 @@ async function main(argv) {
   };
   const board = valueOf("--board");
   const port = Number(valueOf("--port") ?? 5002);
-  const positional = rest.filter((a, i) => !a.startsWith("--") && !["--board", "--port"].includes(rest[i - 1]));
+  const valued = ["--board", "--port", "--fixed"];
+  const positional = rest.filter((a, i) => !a.startsWith("--") && !valued.includes(rest[i - 1]));
+  let fixed;
+  if (valueOf("--fixed") !== undefined) {
+    const [chunks, slots, stack] = valueOf("--fixed").split(",").map(Number);
+    if (![chunks, slots, stack].every((n) => Number.isInteger(n) && n > 0)) throw new UsageError("--fixed <chunk bytes>,<slots>,<stack slots>, e.g. --fixed 65536,6144,512");
+    fixed = { chunks, slots, stack };
+  }
   const [manifest, ...settings] = positional;
   if (command === "bundle") {
     await bundle();
@@ -183,7 +202,7 @@ async function main(argv) {
   }
   if (!manifest || manifest.includes("=") || (command !== "sim" && command !== "esp32")) throw new UsageError(USAGE);
   if (command === "sim") {
-    const so = await buildSim({ manifest, settings, memory: flags.has("--memory") });
+    const so = await buildSim({ manifest, settings, memory: flags.has("--memory"), fixed });
     if (flags.has("--build-only")) {
       console.error(`built ${relative(process.cwd(), so)}`);
       return 0;

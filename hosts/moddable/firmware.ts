@@ -1,4 +1,5 @@
-// The firmware's entry module ("main") on the Moddable SDK, for ESP32 boards and the simulator:
+// The firmware on the Moddable SDK ("appliance/firmware", preloaded: its code and objects stay in
+// flash), started by the entry module hosts/moddable/main.js, for ESP32 boards and the simulator:
 // config from the manifest (mc/config), the device declaration checked before any pin is opened,
 // Wi-Fi joined under the WPA2 floor, the clock set from SNTP, then the appliance logs in over
 // STARTTLS and serves its owners. Every step traces one line ("event detail") for xsbug or a
@@ -81,7 +82,7 @@ async function syncClock(host: Host, connection: ConnectionConfig): Promise<void
   await clock.done;
 }
 
-async function main(): Promise<void> {
+async function run(): Promise<void> {
   let settings: Settings;
   try {
     settings = read();
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
       if (!memory) return;
       memory.sample();
       if (event === "online") memory.phase("commands");
-      else if (event === "command") memory.report();
+      // Reported once the command has been carried out and answered.
+      else if (event === "message" || event === "command") host.setTimeout(() => memory.report(), 500);
     },
   });
   try {
@@ -133,4 +135,6 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
+export default function start(): void {
+  run().catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
+}

@@ -1,8 +1,10 @@
 // Memory figures from an instrumented build (mcconfig -i): the XS chunk heap (strings, buffers,
 // arrays' storage) and slot heap (objects, closures) in use, sampled every few milliseconds and
-// at every event, the highest of each reported per phase (boot, login, commands). They set the
-// `creation` sizes of the ESP32 builds (hosts/moddable/manifest.json).
+// at every event, the highest of each reported per phase (boot, login, commands), and what is
+// still live after a forced collection when the phase ends. They set the `creation` sizes of
+// the ESP32 builds (hosts/moddable/manifest.json; bench/moddable-memory.ts runs the measurement).
 
+import Debug from "debug";
 import Instrumentation from "instrumentation";
 import Timer from "timer";
 
@@ -12,18 +14,19 @@ export class MemoryProbe {
   readonly #log: (event: string, detail: string) => void;
   readonly #chunks: number | undefined;
   readonly #slots: number | undefined;
-  readonly #collections: number | undefined;
+  readonly #stack: number | undefined;
   #phase: string | undefined;
   #peakChunks = 0;
   #peakSlots = 0;
+  /** XS resets its stack peak at every instrumentation sample: the highest of the samples is kept here, over all phases. */
+  #peakStack = 0;
   #samples = 0;
-  #gcAtStart = 0;
 
   constructor(log: (event: string, detail: string) => void) {
     this.#log = log;
     this.#chunks = Instrumentation.map("XS Chunk Heap Used");
     this.#slots = Instrumentation.map("XS Slot Heap Used");
-    this.#collections = Instrumentation.map("XS Garbage Collection Count");
+    this.#stack = Instrumentation.map("XS Stack Used");
     if (this.#chunks === undefined || Instrumentation.get(this.#chunks) === undefined) {
       log("memory", "no XS instrumentation in this build: build with mcconfig -i (npm run sim -- --memory ...)");
       return;
@@ -38,7 +41,6 @@ export class MemoryProbe {
     if (this.#phase !== undefined) this.#report();
     this.#phase = name;
     this.#peakChunks = this.#peakSlots = this.#samples = 0;
-    this.#gcAtStart = this.#read(this.#collections);
     this.sample();
   }
 
@@ -46,6 +48,7 @@ export class MemoryProbe {
     if (this.#chunks === undefined) return;
     this.#peakChunks = Math.max(this.#peakChunks, this.#read(this.#chunks));
     this.#peakSlots = Math.max(this.#peakSlots, this.#read(this.#slots));
+    this.#peakStack = Math.max(this.#peakStack, this.#read(this.#stack));
     this.#samples++;
     // The figures are reported when the next phase starts; "commands" ends when its report is asked for.
   }
@@ -60,11 +63,13 @@ export class MemoryProbe {
   }
 
   #report(): void {
-    const collections = this.#read(this.#collections) - this.#gcAtStart;
+    this.sample();
+    Debug.gc();
     this.#log(
       "memory",
-      `${this.#phase}: peak chunks ${this.#peakChunks} bytes, peak slots ${this.#peakSlots} bytes ` +
-        `(${this.#samples} samples, ${collections} collections)`,
+      `${this.#phase}: peak chunks ${this.#peakChunks} slots ${this.#peakSlots}; ` +
+        `live after gc chunks ${this.#read(this.#chunks)} slots ${this.#read(this.#slots)}; ` +
+        `stack peak so far ${this.#peakStack} (bytes; ${this.#samples} samples)`,
     );
   }
 }
