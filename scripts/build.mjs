@@ -25,6 +25,7 @@ function find(dir, suffix) {
 const nodeEntries = [
   ...find("hosts/node", ".ts").filter((p) => !p.endsWith(".d.ts")),
   "bench/xml-reader.ts",
+  "bench/moddable-memory.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
 ];
 
