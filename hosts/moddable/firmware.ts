@@ -98,16 +98,25 @@ async function run(): Promise<void> {
   const host = createModdableHost({ ca });
   let appliance: Appliance | undefined;
   const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
-  const device = createDevice(declaration, {
-    host,
-    pins,
-    onChange: () => appliance?.deviceChanged(),
-    onTrip: (trip) => {
-      log("trip", `${trip.driver}: ${trip.text}`);
-      appliance?.notifyOwners(`${declaration.name}: ${trip.driver} switched off by itself: ${trip.text}`);
-    },
-  });
-  log("ready", `${declaration.name} on ${platform.name}: ${declaration.drivers.length} outputs in their safe state, ${declaration.opcodes.length} commands`);
+  let device: ReturnType<typeof createDevice>;
+  try {
+    device = createDevice(declaration, {
+      host,
+      pins,
+      onChange: () => appliance?.deviceChanged(),
+      onTrip: (trip) => {
+        log("trip", `${trip.driver}: ${trip.text}`);
+        appliance?.notifyOwners(`${declaration.name}: ${trip.driver} switched off by itself: ${trip.text}`);
+      },
+    });
+  } catch (error) {
+    // A pin the board does not have, or cannot drive: every pin opened so far is closed again.
+    pins.close();
+    log("error", `cannot open the device's pins: ${(error as Error).message}`);
+    return;
+  }
+  const board = typeof config.board === "string" ? ` (${config.board})` : "";
+  log("ready", `${declaration.name} on ${platform.name}${board}: ${declaration.drivers.length} outputs in their safe state, ${declaration.opcodes.length} commands`);
   memory?.phase("boot");
   await joinWifi(host);
   await syncClock(host, connection);

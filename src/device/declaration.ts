@@ -11,7 +11,7 @@ import type { DeviceDeclaration } from "./types.js";
 
 export { DeclarationError };
 
-const NAME = /^[a-z][a-z0-9_]*$/;
+const NAME = () => /^[a-z][a-z0-9_]*$/;
 const DRIVER_KINDS = ["relay", "heater", "dimmer"] as const;
 type DriverKind = (typeof DRIVER_KINDS)[number];
 
@@ -43,7 +43,7 @@ export function readDeviceDeclaration(config: unknown, source: string): DeviceDe
 }
 
 function checkName(table: Section, name: string, what: string): void {
-  if (NAME.test(name)) return;
+  if (NAME().test(name)) return;
   const suggestion = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^[^a-z]+/, "");
   table.fail(name, `${what} names are lower-case words (a-z, 0-9, _) starting with a letter${suggestion ? `, e.g. "${suggestion}"` : ""}`);
 }

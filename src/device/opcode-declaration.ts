@@ -7,11 +7,11 @@ import { CommandError, parseOperands } from "./instruction-set.js";
 import { DURATION_UNITS, exampleToken, formatNumber } from "./operands.js";
 import type { Action, DriverValue, DurationSource, Opcode, Operand, OperandType, Step, ValueSource } from "./types.js";
 
-const OPCODE = /^[A-Z][A-Z0-9_]*$/;
-const OPERAND_NAME = /^[a-z][a-z0-9_]*$/;
+const OPCODE = () => /^[A-Z][A-Z0-9_]*$/;
+const OPERAND_NAME = () => /^[a-z][a-z0-9_]*$/;
 const RESERVED = ["HELP", "STATUS"];
 // Enum values are single tokens of a command line.
-const WORD = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+const WORD = () => /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
 const OPERAND_KEYS: Readonly<Record<OperandType, readonly string[]>> = {
   integer: ["name", "type", "unit", "min", "max"],
@@ -40,7 +40,7 @@ export function readOpcodes(device: Section, drivers: readonly DriverDeclaration
   return records.map((record, index) => {
     record.allow(["opcode", "task", "operands", "action", "example"], "an opcode");
     const opcode = record.text("opcode", `the command word, upper case, e.g. "opcode": "PREHEAT"`);
-    if (!OPCODE.test(opcode)) {
+    if (!OPCODE().test(opcode)) {
       const suggestion = opcode.toUpperCase().replace(/[^A-Z0-9_]+/g, "_").replace(/^[^A-Z]+/, "");
       record.fail("opcode", `${describe(opcode)} is not an opcode: upper-case letters, digits and _, starting with a letter${suggestion ? `, e.g. "${suggestion}"` : ""}`);
     }
@@ -70,7 +70,7 @@ function readOperands(record: Section): Operand[] {
 function readOperand(section: Section): Operand {
   section.allow(ANY_OPERAND_KEY, "an operand");
   const name = section.text("name", `the operand's name, lower case, e.g. "name": "temp"`);
-  if (!OPERAND_NAME.test(name)) section.fail("name", `operand names are lower-case words (a-z, 0-9, _) starting with a letter, got ${describe(name)}`);
+  if (!OPERAND_NAME().test(name)) section.fail("name", `operand names are lower-case words (a-z, 0-9, _) starting with a letter, got ${describe(name)}`);
   const type = section.text("type", `one of ${OPERAND_TYPES.join(", ")}`) as OperandType;
   if (!OPERAND_TYPES.includes(type)) section.fail("type", `unknown operand type ${describe(type)} (types: ${OPERAND_TYPES.join(", ")})`);
   section.allow(OPERAND_KEYS[type], `an ${type} operand`);
@@ -105,7 +105,7 @@ function readWords(section: Section): string[] {
   const seen = new Map<string, number>();
   return values.map((value, index) => {
     const path = childPath(section.keyPath("values"), index);
-    if (typeof value !== "string" || !WORD.test(value)) section.failAt(path, `expected one word (letters, digits, _ . + -), got ${describe(value)}`);
+    if (typeof value !== "string" || !WORD().test(value)) section.failAt(path, `expected one word (letters, digits, _ . + -), got ${describe(value)}`);
     const earlier = seen.get(value.toLowerCase());
     if (earlier !== undefined) section.failAt(path, `"${value}" repeats values[${earlier}]; values are matched case-insensitively, so they must differ by more than case`);
     seen.set(value.toLowerCase(), index);

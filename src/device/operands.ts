@@ -8,9 +8,9 @@ export const DURATION_UNITS: Readonly<Record<string, number>> = Object.freeze({ 
 
 export type OperandResult = { readonly value: number | boolean | string } | { readonly reason: string };
 
-const INTEGER = /^[+-]?\d+$/;
+const INTEGER = () => /^[+-]?\d+$/;
 // A decimal point only: no exponent, hex, Infinity or NaN, which Number() would all accept.
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+const DECIMAL = () => /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 const ON = ["on", "1", "true"];
 const OFF = ["off", "0", "false"];
 
@@ -53,16 +53,16 @@ export function parseOperand(operand: Operand, token: string): OperandResult {
   const name = operand.name;
   switch (operand.type) {
     case "integer":
-      if (!INTEGER.test(token)) return refuse(`${name} must be a whole number, got ${quoted(token)}`);
+      if (!INTEGER().test(token)) return refuse(`${name} must be a whole number, got ${quoted(token)}`);
       return inRange(operand, token, Number(token));
     case "number":
-      if (!DECIMAL.test(token)) {
+      if (!DECIMAL().test(token)) {
         const comma = /^[+-]?\d*,\d+$/.test(token) ? ` with "." as the decimal point` : "";
         return refuse(`${name} must be a number${comma}, got ${quoted(token)}`);
       }
       return inRange(operand, token, Number(token));
     case "duration": {
-      if (!DECIMAL.test(token)) return refuse(`${name} must be a number of ${operand.unit}, got ${quoted(token)}`);
+      if (!DECIMAL().test(token)) return refuse(`${name} must be a number of ${operand.unit}, got ${quoted(token)}`);
       const checked = inRange(operand, token, Number(token));
       if ("reason" in checked) return checked;
       return { value: Math.round((checked.value as number) * (DURATION_UNITS[operand.unit ?? "s"] ?? 1000)) };

@@ -74,7 +74,7 @@ const HAS_PLAIN_RUNS: readonly boolean[] = [PROLOG, EPILOG, BETWEEN, TEXT, CDATA
 
 const PREDEFINED_ENTITIES: Readonly<Record<string, number>> = Object.freeze({ amp: 0x26, lt: 0x3c, gt: 0x3e, quot: 0x22, apos: 0x27 });
 const CDATA_OPENING = "[CDATA[";
-const XML_DECLARATION =
+const XML_DECLARATION = () =>
   /^xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?$/;
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -570,7 +570,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
       declQuestion = c === 0x3f; /* ? */
       return;
     }
-    const parts = XML_DECLARATION.exec(takeToken(bytes, i));
+    const parts = XML_DECLARATION().exec(takeToken(bytes, i));
     if (!parts) {
       fail("not-well-formed", "a malformed XML declaration");
       return;

@@ -24,14 +24,15 @@ export class JidError extends Error {
 /** Octets per part (RFC 7622 §3.2–3.4). */
 const MAX_PART_BYTES = 1023;
 
+// Regular expressions are made per use, never held at module level: on Moddable this code is
+// preloaded into flash, where a RegExp's match state cannot live (test/node/preload.test.ts).
 // RFC 7622 §3.3.1 forbids these in the local part, for XMPP URIs and older software.
-const LOCAL_FORBIDDEN = /["&'/:<>@]/;
-const WHITESPACE = /\s/;
+const LOCAL_FORBIDDEN = () => /["&'/:<>@]/;
+const WHITESPACE = () => /\s/;
 // C0 and C1 controls, DEL: never right in any part, and most cannot appear in XML at all.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = () => /[\u0000-\u001f\u007f-\u009f]/;
 
 function foldAscii(text: string): string {
-  // A literal here, not a module-level constant: a preloaded RegExp's lastIndex is read-only on Moddable.
   return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
@@ -62,12 +63,12 @@ function check(input: string, part: JidPart, value: string): void {
   const bytes = utf8Length(value);
   if (bytes < 0) fail("holds an unpaired UTF-16 surrogate, which is not a character");
   if (bytes > MAX_PART_BYTES) fail(`is ${bytes} bytes long in UTF-8; a part may have at most ${MAX_PART_BYTES}`);
-  if (CONTROL.test(value)) fail("contains a control character; remove it");
+  if (CONTROL().test(value)) fail("contains a control character; remove it");
   if (part === "local") {
-    if (WHITESPACE.test(value)) fail("contains a space; a local part cannot contain spaces");
-    if (LOCAL_FORBIDDEN.test(value)) fail(`contains one of " & ' / : < > @, which a local part cannot contain`);
+    if (WHITESPACE().test(value)) fail("contains a space; a local part cannot contain spaces");
+    if (LOCAL_FORBIDDEN().test(value)) fail(`contains one of " & ' / : < > @, which a local part cannot contain`);
   } else if (part === "domain") {
-    if (WHITESPACE.test(value)) fail("contains a space; a domain cannot contain spaces");
+    if (WHITESPACE().test(value)) fail("contains a space; a domain cannot contain spaces");
     if (/[@/]/.test(value)) fail(`contains "@" or "/"; write the JID as local@domain/resource`);
   }
 }

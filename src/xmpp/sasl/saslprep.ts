@@ -12,9 +12,8 @@
 import { SASLError } from "./error.js";
 
 // RFC 3454 B.1 (commonly mapped to nothing) and C.1.2 (non-ASCII spaces; U+200B is in B.1 as
-// well, and B.1 wins). Regular expressions with the g flag are made per call, never at module
-// level: on Moddable the module is preloaded into flash, and a preloaded RegExp's lastIndex is
-// read-only, so replace() would throw.
+// well, and B.1 wins). Made per call, never held at module level: on Moddable the module is
+// preloaded into flash, where a RegExp's match state cannot live (test/node/preload.test.ts).
 const mappedToNothing = () => /[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/g;
 const nonAsciiSpace = () => /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g;
 

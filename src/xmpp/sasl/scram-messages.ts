@@ -6,7 +6,7 @@ import { decodeBase64 } from "./base64.js";
 import { SASLError } from "./error.js";
 
 /** RFC 5802 §7 `printable`: what a nonce is made of (no ","). */
-export const PRINTABLE = /^[\x21-\x2b\x2d-\x7e]+$/;
+export const PRINTABLE = () => /^[\x21-\x2b\x2d-\x7e]+$/;
 
 export interface ServerFirst {
   /** The client's nonce with the server's appended. */
@@ -76,7 +76,7 @@ export function parseServerFirst(bytes: Uint8Array, clientNonce: string, limits:
   if (nonce === undefined) throw invalid("the server's first message has no nonce (r=)");
   if (salt === undefined) throw invalid("the server's first message has no salt (s=)");
   if (count === undefined) throw invalid("the server's first message has no iteration count (i=)");
-  if (!nonce.startsWith(clientNonce) || nonce.length === clientNonce.length || !PRINTABLE.test(nonce)) {
+  if (!nonce.startsWith(clientNonce) || nonce.length === clientNonce.length || !PRINTABLE().test(nonce)) {
     throw invalid(`the server's nonce ${quote(nonce)} does not extend the client's nonce ${quote(clientNonce)} with printable characters of its own`);
   }
   const saltBytes = base64(salt, "salt");

@@ -71,7 +71,7 @@ export class Scram implements SASLMechanism {
     if (this.#state !== "initial") throw new Error(`${this.name}: an exchange is used once; make a new mechanism for each attempt`);
     this.#state = "failed"; // until this step completes
     const nonce = this.#options.nonce ? this.#options.nonce() : encodeBase64(this.#options.host.randomBytes(18));
-    if (!PRINTABLE.test(nonce)) throw new RangeError(`${this.name}: a client nonce is printable ASCII without ",", not ${quote(nonce)}`);
+    if (!PRINTABLE().test(nonce)) throw new RangeError(`${this.name}: a client nonce is printable ASCII without ",", not ${quote(nonce)}`);
     this.#nonce = nonce;
     this.#clientFirstBare = `n=${this.#username},r=${nonce}`;
     this.#state = "first-sent";
