@@ -35,6 +35,7 @@ function hex(buffer: ArrayBuffer | undefined): string {
 }
 
 let current: WiFi | undefined;
+let mode = 0;
 
 export default class WiFi {
   static readonly gotIP = "gotIP";
@@ -42,7 +43,14 @@ export default class WiFi {
   static readonly connected = "connect";
   static readonly disconnected = "disconnect";
   static readonly Mode = Object.freeze({ off: -5, none: 0, station: 1, accessPoint: 2 });
-  static mode = 0;
+  // Accessors over a module variable, not a static field: the module is preloaded, and a
+  // preloaded class's own properties cannot be written.
+  static get mode(): number {
+    return mode;
+  }
+  static set mode(value: number) {
+    mode = value;
+  }
 
   #onNotify: ((message: Message) => void) | undefined;
   #timer: Timer | undefined;

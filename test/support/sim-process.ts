@@ -26,7 +26,22 @@ export async function runSim(manifest: string, settings: string[], flags: string
     stdio: ["ignore", "pipe", "pipe"],
   });
   // The script ends the simulator's process group on SIGTERM, then exits.
-  return watchProcess(child, "the simulator", async () => {
+  const run = watchProcess(child, "the simulator", async () => {
     child.kill("SIGTERM");
   });
+  // mcsim may abort or crash while xsbug-log keeps running: a wait for anything fails at once then.
+  const waitFor = run.waitFor;
+  return {
+    ...run,
+    waitFor(pattern, timeoutMs, from) {
+      const ended = new RegExp(`(?:${pattern.source})|${SIM_ENDED.source}`);
+      return waitFor(ended, timeoutMs, from).then((found) => {
+        if (SIM_ENDED.test(found) && !pattern.test(found)) throw new Error(`the simulator ended (${found.trim()}) before printing ${pattern}; it printed:\n${run.output()}`);
+        return found;
+      });
+    },
+  };
 }
+
+/** What xsbug-log prints when the app aborts or mcsim is gone. */
+const SIM_ENDED = /XS abort: [^\n]*|#xsbug-log disconnected[^\n]*/;
