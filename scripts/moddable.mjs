@@ -213,15 +213,50 @@ async function main(argv) {
     return sim.exited;
   }
   if (!board) throw new UsageError(`esp32 needs --board <boards/name>\n${USAGE}`);
+  return buildEsp32({ board, manifest, settings });
+}
+
+/**
+ * Builds for the board's ESP32 target. With ESP-IDF (IDF_PATH set), mcconfig -m builds and
+ * flashes. Without it, mcconfig writes the makefile and then only its JavaScript targets are
+ * made: every module compiled by xsc, preloaded and linked by xsl into mc.xs.c, and the
+ * resources into mc.resources.c; the C compiler and the flashing need the toolchain.
+ */
+export async function buildEsp32({ board, manifest, settings }) {
   await bundle();
   const resolved = prepareCa(settings);
   const { target, app } = boardManifest(board, manifest);
-  mkdirSync(join(out, "sdk"), { recursive: true });
-  const status = mcconfig(["-m", "-p", target, "-o", join(out, "sdk"), app, ...resolved]);
-  if (status !== 0 && !process.env.IDF_PATH) {
-    console.error("mcconfig stopped: the ESP32 toolchain (ESP-IDF) is not installed here; see the README, \"Flashing an ESP32 board\"");
+  const outDir = join(out, "sdk");
+  mkdirSync(outDir, { recursive: true });
+  if (process.env.IDF_PATH) return mcconfig(["-m", "-p", target, "-o", outDir, app, ...resolved]);
+  if (mcconfig(["-p", target, "-o", outDir, app, ...resolved]) !== 0) return 1;
+  const name = basename(dirname(app));
+  const tmp = join(outDir, "tmp", target, "release", name);
+  const makefile = join(tmp, "makefile");
+  // The makefile insists on an ESP-IDF git checkout to read its version from; an empty repository stands in.
+  const stub = join(out, "no-idf");
+  if (!existsSync(join(stub, ".git"))) {
+    mkdirSync(stub, { recursive: true });
+    for (const args of [["init", "-q"], ["-c", "user.name=build", "-c", "user.email=build@localhost", "commit", "-q", "--allow-empty", "-m", "stands in for ESP-IDF"]]) {
+      if (spawnSync("git", args, { cwd: stub, stdio: "inherit" }).status !== 0) throw new Error("git is needed to stand in for ESP-IDF");
+    }
   }
-  return status;
+  const sdkconfig = join(tmp, `xsProj-esp32`, "build/config/sdkconfig.h");
+  const { moddable } = sdk();
+  const path = `${join(moddable, "build/bin/lin/release")}:${process.env.PATH}`;
+  console.error("$ make (the JavaScript targets only: xsc, xsl, mcrez)");
+  const made = spawnSync("make", ["-f", makefile, "-o", sdkconfig, join(tmp, "mc.xs.c"), join(tmp, "mc.resources.c")], {
+    stdio: "inherit",
+    env: { ...process.env, PATH: path, IDF_PATH: stub },
+  });
+  if (made.status !== 0) return made.status ?? 1;
+  const size = (file) => `${Math.round(readFileSync(join(tmp, file)).length / 1024)} KB`;
+  console.error(
+    `The JavaScript for ${target} is compiled and preloaded: ${relative(process.cwd(), join(tmp, "mc.xs.c"))} (${size("mc.xs.c")}), ` +
+      `resources in mc.resources.c (${size("mc.resources.c")}).\n` +
+      "Not built: the C sources and the firmware image, and nothing was flashed: that needs ESP-IDF (IDF_PATH); see the README, \"Flashing an ESP32 board\".",
+  );
+  return 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {

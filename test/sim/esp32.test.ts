@@ -1,0 +1,69 @@
+// ESP32 builds without the ESP32 toolchain: `npm run esp32` resolves the board and device
+// manifests for esp32/nodemcu, compiles every module with xsc and preloads the firmware with
+// xsl (mc.xs.c), then stops before the C compiler. Skipped where the Moddable SDK is not installed.
+
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../../hosts/node/project.js";
+import { simulatorMissing } from "../support/sim-process.js";
+
+function buildEsp32(board: string, device: string, ca: string): { status: number | null; output: string; tmp: string } {
+  const root = projectRoot();
+  const result = spawnSync(
+    process.execPath,
+    [join(root, "scripts/moddable.mjs"), "esp32", "--board", `boards/${board}`, `devices/${device}/manifest.json`,
+      "ssid=Home", "password=wifi-secret", `jid=${device}@hub.test/appliance`, "xmpp_password=secret", "server=192.168.1.2", `ca=${ca}`, "owner=owner@hub.test"],
+    { cwd: root, encoding: "utf8", env: { ...process.env, IDF_PATH: "" } },
+  );
+  const tmp = join(root, "build/moddable/sdk/tmp/esp32/nodemcu/release", `${device}-${board}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, tmp };
+}
+
+describe("ESP32 builds without the toolchain", function () {
+  this.timeout(300_000);
+
+  let scratch: string;
+  let ca: string;
+
+  before(function () {
+    const missing = simulatorMissing();
+    if (missing) {
+      console.log(`    skipped: ${missing}`);
+      this.skip();
+    }
+    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-esp32-"));
+    ca = join(scratch, "ca.pem");
+    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(scratch, "ca.key"), "-out", ca, "-subj", "/CN=test hub CA", "-days", "30"], { encoding: "utf8" });
+    assert.equal(made.status, 0, made.stderr);
+  });
+
+  after(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  for (const [board, device] of [["devkitc", "microwave"], ["relay4-heater", "heater"]] as const) {
+    it(`compiles and preloads devices/${device} for boards/${board} (esp32/nodemcu), then says what is not built`, () => {
+      const { status, output, tmp } = buildEsp32(board, device, ca);
+      assert.equal(status, 0, output);
+      assert.match(output, /The JavaScript for esp32\/nodemcu is compiled and preloaded/);
+      assert.match(output, /nothing was flashed: that needs ESP-IDF/);
+      assert.ok(existsSync(join(tmp, "mc.xs.c")) && existsSync(join(tmp, "mc.resources.c")));
+      // The board's pin map, the settings and the ESP32 creation are what mcconfig resolved.
+      const flat = JSON.parse(readFileSync(join(tmp, "manifest_flat.json"), "utf8"));
+      const boardManifest = JSON.parse(readFileSync(join(projectRoot(), "boards", board, "manifest.json"), "utf8"));
+      assert.deepEqual(flat.config.pins, boardManifest.platforms.esp32.config.pins);
+      assert.equal(flat.config.ssid, "Home");
+      assert.equal(flat.config.ca, "ca.der");
+      const ours = JSON.parse(readFileSync(join(projectRoot(), "hosts/moddable/manifest.json"), "utf8")).platforms.esp32.creation;
+      assert.deepEqual({ chunk: flat.creation.chunk, heap: flat.creation.heap, stack: flat.creation.stack }, { chunk: ours.chunk, heap: ours.heap, stack: ours.stack });
+      // The SDK's own Wi-Fi join (which takes any security mode) is replaced; the firmware is preloaded.
+      const makefile = readFileSync(join(tmp, "makefile"), "utf8");
+      assert.match(makefile, /setup\/network\.xsb: \S*hosts\/moddable\/setup-network\.js/);
+      assert.match(makefile, /appliance\/firmware\.xsb: \S*build\/moddable\/firmware\.js/);
+      assert.match(makefile, /-p appliance\/firmware\.xsb/);
+    });
+  }
+});
