@@ -2,11 +2,11 @@
 
 import Net from "net";
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV4 = () => /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** `host` itself when it is an IPv4 address, else what DNS says; rejects naming the host when DNS has no answer. */
 export function resolveAddress(host: string): Promise<string> {
-  if (IPV4.test(host)) return Promise.resolve(host);
+  if (IPV4().test(host)) return Promise.resolve(host);
   return new Promise((resolve, reject) => {
     Net.resolve(host, (_name, address) => {
       if (address) resolve(address);
