@@ -68,7 +68,8 @@ async function joinWifi(host: Host): Promise<void> {
 
 /** SNTP from the `sntp` key (host[:port]), else from the XMPP server's host, on port 123. */
 async function syncClock(host: Host, connection: ConnectionConfig): Promise<void> {
-  const text = typeof config.sntp === "string" && config.sntp !== "" && config.sntp !== "pool.ntp.org" ? config.sntp : connection.server.host;
+  // hosts/moddable/manifest.json sets sntp to "" over the SDK's "pool.ntp.org": the hub answers by default.
+  const text = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : connection.server.host;
   const server = parseServer(text, connection.server.host);
   if (server.port === 5222 && !/:\d+$/.test(text)) server.port = 123;
   const clock = setClock({
