@@ -13,7 +13,7 @@ import { Appliance } from "../../src/app/appliance.js";
 import { ConfigError, parseServer, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
 import { setClock } from "../../src/app/sntp.js";
 import { WifiLink } from "../../src/app/wifi-link.js";
-import { createDevice } from "../../src/device/create-device.js";
+import { createApplianceDevice, readyLine } from "../../src/app/appliance-device.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
@@ -97,32 +97,24 @@ async function run(): Promise<void> {
   const { declaration, connection, ca } = settings;
   const memory = config.memory_report ? new MemoryProbe(log) : undefined;
   const host = createModdableHost({ ca });
-  let appliance: Appliance | undefined;
   const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
-  let device: ReturnType<typeof createDevice>;
+  let served: ReturnType<typeof createApplianceDevice>;
   try {
-    device = createDevice(declaration, {
-      host,
-      pins,
-      onChange: () => appliance?.deviceChanged(),
-      onTrip: (trip) => {
-        log("trip", `${trip.driver}: ${trip.text}`);
-        appliance?.notifyOwners(`${declaration.name}: ${trip.driver} switched off by itself: ${trip.text}`);
-      },
-    });
+    served = createApplianceDevice(declaration, { host, pins }, log);
   } catch (error) {
     // A pin the board does not have, or cannot drive: every pin opened so far is closed again.
     pins.close();
     log("error", `cannot open the device's pins: ${(error as Error).message}`);
     return;
   }
+  const { device, attach } = served;
   const board = typeof config.board === "string" ? ` (${config.board})` : "";
-  log("ready", `${declaration.name} on ${platform.name}${board}: ${declaration.drivers.length} outputs in their safe state, ${declaration.opcodes.length} commands`);
+  log("ready", readyLine(declaration, ` on ${platform.name}${board}`));
   memory?.phase("boot");
   await joinWifi(host);
   await syncClock(host, connection);
   memory?.phase("login");
-  appliance = new Appliance({
+  const appliance = new Appliance({
     host,
     config: connection,
     device,
@@ -136,6 +128,7 @@ async function run(): Promise<void> {
       else if (event === "message" || event === "command") host.setTimeout(() => memory.report(), 500);
     },
   });
+  attach(appliance);
   try {
     await appliance.start();
   } catch (error) {

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { Appliance } from "../../src/app/appliance.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
-import { createDevice } from "../../src/device/create-device.js";
+import { createApplianceDevice, readyLine } from "../../src/app/appliance-device.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
@@ -61,21 +61,13 @@ async function main(args: string[]): Promise<number> {
     log(line.slice(0, space), line.slice(space + 1));
   };
   const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: simulationLog });
-  let appliance: Appliance | undefined;
-  const device = createDevice(declaration, {
-    host,
-    pins,
-    onChange: () => appliance?.deviceChanged(),
-    onTrip: (trip) => {
-      log("trip", `${trip.driver}: ${trip.text}`);
-      appliance?.notifyOwners(`${declaration.name}: ${trip.driver} switched off by itself: ${trip.text}`);
-    },
-  });
-  log("ready", `${declaration.name}: ${declaration.drivers.length} outputs in their safe state, ${declaration.opcodes.length} commands`);
-  appliance = new Appliance({ host, config, device, graceMs: declaration.graceMs, onEvent: (event, detail) => log(event, detail) });
+  const { device, attach } = createApplianceDevice(declaration, { host, pins }, log);
+  log("ready", readyLine(declaration));
+  const appliance = new Appliance({ host, config, device, graceMs: declaration.graceMs, onEvent: (event, detail) => log(event, detail) });
+  attach(appliance);
   const shutdown = () => {
     log("stopping");
-    appliance?.stop();
+    appliance.stop();
     device.close();
     pins.close();
     setTimeout(() => process.exit(0), 200).unref();
