@@ -69,7 +69,7 @@ export function prepareCa(settings) {
 
 export function sdk() {
   const moddable = process.env.MODDABLE;
-  if (!moddable) throw new UsageError("MODDABLE is not set: install the Moddable SDK (README, \"Building with the Moddable SDK\") and export MODDABLE and PATH");
+  if (!moddable) throw new UsageError("MODDABLE is not set: install the Moddable SDK (README, \"Setting up the SDK (Linux)\") and export MODDABLE and PATH");
   const mcconfig = join(moddable, "build/bin/lin/release/mcconfig");
   if (!existsSync(mcconfig)) throw new UsageError(`no ${mcconfig}: build the SDK's tools (cd $MODDABLE/build/makefiles/lin && make)`);
   return { moddable, mcconfig };
@@ -254,7 +254,7 @@ export async function buildEsp32({ board, manifest, settings }) {
   console.error(
     `The JavaScript for ${target} is compiled and preloaded: ${relative(process.cwd(), join(tmp, "mc.xs.c"))} (${size("mc.xs.c")}), ` +
       `resources in mc.resources.c (${size("mc.resources.c")}).\n` +
-      "Not built: the C sources and the firmware image, and nothing was flashed: that needs ESP-IDF (IDF_PATH); see the README, \"Flashing an ESP32 board\".",
+      "Not built: the C sources and the firmware image, and nothing was flashed: that needs ESP-IDF (IDF_PATH); see the README, \"ESP32 boards\".",
   );
   return 0;
 }
