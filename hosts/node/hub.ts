@@ -94,6 +94,14 @@ function summary(hub: Hub, root: string): string {
       `  npm run device -- devices/${user}/manifest.json jid=${jid(user)} xmpp_password=${password} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
     );
   }
+  const first = hub.accounts.find(({ user }) => user !== OWNER);
+  if (first !== undefined) {
+    lines.push(
+      "",
+      "Or run one in the Moddable simulator (needs the Moddable SDK: README, \"The simulator\"):",
+      `  npm run sim -- devices/${first.user}/manifest.json jid=${jid(first.user)} xmpp_password=${first.password} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
+    );
+  }
   const ownerPassword = hub.accounts.find(({ user }) => user === OWNER)?.password;
   if (ownerPassword !== undefined) {
     lines.push(
