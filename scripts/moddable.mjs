@@ -2,6 +2,7 @@
 //
 //   node scripts/moddable.mjs sim   [--memory] [--fixed C,S,K] [--build-only] [--port N] <device manifest> key=value...
 //   node scripts/moddable.mjs esp32 --board <boards/name> <device manifest> key=value...
+//   node scripts/moddable.mjs selftest [--port N]
 //   node scripts/moddable.mjs bundle
 //
 // First the prebuild: esbuild turns the TypeScript entry modules into ES modules under
@@ -36,6 +37,7 @@ export async function bundle() {
       "platform-esp32": "hosts/moddable/platform-esp32.ts",
       "platform-sim": "hosts/sim/platform.ts",
       "sim-wifi": "hosts/sim/wifi.ts",
+      selftest: "hosts/moddable/selftest/selftest.ts",
     },
     outdir: out,
     bundle: true,
@@ -153,6 +155,37 @@ export function startSim(so, { port = 5002, output = "inherit" } = {}) {
   };
 }
 
+/**
+ * Builds and runs hosts/moddable/selftest in mcsim: the Moddable host's digests, HMAC and the
+ * core's PBKDF2 against published vectors, with timings. Exits 0 when every check passed.
+ */
+async function selftest(port) {
+  await bundle();
+  const outDir = join(out, "sdk");
+  mkdirSync(outDir, { recursive: true });
+  if (mcconfig(["-d", "-m", "-p", "lin", "-t", "build", "-o", outDir, join(root, "hosts/moddable/selftest/manifest.json")]) !== 0) throw new Error("mcconfig failed (see above)");
+  const sim = startSim(join(outDir, "bin/lin/mc/debug/selftest/mc.so"), { port, output: "pipe" });
+  let text = "";
+  const result = await new Promise((done) => {
+    const timer = setTimeout(() => done("no result within 60 s"), 60_000);
+    const take = (chunk) => {
+      process.stdout.write(chunk);
+      text += chunk;
+      const finished = /selftest done (\d+)/.exec(text) ?? /XS abort[^\n]*|#xsbug-log disconnected/.exec(text);
+      if (finished) {
+        clearTimeout(timer);
+        done(finished[1] === undefined ? finished[0] : Number(finished[1]));
+      }
+    };
+    sim.child.stdout.on("data", take);
+    sim.child.stderr.on("data", take);
+  });
+  await sim.stop();
+  if (result === 0) return 0;
+  console.error(typeof result === "number" ? `selftest: ${result} checks failed` : `selftest: ${result}`);
+  return 1;
+}
+
 /** Reads a board manifest's target (build.BOARD_TARGET) and writes the app manifest joining board and device. */
 function boardManifest(board, manifest) {
   const file = existsSync(join(board, "manifest.json")) ? join(board, "manifest.json") : board;
@@ -175,7 +208,8 @@ function boardManifest(board, manifest) {
 
 const USAGE = `usage:
   npm run sim -- [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
-  npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)`;
+  npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)
+  node scripts/moddable.mjs selftest [--port <n>]   (the Moddable host's cryptography, in mcsim)`;
 
 async function main(argv) {
   const [command, ...rest] = argv;
@@ -195,6 +229,10 @@ async function main(argv) {
     fixed = { chunks, slots, stack };
   }
   const [manifest, ...settings] = positional;
+  if (command === "selftest") {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${valueOf("--port")}: not a port`);
+    return selftest(port);
+  }
   if (command === "bundle") {
     await bundle();
     console.error(`bundled into ${relative(process.cwd(), out)}`);
