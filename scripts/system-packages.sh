@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite needs: Prosody (the hub the integration tests start),
 # openssl (its certificates), make and a C compiler (to build the XS engine the unit suites
-# also run on), Chromium (the dashboard's end-to-end test). Installs what is missing when run
-# as root; otherwise prints the command and fails.
+# also run on), Chromium (the dashboard's end-to-end test), and where the Moddable SDK is set up
+# (MODDABLE), Xvfb for its simulator. Installs what is missing when run as root; otherwise
+# prints the command and fails.
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,9 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ -n "${MODDABLE:-}" ]; then
+  command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
