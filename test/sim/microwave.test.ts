@@ -5,13 +5,15 @@
 
 import { strict as assert } from "node:assert";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
-import { MICROWAVE, OWNER, STRANGER, microwaveScenario } from "../support/microwave-scenario.js";
+import { hubClient } from "../support/hub-client.js";
+import { MICROWAVE, OWNER, STRANGER, ask, microwaveScenario, pinLines } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
 import { simulatorMissing, runSim } from "../support/sim-process.js";
 import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
 
 /** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
 const BUILD_AND_LOGIN_MS = 600_000;
+const HEATER = { user: "heater", password: "heater-secret" };
 
 describe("the firmware in the Moddable simulator", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
@@ -24,7 +26,7 @@ describe("the firmware in the Moddable simulator", function () {
       console.log(`    skipped: ${missing}`);
       this.skip();
     }
-    hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
+    hub = await startTestHub([MICROWAVE, HEATER, OWNER, STRANGER]);
     sntp = await startSntpServer();
   });
 
@@ -63,6 +65,26 @@ describe("the firmware in the Moddable simulator", function () {
       const authenticated = output.search(/authenticated SCRAM-SHA-(1|256)/);
       assert.ok(clock >= 0 && secure > clock && authenticated > secure, output);
     });
+  });
+
+  it("runs devices/heater, whose pins are a board's names (heater, relay1, temp), from its manifest alone", async () => {
+    const heaterManifest = new URL("../../../devices/heater/manifest.json", import.meta.url).pathname;
+    const device = await runSim(heaterManifest, deviceSettings(hub, HEATER, OWNER.user, { sntp: `127.0.0.1:${sntp.port}` }));
+    const owner = hubClient(hub, OWNER, { resource: "heater-test" });
+    owner.on("error", () => {});
+    try {
+      await device.waitFor(/online\s+\S+/, BUILD_AND_LOGIN_MS);
+      await owner.start();
+      const to = `${HEATER.user}@${hub.domain}/appliance`;
+      const help = await ask(owner, to, "help");
+      for (const opcode of ["HEAT", "BOOST", "FAN", "OFF"]) assert.match(help.reply, new RegExp(`\\| ${opcode} `));
+      const from = device.output().length;
+      assert.match((await ask(owner, to, "FAN on")).reply, /^ok/);
+      assert.ok(pinLines(device, from).some((line) => /pin\s+relay1 \(fan\) -> 1/.test(line)), device.output().slice(from));
+    } finally {
+      await owner.stop().catch(() => {});
+      await device.stop();
+    }
   });
 
   describe("failures it reports without going further", () => {
