@@ -17,7 +17,7 @@ import { createApplianceDevice, readyLine } from "../../src/app/appliance-device
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
-import type { Host } from "../../src/host.js";
+import type { Endpoint, Host } from "../../src/host.js";
 import { createModdableHost } from "./host.js";
 import { MemoryProbe } from "./memory.js";
 import { createRadio } from "./radio.js";
@@ -31,6 +31,8 @@ interface Settings {
   declaration: DeviceDeclaration;
   connection: ConnectionConfig;
   ca: ArrayBuffer;
+  /** The NTP server: the `sntp` key, else the XMPP server's host, port 123 unless given. */
+  sntp: Endpoint;
 }
 
 /** Everything the manifest says, checked whole before anything is opened. */
@@ -48,7 +50,9 @@ function read(): Settings {
   }
   if (new Uint8Array(ca)[0] !== 0x30) throw new ConfigError("ca", `resource "${connection.ca}" is not a DER certificate`);
   if (!config.ssid && platform.name !== "simulator") throw new ConfigError("ssid", "missing: the Wi-Fi network to join, e.g. ssid=Home password=secret");
-  return { declaration, connection, ca };
+  // hosts/moddable/manifest.json sets sntp to "" over the SDK's "pool.ntp.org": the hub answers by default.
+  const sntp = parseServer(typeof config.sntp === "string" ? config.sntp : undefined, connection.server.host, { key: "sntp", port: 123 });
+  return { declaration, connection, ca, sntp };
 }
 
 async function joinWifi(host: Host): Promise<void> {
@@ -65,12 +69,7 @@ async function joinWifi(host: Host): Promise<void> {
   await link.start();
 }
 
-/** SNTP from the `sntp` key (host[:port]), else from the XMPP server's host, on port 123. */
-async function syncClock(host: Host, connection: ConnectionConfig): Promise<void> {
-  // hosts/moddable/manifest.json sets sntp to "" over the SDK's "pool.ntp.org": the hub answers by default.
-  const text = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : connection.server.host;
-  const server = parseServer(text, connection.server.host);
-  if (server.port === 5222 && !/:\d+$/.test(text)) server.port = 123;
+async function syncClock(host: Host, server: Endpoint): Promise<void> {
   const clock = setClock({
     host,
     server: `${server.host}:${server.port}`,
@@ -93,7 +92,7 @@ async function run(): Promise<void> {
     }
     throw error;
   }
-  const { declaration, connection, ca } = settings;
+  const { declaration, connection, ca, sntp } = settings;
   const memory = config.memory_report ? new MemoryProbe(log) : undefined;
   const host = createModdableHost({ ca });
   const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
@@ -111,7 +110,7 @@ async function run(): Promise<void> {
   log("ready", readyLine(declaration, ` on ${platform.name}${board}`));
   memory?.phase("boot");
   await joinWifi(host);
-  await syncClock(host, connection);
+  await syncClock(host, sntp);
   memory?.phase("login");
   const appliance = new Appliance({
     host,

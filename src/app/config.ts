@@ -45,13 +45,16 @@ export function readConnectionConfig(config: FlatConfig): ConnectionConfig {
   return { jid, password, server, ca, owners };
 }
 
-/** `host[:port]`, `[v6]:port`; without it, the JID's domain on 5222. */
-export function parseServer(text: string | undefined, domain: string): Endpoint {
-  if (text === undefined || text === "") return { host: domain, port: 5222 };
+/**
+ * `host[:port]`, `[v6]:port`; without it, `host` on the default port. `key` names the setting in
+ * errors; the defaults are the XMPP server's (port 5222), also used for other endpoints (sntp, 123).
+ */
+export function parseServer(text: string | undefined, host: string, { key = "server", port: defaultPort = 5222 } = {}): Endpoint {
+  if (text === undefined || text === "") return { host, port: defaultPort };
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s\[\]]+))(?::(\d{1,5}))?$/.exec(text);
-  if (!match) throw new ConfigError("server", `"${text}" is not host or host:port`);
-  const port = match[3] === undefined ? 5222 : Number(match[3]);
-  if (port < 1 || port > 65535) throw new ConfigError("server", `port ${match[3]} is not between 1 and 65535`);
+  if (!match) throw new ConfigError(key, `"${text}" is not host or host:port`);
+  const port = match[3] === undefined ? defaultPort : Number(match[3]);
+  if (port < 1 || port > 65535) throw new ConfigError(key, `port ${match[3]} is not between 1 and 65535`);
   return { host: (match[1] ?? match[2])!, port };
 }
 

@@ -57,4 +57,11 @@ describe("connection config", () => {
       assert.throws(() => parseServer(bad, "d"), ConfigError, bad);
     }
   });
+
+  it("takes another endpoint's default port and key name (sntp on 123)", () => {
+    assert.deepEqual(parseServer("", "hub.local", { key: "sntp", port: 123 }), { host: "hub.local", port: 123 });
+    assert.deepEqual(parseServer("10.0.0.1", "hub.local", { key: "sntp", port: 123 }), { host: "10.0.0.1", port: 123 });
+    assert.deepEqual(parseServer("10.0.0.1:1123", "hub.local", { key: "sntp", port: 123 }), { host: "10.0.0.1", port: 1123 });
+    assert.throws(() => parseServer("a b", "hub.local", { key: "sntp", port: 123 }), /config key "sntp": "a b" is not host or host:port/);
+  });
 });
