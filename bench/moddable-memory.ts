@@ -45,7 +45,6 @@ async function run(hub: Hub, fixed?: Fixed): Promise<Outcome> {
     `server=${hub.host}:${hub.c2sPort}`,
     `ca=${hub.caPath}`,
     `owner=${OWNER.user}@${hub.domain}`,
-    "memory_report=1",
   ];
   const flags = ["--memory", ...(fixed ? ["--fixed", `${fixed.chunks},${fixed.slots},${fixed.stack}`] : [])];
   const child = spawn(process.execPath, [join(projectRoot(), "scripts/moddable.mjs"), "sim", "--port", String(port), ...flags, join(projectRoot(), "devices/microwave/manifest.json"), ...settings], {

@@ -77,11 +77,15 @@ export function sdk() {
   return { moddable, mcconfig };
 }
 
-function mcconfig(args, env = {}) {
-  const { mcconfig: command, moddable } = sdk();
+/** The environment the SDK's tools run in: its bin directory first on PATH, then `extra`. */
+function sdkEnv(extra = {}) {
+  const { moddable } = sdk();
+  return { ...process.env, PATH: `${join(moddable, "build/bin/lin/release")}:${process.env.PATH}`, ...extra };
+}
+
+function mcconfig(args) {
   console.error(`$ mcconfig ${args.join(" ")}`);
-  const path = `${join(moddable, "build/bin/lin/release")}:${process.env.PATH}`;
-  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, PATH: path, ...env } });
+  const result = spawnSync(sdk().mcconfig, args, { stdio: "inherit", env: sdkEnv() });
   return result.status ?? 1;
 }
 
@@ -92,7 +96,8 @@ function mcconfig(args, env = {}) {
  */
 export async function buildSim({ manifest, settings, memory = false, fixed, outDir = join(out, "sdk") }) {
   await bundle();
-  const resolved = prepareCa(settings);
+  // An instrumented build is for the memory figures: the firmware traces them when memory_report is set.
+  const resolved = prepareCa(memory && !settings.some((s) => s.startsWith("memory_report=")) ? [...settings, "memory_report=1"] : settings);
   if (fixed) {
     const name = basename(dirname(resolve(manifest)));
     const dir = join(out, "fixed", name);
@@ -221,6 +226,10 @@ async function main(argv) {
   const board = valueOf("--board");
   const port = Number(valueOf("--port") ?? 5002);
   const valued = ["--board", "--port", "--fixed"];
+  const known = new Set([...valued, "--memory", "--build-only"]);
+  const unknown = [...flags].filter((flag) => !known.has(flag));
+  if (unknown.length) throw new UsageError(`unknown option ${unknown.join(", ")}\n${USAGE}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${valueOf("--port")}: not a port`);
   const positional = rest.filter((a, i) => !a.startsWith("--") && !valued.includes(rest[i - 1]));
   let fixed;
   if (valueOf("--fixed") !== undefined) {
@@ -230,7 +239,6 @@ async function main(argv) {
   }
   const [manifest, ...settings] = positional;
   if (command === "selftest") {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${valueOf("--port")}: not a port`);
     return selftest(port);
   }
   if (command === "bundle") {
@@ -245,7 +253,6 @@ async function main(argv) {
       console.error(`built ${relative(process.cwd(), so)}`);
       return 0;
     }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${valueOf("--port")}: not a port`);
     const sim = startSim(so, { port });
     for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void sim.stop());
     return sim.exited;
@@ -280,12 +287,10 @@ export async function buildEsp32({ board, manifest, settings }) {
     }
   }
   const sdkconfig = join(tmp, `xsProj-esp32`, "build/config/sdkconfig.h");
-  const { moddable } = sdk();
-  const path = `${join(moddable, "build/bin/lin/release")}:${process.env.PATH}`;
   console.error("$ make (the JavaScript targets only: xsc, xsl, mcrez)");
   const made = spawnSync("make", ["-f", makefile, "-o", sdkconfig, join(tmp, "mc.xs.c"), join(tmp, "mc.resources.c")], {
     stdio: "inherit",
-    env: { ...process.env, PATH: path, IDF_PATH: stub },
+    env: sdkEnv({ IDF_PATH: stub }),
   });
   if (made.status !== 0) return made.status ?? 1;
   const size = (file) => `${Math.round(readFileSync(join(tmp, file)).length / 1024)} KB`;

@@ -37,7 +37,6 @@ export class MemoryProbe {
   /** Ends the phase running (reporting its peaks) and starts `name`. */
   phase(name: string): void {
     if (this.#chunks === undefined) return;
-    this.sample();
     if (this.#phase !== undefined) this.#report();
     this.#phase = name;
     this.#peakChunks = this.#peakSlots = this.#samples = 0;
@@ -50,7 +49,6 @@ export class MemoryProbe {
     this.#peakSlots = Math.max(this.#peakSlots, this.#read(this.#slots));
     this.#peakStack = Math.max(this.#peakStack, this.#read(this.#stack));
     this.#samples++;
-    // The figures are reported when the next phase starts; "commands" ends when its report is asked for.
   }
 
   /** Reports the phase running now without ending it (for the last phase, at any time). */
@@ -62,6 +60,7 @@ export class MemoryProbe {
     return index === undefined ? 0 : (Instrumentation.get(index) ?? 0);
   }
 
+  /** Takes a last sample, then collects garbage to read what is live. */
   #report(): void {
     this.sample();
     Debug.gc();
