@@ -7,6 +7,31 @@ export type DigestAlgorithm = "SHA-1" | "SHA-256";
 /** An opaque handle returned by `Host.setTimeout`. */
 export type TimerHandle = unknown;
 
+/**
+ * A TLS upgrade that failed for a reason only a person can fix: the server's certificate is not
+ * signed by the configured CA, is not for the name asked, or is outside its validity dates on the
+ * device clock. Hosts reject `startTLS` with this error for those causes only; any other rejection
+ * (the connection cut or reset during the handshake, a timeout, a protocol alert) is transient and
+ * the core retries it.
+ */
+export class CertificateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CertificateError";
+  }
+}
+
+/**
+ * Small values kept across restarts: Preference storage in flash on Moddable, a file on the
+ * desktop. Keys are ASCII words of at most 15 characters (the ESP32 NVS limit); values are
+ * strings of at most 4,000 bytes.
+ */
+export interface SettingsStore {
+  get(key: string): string | undefined;
+  /** Stores the value, or removes the key when the value is undefined; throws when it cannot. */
+  set(key: string, value: string | undefined): void;
+}
+
 /** Where the core connects. */
 export interface Endpoint {
   host: string;
@@ -49,4 +74,11 @@ export interface Host {
   randomBytes(length: number): Uint8Array;
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array;
   hmac(algorithm: DigestAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * PBKDF2-HMAC (RFC 8018) with a derived key one digest long (SCRAM's Hi()), where the runtime
+   * has a native one; without it the core derives the key over `hmac` in JavaScript.
+   */
+  pbkdf2?(algorithm: DigestAlgorithm, password: Uint8Array, salt: Uint8Array, iterations: number): Uint8Array;
+  /** Where small settings survive a restart, where the runtime has such storage. */
+  store?: SettingsStore;
 }
