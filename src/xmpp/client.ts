@@ -221,27 +221,37 @@ export class Client {
     return capsNode === undefined ? availablePresence(status) : availablePresence(status, capsElement(capsNode, this.capsVer!));
   }
 
+  /** Everything one incoming stanza makes us send (a reply, its receipt, a presence update) leaves in one write. */
   #dispatch(stanza: Element): void {
-    switch (stanza.name) {
-      case "iq":
-        this.#iq?.receive(stanza);
-        break;
-      case "message":
-        this.#onMessage(stanza);
-        break;
-      case "presence":
-        this.#onPresence(stanza);
-        break;
-      default:
-        this.#stream?.abort("unsupported-stanza-type", `<${stanza.name}/> is not a stanza of jabber:client`);
+    const release = this.#stream?.hold();
+    let work: Promise<void> | undefined;
+    try {
+      work = this.#route(stanza);
+    } finally {
+      if (work) work.then(release, release);
+      else release?.();
     }
   }
 
-  #onMessage(stanza: Element): void {
+  #route(stanza: Element): Promise<void> | undefined {
+    switch (stanza.name) {
+      case "iq":
+        return this.#iq?.receive(stanza);
+      case "message":
+        return this.#onMessage(stanza);
+      case "presence":
+        return this.#onPresence(stanza);
+      default:
+        this.#stream?.abort("unsupported-stanza-type", `<${stanza.name}/> is not a stanza of jabber:client`);
+        return undefined;
+    }
+  }
+
+  #onMessage(stanza: Element): Promise<void> | undefined {
     const message = readMessage(stanza);
-    if (!message) return;
+    if (!message) return undefined;
     const handler = this.#options.onMessage;
-    Promise.resolve()
+    return Promise.resolve()
       .then(() => handler?.(message))
       .catch((error: unknown) => this.#report(error))
       .then(() => {
@@ -250,16 +260,16 @@ export class Client {
       .catch((error: unknown) => this.#report(error));
   }
 
-  #onPresence(stanza: Element): void {
-    if (stanza.attrs.type !== "subscribe" || !stanza.attrs.from) return;
+  #onPresence(stanza: Element): Promise<void> | undefined {
+    if (stanza.attrs.type !== "subscribe" || !stanza.attrs.from) return undefined;
     let from: Jid;
     try {
       from = Jid.parse(stanza.attrs.from).bare;
     } catch {
-      return;
+      return undefined;
     }
     const policy = this.#options.onSubscriptionRequest ?? (() => false);
-    Promise.resolve()
+    return Promise.resolve()
       .then(() => policy(from))
       .catch((error: unknown) => {
         this.#report(error);

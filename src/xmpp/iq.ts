@@ -48,8 +48,8 @@ export class IqTracker {
     this.#handlers.set(`${name} ${namespace}`, handler);
   }
 
-  /** Takes one incoming iq: settles a pending request, or answers a get/set. */
-  receive(iq: Element): void {
+  /** Takes one incoming iq: settles a pending request, or answers a get/set (then returns when the answer has been sent). */
+  receive(iq: Element): Promise<void> | undefined {
     const type = iq.attrs.type;
     if (type === "result" || type === "error") {
       this.#settle(iq);
@@ -70,7 +70,7 @@ export class IqTracker {
       this.#answerError(iq, new StanzaError("service-unavailable", "", "cancel"));
       return;
     }
-    Promise.resolve()
+    return Promise.resolve()
       .then(() => handler(iq, payload))
       .then(
         (result) => this.#send(xml("iq", { type: "result", id: iq.attrs.id, to: iq.attrs.from }, result)),

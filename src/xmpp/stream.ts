@@ -1,5 +1,6 @@
-// One XML stream over a host connection: opens and restarts it, frames stanzas in and out,
-// and turns stream errors (theirs and ours) into one close path.
+// One XML stream over a host connection: opens and restarts it, frames stanzas in and out
+// (stanzas sent while the stream is held leave together in one write), and turns stream errors
+// (theirs and ours) into one close path.
 
 import { escapeXML, type Element } from "ltx";
 import type { Connection, Endpoint, Host, TimerHandle } from "../host.js";
@@ -13,6 +14,14 @@ interface Waiter {
   reject(error: Error): void;
   timer: TimerHandle;
 }
+
+// What one incoming stanza produces (a reply and its receipt, a presence update) leaves in one
+// write, so in one TCP segment and one TLS record: sent as separate writes, the second waits
+// behind the first for the peer's delayed ACK wherever Nagle is on (40 ms and more on Linux).
+// A held stanza still leaves within HOLD_LIMIT_MS, so a slow handler cannot stall the others,
+// and a hold's text is written once it reaches HOLD_LIMIT_CHARS, so memory stays bounded.
+const HOLD_LIMIT_MS = 20;
+const HOLD_LIMIT_CHARS = 4096;
 
 export interface XmppStreamOptions {
   host: Host;
@@ -34,6 +43,10 @@ export class XmppStream {
   #waiter: Waiter | undefined;
   #header: Record<string, string> | undefined;
   #closed: Error | null | undefined; // undefined: open; null: closed by us; Error: failed
+  #holds = 0;
+  #held: string[] = [];
+  #heldChars = 0;
+  #heldTimer: TimerHandle | undefined;
   onStanza: ((stanza: Element) => void) | undefined;
   onClose: ((error?: Error) => void) | undefined;
 
@@ -93,7 +106,32 @@ export class XmppStream {
   }
 
   send(stanza: Element): void {
-    this.#sendText(stanza.toString());
+    const text = stanza.toString();
+    if (this.#holds === 0) {
+      this.#sendText(text);
+      return;
+    }
+    if (!this.#connection) throw new XMPPError("connection-closed", "cannot send: the connection is closed");
+    this.#held.push(text);
+    this.#heldChars += text.length;
+    if (this.#heldChars >= HOLD_LIMIT_CHARS) this.#flush();
+    else this.#heldTimer ??= this.#host.setTimeout(() => this.#flush(), HOLD_LIMIT_MS);
+  }
+
+  /**
+   * Holds what is sent from now until the returned release is called (once is enough; more
+   * calls do nothing); when the last hold is released, everything held leaves in one write,
+   * in the order it was sent.
+   */
+  hold(): () => void {
+    this.#holds += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#holds -= 1;
+      if (this.#holds === 0) this.#flush();
+    };
   }
 
   /** The next stanza, for the sequential negotiation; rejects on timeout or when the stream fails. */
@@ -161,6 +199,8 @@ export class XmppStream {
 
   #finish(error: Error | null): void {
     this.#closed = error;
+    if (this.#heldTimer !== undefined) this.#host.clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
     const connection = this.#connection;
     this.#connection = undefined;
     connection?.close();
@@ -173,8 +213,27 @@ export class XmppStream {
     this.onClose?.(error ?? undefined);
   }
 
+  /** Writes what is held; a write that fails ends the stream (the connection is broken). */
+  #flush(): void {
+    if (this.#heldTimer !== undefined) this.#host.clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    if (this.#held.length === 0 || this.#closed !== undefined) return;
+    try {
+      this.#sendText("");
+    } catch (error) {
+      this.#fail(error instanceof XMPPError ? error : new XMPPError("connection-closed", `cannot send: ${(error as Error).message}`));
+    }
+  }
+
+  /** Writes `text` after whatever is held, in one write. */
   #sendText(text: string): void {
     if (!this.#connection) throw new XMPPError("connection-closed", "cannot send: the connection is closed");
+    const held = this.#held.length > 0;
+    if (held) text = this.#held.join("") + text;
     this.#connection.send(encodeUtf8(text));
+    if (held) {
+      this.#held = [];
+      this.#heldChars = 0;
+    }
   }
 }

@@ -300,6 +300,11 @@ describe("hub: Prosody on loopback", function () {
     }
   });
 
+  it("turns Nagle off for its connections (network_settings, read by Prosody 0.12's epoll backend)", () => {
+    assert.match(readFileSync(hub.configPath, "utf8"), /^network_settings = \{ nagle = false \}$/m);
+    assert.doesNotMatch(readFileSync(hub.configPath, "utf8"), /network_backend/, "epoll, the default backend, is the one that reads nagle");
+  });
+
   it("serves no HTTP unless WebSocket is asked for", () => {
     assert.equal(hub.httpPort, undefined);
     assert.equal(hub.websocketUrl, undefined);
