@@ -2,17 +2,20 @@
 // its pins simulated (each change logged) and its heaters warming a simulated thermal model.
 
 import { readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { Appliance } from "../../src/app/appliance.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
 import { createApplianceDevice, readyLine } from "../../src/app/appliance-device.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
+import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { createNodeHost } from "./host.js";
+import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
 import { createSimulatedPins } from "../sim/pins.js";
 
-const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner)";
+const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner, settings=<file>)";
 
 function log(event: string, detail = ""): void {
   const time = new Date().toISOString().slice(11, 23);
@@ -20,6 +23,7 @@ function log(event: string, detail = ""): void {
 }
 
 interface Loaded {
+  store: FileSettingsStore;
   config: ConnectionConfig;
   caPem: string;
   declaration: DeviceDeclaration;
@@ -28,18 +32,31 @@ interface Loaded {
 function load(args: string[]): Loaded {
   const [manifest, ...overrides] = args;
   if (!manifest || manifest.includes("=")) throw new ManifestError(USAGE);
-  const raw = applyOverrides(readManifestConfig(manifest), overrides);
+  const built = applyOverrides(readManifestConfig(manifest), overrides);
+  const store = new FileSettingsStore(settingsPath(manifest, built.settings));
+  // Settings stored on the device (provisioning, the settings command) come before the manifest's.
+  const raw = resolveSettings(readStoredSettings(store), built);
   // The whole declaration is checked before anything else happens, and before any pin is opened.
   const declaration = readDeviceDeclaration(raw.device, manifest);
   const config = readConnectionConfig(raw);
   let caPem: string;
   try {
-    caPem = readFileSync(config.ca, "utf8");
+    // A CA stored through provisioning is the PEM text itself; the manifest's is a file.
+    caPem = config.ca.startsWith("-----BEGIN") ? config.ca : readFileSync(config.ca, "utf8");
   } catch (error) {
     throw new ConfigError("ca", `cannot read ${config.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("ca", `${config.ca} holds no PEM certificate`);
-  return { config, caPem, declaration };
+  return { store, config, caPem, declaration };
+}
+
+/** `settings=<file>`, else `.device/<device folder>.settings.json` in the working directory. */
+function settingsPath(manifest: string, given: unknown): string {
+  if (given !== undefined && given !== "") {
+    if (typeof given !== "string") throw new ConfigError("settings", "expected the path of the settings file");
+    return resolve(given);
+  }
+  return resolve(".device", `${basename(dirname(resolve(manifest)))}.settings.json`);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -47,14 +64,14 @@ async function main(args: string[]): Promise<number> {
   try {
     loaded = load(args);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ManifestError || error instanceof DeclarationError) {
+    if (error instanceof ConfigError || error instanceof ManifestError || error instanceof DeclarationError || error instanceof SettingsFileError) {
       console.error(`error: ${error.message}`);
       return 2;
     }
     throw error;
   }
-  const { config, caPem, declaration } = loaded;
-  const host = createNodeHost({ ca: caPem });
+  const { store, config, caPem, declaration } = loaded;
+  const host = createNodeHost({ ca: caPem, store });
   // The simulation's lines start with what they are about: "pin 26 (grill) -> 1", "sensor cavity 143.5 °C".
   const simulationLog = (line: string) => {
     const space = line.indexOf(" ");

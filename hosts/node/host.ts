@@ -4,11 +4,13 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
-import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host } from "../../src/host.js";
+import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host, SettingsStore } from "../../src/host.js";
 
 export interface NodeHostOptions {
   /** PEM text of the CA that must have signed the server's certificate. */
   ca: string;
+  /** Where settings survive a restart (hosts/node/settings-file.ts); none: nothing is kept. */
+  store?: SettingsStore;
 }
 
 const NODE_DIGEST: Record<DigestAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256" };
@@ -22,6 +24,7 @@ export function createNodeHost(options: NodeHostOptions): Host {
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     digest: (algorithm, data) => new Uint8Array(createHash(NODE_DIGEST[algorithm]).update(data).digest()),
     hmac: (algorithm, key, data) => new Uint8Array(createHmac(NODE_DIGEST[algorithm], key).update(data).digest()),
+    store: options.store,
   };
 }
 
