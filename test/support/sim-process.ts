@@ -13,7 +13,7 @@ const script = new URL("../../../scripts/moddable.mjs", import.meta.url).pathnam
 /** Why the simulator tests cannot run here, or undefined when they can. */
 export function simulatorMissing(): string | undefined {
   const moddable = process.env.MODDABLE;
-  if (!moddable) return "MODDABLE is not set: the Moddable SDK is needed for the simulator tests (README, \"Setting up the SDK (Linux)\")";
+  if (!moddable) return "MODDABLE is not set and there is no ../shared/moddable-sdk for npm test to set up: the Moddable SDK is needed for the simulator tests (README, \"Setting up the SDK (Linux)\")";
   for (const tool of ["build/bin/lin/release/mcconfig", "build/bin/lin/debug/mcsim", "tools/xsbug-log/xsbug-log.js"]) {
     if (!existsSync(join(moddable, tool))) return `MODDABLE=${moddable} has no ${tool}: build the SDK's tools (cd $MODDABLE/build/makefiles/lin && make && make debug)`;
   }
