@@ -15,9 +15,11 @@ export type TimerHandle = unknown;
  * the core retries it.
  */
 export class CertificateError extends Error {
+  // A field, not an assignment: on XS, Error.prototype is frozen once preloaded, and assigning
+  // over an inherited frozen property throws (the "override mistake").
+  override readonly name: string = "CertificateError";
   constructor(message: string) {
     super(message);
-    this.name = "CertificateError";
   }
 }
 

@@ -10,16 +10,17 @@ import RNG from "rng";
 import Session from "ssl/session";
 import Time from "time";
 import Timer from "timer";
+import { TickClock } from "./clock.js";
 import { resolveAddress } from "./resolve.js";
+import { handshakeFailure } from "./tls-failure.js";
+import { recordPayloadRoom } from "./tls-record.js";
 import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host, TimerHandle } from "../../src/host.js";
 
 /** The ECMA-419 socket with the byte counts its callbacks last reported, which `ssl/session` reads and updates. */
 type Socket = TCP & { readable: number; writable: number };
 
-/** Bytes of TLS record framing (header, GCM nonce and tag) kept free when sizing a write. */
-const RECORD_OVERHEAD = 64;
-/** TLS's largest record payload. */
-const MAX_RECORD = 16_384;
+/** How long a connect may go unanswered. */
+const CONNECT_MS = 15_000;
 
 /** TLS alert descriptions (RFC 5246 §7.2) that say what went wrong in a failed handshake. */
 const ALERTS: Record<number, string> = {
@@ -49,11 +50,12 @@ export interface ModdableHostOptions {
 
 export function createModdableHost(options: ModdableHostOptions): Host {
   const hmacs = new HmacCache();
+  const clock = new TickClock(() => Time.ticks);
   return {
     connect: (endpoint, handlers) => ModdableConnection.open(endpoint, handlers, options.ca),
     setTimeout: (callback, ms) => Timer.set(callback, Math.max(0, ms)),
     clearTimeout: (timer: TimerHandle) => Timer.clear(timer as Timer),
-    now: () => Time.ticks,
+    now: () => clock.now(),
     randomBytes: (length) => new Uint8Array(RNG.get(length)),
     digest(algorithm, data) {
       const digest = new Digest(digestName(algorithm));
@@ -122,9 +124,19 @@ class ModdableConnection implements Connection {
     return new Promise((resolve, reject) => {
       let connection: ModdableConnection | undefined;
       let connected = false;
+      let socket: Socket | undefined;
+      // An address that never answers (a host gone, a route lost) reports nothing at all: give up
+      // on it, closing the socket, rather than wait forever.
+      const timer = Timer.set(() => {
+        if (connected) return;
+        connected = true;
+        if (connection) connection.#closed = true;
+        if (socket) closeQuietly(socket);
+        reject(new Error(`cannot connect to ${where}: no answer within ${CONNECT_MS / 1000} s`));
+      }, CONNECT_MS);
       try {
         // The SDK's ECMA-419 TCP takes an address, not a name.
-        const socket = new TCP({
+        socket = new TCP({
           address,
           port: endpoint.port,
           nodelay: true,
@@ -132,6 +144,7 @@ class ModdableConnection implements Connection {
             (this as Socket).writable = count;
             if (!connected) {
               connected = true;
+              Timer.clear(timer);
               resolve(connection!);
             }
             connection!.#writable();
@@ -143,7 +156,11 @@ class ModdableConnection implements Connection {
           onError() {
             if (!connected) {
               connected = true;
+              Timer.clear(timer);
+              // The SDK keeps a socket (and these callbacks, and all they hold) alive until it is
+              // closed, a failed one too: without this, every failed attempt leaked them.
               connection!.#closed = true;
+              closeQuietly(this as Socket);
               reject(new Error(`cannot connect to ${where}: connection refused or unreachable`));
               return;
             }
@@ -153,6 +170,10 @@ class ModdableConnection implements Connection {
         socket.readable = socket.writable = 0;
         connection = new ModdableConnection(socket, handlers, where, ca);
       } catch (error) {
+        // The SDK throws for an address it cannot use (no route while Wi-Fi is down, say).
+        connected = true;
+        Timer.clear(timer);
+        if (socket) closeQuietly(socket);
         reject(new Error(`cannot connect to ${where}: ${(error as Error).message}`));
       }
     });
@@ -251,7 +272,7 @@ class ModdableConnection implements Connection {
     const socket = this.#socket;
     while (this.#queue.length) {
       const head = this.#queue[0]!;
-      const room = this.#session ? Math.min(socket.writable - RECORD_OVERHEAD, MAX_RECORD) : socket.writable;
+      const room = this.#session ? recordPayloadRoom(socket.writable) : socket.writable;
       if (room <= 0) return; // onWritable calls again
       const chunk = head.byteLength <= room ? head : head.subarray(0, room);
       try {
@@ -285,12 +306,8 @@ class ModdableConnection implements Connection {
         if (session.handshakeProcess === -1 && socket.readable <= 0) return;
       }
     } catch (error) {
-      const reason = (error as Error).message;
-      const hint = /auth err|date|subjectAltName|certificate/i.test(reason)
-        ? `: the server's certificate is not signed by the configured ca, does not name ${pending.serverName}, or is outside its dates (device clock ${new Date().toISOString()})`
-        : "";
       this.#handshake = undefined;
-      pending.reject(new Error(`TLS handshake with ${this.#endpoint} failed (${reason})${hint}`));
+      pending.reject(handshakeFailure(this.#endpoint, pending.serverName, (error as Error).message, new Date().toISOString()));
       this.#end(undefined);
       return;
     }
@@ -313,11 +330,15 @@ class ModdableConnection implements Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
-    try {
-      this.#socket.close();
-    } catch {
-      // closed already
-    }
+    closeQuietly(this.#socket);
     this.#handlers.onClose(error);
+  }
+}
+
+function closeQuietly(socket: Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // closed already
   }
 }

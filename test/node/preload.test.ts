@@ -23,6 +23,13 @@ export function moduleRegExps(text: string): string[] {
   return [...text.matchAll(/^(?:export\s+)?(?:const|let|var)\s+([\w$]+)(?:\s*:[^=\n]+)?\s*=\s*\/(?:\\.|\[(?:\\.|[^\]])*\]|[^/\n\\[*])(?:\\.|\[(?:\\.|[^\]])*\]|[^/\n\\[])*\/[a-z]*/gm)].map((match) => match[1]!);
 }
 
+/** Error classes that assign `this.name`: on XS, once preloaded, that throws (Error.prototype is frozen). */
+export function errorNameAssignments(text: string): string[] {
+  return [...text.matchAll(/class\s+([\w$]+)\s+extends\s+[\w$.]*Error\b[^{]*\{([\s\S]*?)\n\}/g)]
+    .filter((match) => /this\.name\s*=[^=]/.test(match[2]!))
+    .map((match) => match[1]!);
+}
+
 describe("code preloaded on Moddable", () => {
   it("the check finds module-level RegExp literals, also on the next line, and nothing inside functions", () => {
     const text = "const A = /[a-z]/g;\nconst B =\n  /x(y)/;\n  const C = /y/g;\nexport let D = /\\//y;\nconst E = () => /z/;\nconst F = 1 / 2 / 3;\nconst G: RegExp = /q/;\n";
@@ -34,6 +41,18 @@ describe("code preloaded on Moddable", () => {
     const files = [...["src", "hosts/moddable", "hosts/sim", "node_modules/ltx/lib"].flatMap((dir) => sources(join(root, dir)))];
     assert.ok(files.length > 50, `${files.length} files checked`);
     const found = files.flatMap((file) => moduleRegExps(readFileSync(file, "utf8")).map((name) => `${relative(root, file)}: ${name}`));
+    assert.deepEqual(found, []);
+  });
+
+  it("the check finds Error classes that assign this.name, and not those with a name field", () => {
+    const text = 'class A extends Error {\n  constructor() {\n    super();\n    this.name = "A";\n  }\n}\nclass B extends XMPPError {\n  override readonly name = "B";\n}\nclass C {\n  constructor() { this.name = "c"; }\n}\n';
+    assert.deepEqual(errorNameAssignments(text), ["A"]);
+  });
+
+  it("has no Error class in src/, hosts/moddable or hosts/sim that assigns this.name (a CertificateError aborted the simulator so)", () => {
+    const root = projectRoot();
+    const files = ["src", "hosts/moddable", "hosts/sim"].flatMap((dir) => sources(join(root, dir)));
+    const found = files.flatMap((file) => errorNameAssignments(readFileSync(file, "utf8")).map((name) => `${relative(root, file)}: ${name}`));
     assert.deepEqual(found, []);
   });
 });
