@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian packages the test suite needs: Prosody (the hub the integration tests start),
+# The Debian packages the test suite needs: Prosody and ejabberd (the hubs the integration tests start),
 # openssl (its certificates), make and a C compiler (to build the XS engine the unit suites
 # also run on), Chromium (the dashboard's end-to-end test), and where the Moddable SDK is set up
 # (MODDABLE), Xvfb for its simulator. Installs what is missing when run as root; otherwise
@@ -8,6 +8,7 @@ set -euo pipefail
 
 missing=()
 command -v prosody >/dev/null 2>&1 || missing+=(prosody)
+command -v ejabberdctl >/dev/null 2>&1 || [ -x /usr/sbin/ejabberdctl ] || missing+=(ejabberd)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
@@ -23,7 +24,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 echo "installing Debian packages: ${missing[*]}"
-# Keep the packages' own services from starting: the tests start their own Prosody.
+# Keep the packages' own services from starting: the tests start their own Prosody and ejabberd.
 created_policy=0
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1

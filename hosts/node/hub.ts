@@ -1,11 +1,15 @@
-// `npm run hub [-- key=value ...]`: runs the local hub (Prosody on loopback) with accounts for the
-// example devices and their owner, prints what a client needs, and stops Prosody on Ctrl-C.
+// `npm run hub [-- --server prosody|ejabberd] [--nodes N] [--fleet N] [key=value ...]`: runs the
+// local hub (Prosody, or ejabberd and its cluster, on loopback) with accounts for the example
+// devices, their owner and a fleet, prints what a client needs, and stops the server on Ctrl-C.
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { loadAccounts, ACCOUNTS_FILE } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
+import { startEjabberdHub } from "./hub/ejabberd.js";
+import { FLEET_MAX, FLEET_PREFIX, fleetUser, fleetUsers } from "./hub/fleet-accounts.js";
+import { removeHubFile, writeHubFile } from "./hub/hub-file.js";
 import { DEFAULT_DOMAIN, type Hub, startHub } from "./hub/prosody.js";
-import { ensureRequirements } from "./hub/requirements.js";
+import { EJABBERD_REQUIREMENTS, REQUIREMENTS, ensureRequirements } from "./hub/requirements.js";
 import { projectRoot } from "./project.js";
 
 const OWNER = "owner";
@@ -18,6 +22,9 @@ interface Settings {
   readonly port: number;
   readonly websocket: boolean;
   readonly httpPort: number;
+  readonly server: "prosody" | "ejabberd";
+  readonly nodes: number;
+  readonly fleet: number;
 }
 
 const KEYS: Record<keyof Settings, string> = {
@@ -26,7 +33,11 @@ const KEYS: Record<keyof Settings, string> = {
   port: `the client port on 127.0.0.1; default ${DEFAULT_PORT}; 0 picks a free one`,
   websocket: "true to also serve XMPP over WebSocket on 127.0.0.1; default false",
   httpPort: "with websocket=true, its HTTP port; default 0 (a free one)",
+  server: "--server prosody (default) or --server ejabberd",
+  nodes: "--nodes N: with ejabberd, N nodes joined into one cluster behind a loopback balancer; default 1",
+  fleet: `--fleet N: also N accounts ${fleetUser(1)}... for npm run fleet; default 0`,
 };
+const FLAGS: Record<string, "server" | "nodes" | "fleet"> = { "--server": "server", "--nodes": "nodes", "--fleet": "fleet" };
 const ARGUMENT_NAMES: Record<string, keyof Settings> = {
   dir: "dir", domain: "domain", port: "port", websocket: "websocket", http_port: "httpPort",
 };
@@ -35,7 +46,19 @@ class UsageError extends Error {}
 
 function parseArguments(argv: readonly string[], root: string): Settings {
   const given: Record<string, string> = {};
-  for (const argument of argv) {
+  const flags: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = FLAGS[argv[i]!];
+    if (flag === undefined) {
+      rest.push(argv[i]!);
+      continue;
+    }
+    const value = argv[++i];
+    if (value === undefined) throw new UsageError(`${argv[i - 1]} needs a value`);
+    flags[flag] = value;
+  }
+  for (const argument of rest) {
     const at = argument.indexOf("=");
     const key = at > 0 ? argument.slice(0, at) : "";
     if (!(key in ARGUMENT_NAMES)) {
@@ -51,7 +74,20 @@ function parseArguments(argv: readonly string[], root: string): Settings {
   };
   const websocket = given.websocket ?? "false";
   if (websocket !== "true" && websocket !== "false") throw new UsageError(`websocket=${websocket} must be true or false`);
+  const server = flags.server ?? "prosody";
+  if (server !== "prosody" && server !== "ejabberd") throw new UsageError(`--server ${server}: expected prosody or ejabberd`);
+  const count = (flag: "nodes" | "fleet", fallback: number, min: number, max: number): number => {
+    const text = flags[flag];
+    if (text === undefined) return fallback;
+    if (!/^\d{1,6}$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${flag} ${text} must be a whole number from ${min} to ${max}`);
+    return Number(text);
+  };
+  const nodes = count("nodes", 1, 1, 9);
+  if (nodes > 1 && server !== "ejabberd") throw new UsageError(`--nodes ${nodes} needs --server ejabberd (a Prosody hub is one server)`);
   return {
+    server,
+    nodes,
+    fleet: count("fleet", 0, 0, FLEET_MAX),
     dir: resolve(root, given.dir ?? ".hub"),
     domain: given.domain ?? DEFAULT_DOMAIN,
     port: port("port", DEFAULT_PORT),
@@ -62,7 +98,8 @@ function parseArguments(argv: readonly string[], root: string): Settings {
 
 function usage(): string {
   const lines = Object.entries(ARGUMENT_NAMES).map(([name, key]) => `  ${name.padEnd(10)} ${KEYS[key]}`);
-  return `usage: npm run hub [-- key=value ...]\n${lines.join("\n")}`;
+  const flags = Object.entries(FLAGS).map(([flag, key]) => `  ${flag.padEnd(10)} ${KEYS[key]}`);
+  return `usage: npm run hub [-- --server prosody|ejabberd] [--nodes N] [--fleet N] [key=value ...]\n${flags.join("\n")}\n${lines.join("\n")}`;
 }
 
 function summary(hub: Hub, root: string): string {
@@ -73,28 +110,33 @@ function summary(hub: Hub, root: string): string {
   };
   const jid = (user: string) => `${user}@${hub.domain}`;
   const server = `${hub.host}:${hub.c2sPort}`;
-  const width = Math.max(...hub.accounts.map(({ user }) => jid(user).length));
+  const named = hub.accounts.filter(({ user }) => !user.startsWith(FLEET_PREFIX));
+  const fleet = hub.accounts.length - named.length;
+  const width = Math.max(...named.map(({ user }) => jid(user).length));
+  const nodes = hub.nodes ?? [];
   const lines = [
     "",
-    `Hub running: Prosody (pid ${hub.pid}), STARTTLS required, listening on ${server} only.`,
-    `  server     ${server}`,
+    `Hub running: ${hub.software} (pid ${hub.pid}), STARTTLS required, listening on ${server} only.`,
+    `  server     ${server}${nodes.length > 1 ? ` (a balancer over the ${nodes.length} nodes below)` : ""}`,
+    ...(nodes.length > 1 ? nodes.map((node) => `  node       ${node.name} on ${hub.host}:${node.c2sPort} (pid ${node.pid}, log ${shown(node.logPath)})`) : []),
     `  domain     ${hub.domain} (the name clients check in the server certificate)`,
     `  CA         ${shown(hub.caPath)} (trust this certificate; the server sends its certificate then this CA)`,
     ...(hub.websocketUrl !== undefined ? [`  websocket  ${hub.websocketUrl}`] : []),
     "",
     `Accounts (passwords kept in ${shown(join(hub.dir, ACCOUNTS_FILE))}):`,
-    ...hub.accounts.map(({ user, password }) => `  ${jid(user).padEnd(width)}  ${password}`),
+    ...named.map(({ user, password }) => `  ${jid(user).padEnd(width)}  ${password}`),
+    ...(fleet > 0 ? [`  ${jid(fleetUser(1))} ... ${jid(fleetUser(fleet))}  (${fleet} fleet accounts)`] : []),
     "",
     "Run a device against this hub:",
   ];
   const owner = jid(OWNER);
-  for (const { user, password } of hub.accounts) {
+  for (const { user, password } of named) {
     if (user === OWNER) continue;
     lines.push(
       `  npm run device -- devices/${user}/manifest.json jid=${jid(user)} xmpp_password=${password} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
     );
   }
-  const first = hub.accounts.find(({ user }) => user !== OWNER);
+  const first = named.find(({ user }) => user !== OWNER);
   if (first !== undefined) {
     lines.push(
       "",
@@ -110,6 +152,9 @@ function summary(hub: Hub, root: string): string {
       `  npm run ctl -- devices jid=${owner} xmpp_password=${ownerPassword} server=${server} ca=${shown(hub.caPath)}`,
     );
   }
+  if (fleet > 0) {
+    lines.push("", `Run ${fleet} appliances in one process against this hub:`, `  npm run fleet -- devices/microwave/manifest.json --count ${fleet} --hub ${shown(hub.dir)}`);
+  }
   lines.push("", `Log: ${shown(hub.logPath)}. Stop the hub with Ctrl-C.`, "");
   return lines.join("\n");
 }
@@ -124,7 +169,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`hub: ${error.message}\n${usage()}`);
     return 2;
   }
-  if (!(await ensureRequirements("hub"))) return 1;
+  if (!(await ensureRequirements("hub", settings.server === "ejabberd" ? EJABBERD_REQUIREMENTS : REQUIREMENTS))) return 1;
   if (settings.port !== 0 && !(await loopbackPortIsFree(settings.port))) {
     console.error(
       `hub: port ${settings.port} on 127.0.0.1 is in use (another XMPP server, perhaps a system Prosody service, or another hub). ` +
@@ -133,14 +178,26 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   mkdirSync(settings.dir, { recursive: true });
-  const hub = await startHub({
+  const name = settings.server === "ejabberd" ? "ejabberd" : "Prosody";
+  const hubOptions = {
     dir: settings.dir,
     domain: settings.domain,
     c2sPort: settings.port,
-    accounts: loadAccounts(settings.dir, [OWNER, ...DEVICES]),
+    accounts: loadAccounts(settings.dir, [OWNER, ...DEVICES, ...fleetUsers(settings.fleet)]),
     websocket: settings.websocket,
     httpPort: settings.httpPort,
-    log: (line) => console.error(`prosody: ${line}`),
+    log: (line: string) => console.error(`${settings.server}: ${line}`),
+  };
+  if (settings.fleet > 0) console.log(`hub: setting ${hubOptions.accounts.length} accounts in ${name}`);
+  const hub = settings.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: settings.nodes }) : await startHub(hubOptions);
+  writeHubFile(hub.dir, {
+    software: hub.software,
+    domain: hub.domain,
+    server: `${hub.host}:${hub.c2sPort}`,
+    nodes: hub.nodes !== undefined && hub.nodes.length > 1 ? hub.nodes.map((node) => `${hub.host}:${node.c2sPort}`) : [`${hub.host}:${hub.c2sPort}`],
+    ca: hub.caPath,
+    owner: `${OWNER}@${hub.domain}`,
+    pid: process.pid,
   });
   console.log(summary(hub, root));
 
@@ -149,12 +206,14 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => resolve("signal"));
   });
   const outcome = await Promise.race([stopped, hub.exited]);
+  removeHubFile(hub.dir);
   if (outcome === "signal") {
-    console.log("hub: stopping Prosody");
+    console.log(`hub: stopping ${name}`);
     await hub.stop();
     return 0;
   }
-  console.error(`hub: Prosody exited on its own (${outcome.signal ?? `exit code ${outcome.code}`}); see ${hub.logPath}`);
+  await hub.stop();
+  console.error(`hub: ${name} exited on its own (${outcome.signal ?? `exit code ${outcome.code}`}); see ${hub.logPath}`);
   return 1;
 }
 

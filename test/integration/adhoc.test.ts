@@ -1,4 +1,4 @@
-// The structured instruction set against a real Prosody: an owner on @xmpp/client discovers the
+// The structured instruction set against a real Prosody and a real ejabberd: an owner on @xmpp/client discovers the
 // desktop microwave's ad-hoc commands and caps, fills in PREHEAT's form and sees the oven's pin
 // move; an out-of-range value gets the chat command's error and moves nothing; a stranger is refused.
 
@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
-import { startTestHub, type Hub } from "../support/prosody.js";
+import { HUB_SERVERS, startTestHub, type Hub } from "../support/prosody.js";
 import { hubClient } from "../support/hub-client.js";
 import { deviceSettings, microwaveManifest, runDevice, type DeviceRun } from "../support/device-process.js";
 
@@ -32,7 +32,7 @@ function verOf(query: Element): string {
   return createHash("sha1").update([...bytes(identities), ...bytes(features)].join("")).digest("base64");
 }
 
-describe("ad-hoc commands over XMPP", function () {
+for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server})`, function () {
   this.timeout(90_000);
   let hub: Hub;
   let device: DeviceRun;
@@ -49,7 +49,7 @@ describe("ad-hoc commands over XMPP", function () {
     xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))));
 
   before(async () => {
-    hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
+    hub = await startTestHub([MICROWAVE, OWNER, STRANGER], { server });
     device = runDevice(microwaveManifest, deviceSettings(hub, MICROWAVE, OWNER.user));
     await device.waitFor(/online\s+\S+/);
     to = `${MICROWAVE.user}@${hub.domain}/appliance`;

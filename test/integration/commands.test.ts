@@ -1,4 +1,4 @@
-// The instruction set over XMPP against a real Prosody: an owner and a stranger on @xmpp/client
+// The instruction set over XMPP against a real Prosody and a real ejabberd: an owner and a stranger on @xmpp/client
 // talk to the desktop microwave (the scenario in test/support/microwave-scenario.ts, which the
 // Moddable simulator's build passes too). Also a device declared only in a test manifest.
 
@@ -6,20 +6,20 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTestHub, type Hub } from "../support/prosody.js";
+import { HUB_SERVERS, startTestHub, type Hub } from "../support/prosody.js";
 import { hubClient } from "../support/hub-client.js";
 import { deviceSettings, microwaveManifest, runDevice } from "../support/device-process.js";
 import { MICROWAVE, OWNER, STRANGER, ask, microwaveScenario, pinLines } from "../support/microwave-scenario.js";
 
 const FOUNTAIN = { user: "fountain", password: "fountain-secret" };
 
-describe("commands over XMPP", function () {
+for (const server of HUB_SERVERS) describe(`commands over XMPP (${server})`, function () {
   this.timeout(90_000);
   let hub: Hub;
   let scratch: string;
 
   before(async () => {
-    hub = await startTestHub([MICROWAVE, FOUNTAIN, OWNER, STRANGER]);
+    hub = await startTestHub([MICROWAVE, FOUNTAIN, OWNER, STRANGER], { server });
     scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-commands-"));
   });
 

@@ -1,4 +1,4 @@
-// The terminal controller (npm run ctl) against a real Prosody: the desktop microwave and a few
+// The terminal controller (npm run ctl) against a real Prosody and a real ejabberd: the desktop microwave and a few
 // @xmpp/client contacts stand in for devices; each run's stdout, stderr and exit code are checked.
 
 import { strict as assert } from "node:assert";
@@ -12,7 +12,7 @@ import type { Element } from "ltx";
 import { ctlSettings, runCtl } from "../support/ctl-process.js";
 import { deviceSettings, microwaveManifest, runDevice, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
+import { HUB_SERVERS, startTestHub, type Hub } from "../support/prosody.js";
 
 const OWNER = { user: "owner", password: "owner-secret" };
 const STRANGER = { user: "stranger", password: "stranger-secret" };
@@ -67,7 +67,7 @@ function table(stdout: string): string[][] {
   return stdout.split("\n").filter((line) => line !== "").map((line) => line.split("\t"));
 }
 
-describe("terminal controller (npm run ctl)", function () {
+for (const server of HUB_SERVERS) describe(`terminal controller (npm run ctl) on ${server}`, function () {
   this.timeout(90_000);
   let hub: Hub;
   let microwave: DeviceRun;
@@ -77,7 +77,7 @@ describe("terminal controller (npm run ctl)", function () {
   const contacts: Contact[] = [];
 
   before(async () => {
-    hub = await startTestHub([OWNER, STRANGER, MICROWAVE, RELAYBOARD, MUTE, ...GADGETS, FAKE]);
+    hub = await startTestHub([OWNER, STRANGER, MICROWAVE, RELAYBOARD, MUTE, ...GADGETS, FAKE], { server });
     scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-ctl-"));
     owner = ctlSettings(hub, OWNER);
     microwave = runDevice(microwaveManifest, deviceSettings(hub, MICROWAVE, OWNER.user));

@@ -1,4 +1,4 @@
-// The desktop device command against a real Prosody: STARTTLS and SCRAM login, disco#info, ping
+// The desktop device command against a real Prosody and a real ejabberd: STARTTLS and SCRAM login, disco#info, ping
 // and receipts for an owner on @xmpp/client, and clear failures for a wrong CA or password.
 
 import { spawn } from "node:child_process";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { strict as assert } from "node:assert";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
-import { startTestHub, type Hub } from "../support/prosody.js";
+import { HUB_SERVERS, startTestHub, type Hub } from "../support/prosody.js";
 import { hubClient } from "../support/hub-client.js";
 import { deviceSettings, microwaveManifest, runDevice as runProcess, type DeviceRun } from "../support/device-process.js";
 
@@ -20,13 +20,13 @@ const runDevice = (args: string[]): DeviceRun => runProcess(microwaveManifest, a
 const settings = (hub: Hub, overrides: Record<string, string> = {}) => deviceSettings(hub, DEVICE, OWNER.user, overrides);
 const stopDevice = (run: DeviceRun) => run.stop();
 
-describe("desktop device against Prosody", function () {
+for (const server of HUB_SERVERS) describe(`desktop device against ${server}`, function () {
   this.timeout(60_000);
   let hub: Hub;
   let scratch: string;
 
   before(async () => {
-    hub = await startTestHub([DEVICE, OWNER]);
+    hub = await startTestHub([DEVICE, OWNER], { server });
     scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-device-"));
   });
 

@@ -1,11 +1,16 @@
-// A throwaway hub for integration tests: a real Prosody on a free loopback port, in a fresh
-// temporary directory that stop() removes.
+// A throwaway hub for integration tests: a real Prosody or ejabberd on a free loopback port, in
+// a fresh temporary directory that stop() removes.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startEjabberdHub } from "../../hosts/node/hub/ejabberd.js";
 import { type Account, type Hub, type HubOptions, startHub } from "../../hosts/node/hub/prosody.js";
 
 export type { Account, Hub };
+
+export type HubServer = "prosody" | "ejabberd";
+/** The servers the suites that start a hub run against, each in turn. */
+export const HUB_SERVERS: readonly HubServer[] = ["prosody", "ejabberd"];
 
 export interface TestHubOptions {
   readonly domain?: string;
@@ -13,6 +18,10 @@ export interface TestHubOptions {
   /** Reuse a directory (e.g. to restart a hub on its old CA); it is then not removed on stop(). */
   readonly dir?: string;
   readonly log?: HubOptions["log"];
+  /** Default prosody. */
+  readonly server?: HubServer;
+  /** With ejabberd: that many nodes in one cluster. */
+  readonly nodes?: number;
 }
 
 export async function startTestHub(accounts: readonly Account[], options: TestHubOptions = {}): Promise<Hub> {
@@ -20,7 +29,8 @@ export async function startTestHub(accounts: readonly Account[], options: TestHu
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "xmpp-appliance-hub-"));
   let hub: Hub;
   try {
-    hub = await startHub({ dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log });
+    const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log };
+    hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub(hubOptions);
   } catch (error) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw error;

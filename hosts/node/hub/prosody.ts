@@ -1,10 +1,11 @@
 // Starts Prosody as our child on loopback, with the hub's own config, data, certificates and accounts,
 // and stops it again by its process id.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Certificates, ensureCertificates } from "./certificates.js";
 import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
+import { writeProsodyAccounts } from "./prosody-accounts.js";
 import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
 import { findProgram, installCommand, isRoot, missingPackages } from "./requirements.js";
 
@@ -33,6 +34,8 @@ export interface HubOptions {
 }
 
 export interface Hub {
+  /** The server software, as printed: "Prosody" or "ejabberd". */
+  readonly software: string;
   readonly domain: string;
   readonly host: typeof LOOPBACK;
   readonly c2sPort: number;
@@ -51,9 +54,23 @@ export interface Hub {
   readonly accounts: readonly Account[];
   /** Settles when Prosody has exited, for whatever reason. */
   readonly exited: Promise<ProsodyExit>;
+  /** The nodes of an ejabberd hub (one, or the cluster's); absent for Prosody. */
+  readonly nodes?: readonly HubNode[];
   /** The last lines Prosody logged, oldest first. */
   logTail(): string[];
   /** Ends Prosody (SIGTERM, then SIGKILL if it lingers). Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** One ejabberd node of a hub: its own client port, process and log. */
+export interface HubNode {
+  /** Its Erlang node name, e.g. hub1@127.0.0.1. */
+  readonly name: string;
+  readonly c2sPort: number;
+  readonly pid: number;
+  readonly logPath: string;
+  readonly exited: Promise<ProsodyExit>;
+  /** Ends this node only (the others carry on). Safe to call more than once. */
   stop(): Promise<void>;
 }
 
@@ -70,26 +87,34 @@ const DOMAIN_PATTERN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0
 // Stricter than XMPP's nodeprep so the names pass unchanged through argv, Lua and file names.
 const USER_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const STOP_GRACE_MS = 5000;
+/** Runs "$0" "$@" in place of the shell (same pid) with the open-files limit raised to the hard
+ * limit: a hub with thousands of devices holds a descriptor for each. */
+export const RAISED_FILE_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
 const LOG_TAIL_LINES = 40;
 // Ports we picked ourselves can be taken by someone else before Prosody binds them.
 const PORT_ATTEMPTS = 5;
 
-export async function startHub(options: HubOptions): Promise<Hub> {
-  const domain = options.domain ?? DEFAULT_DOMAIN;
+/** Refuses a domain or account name that could not pass unchanged into a server's config. */
+export function checkHubOptions(domain: string, accounts: readonly Account[]): void {
   if (!DOMAIN_PATTERN.test(domain)) {
     throw new Error(`hub: domain ${JSON.stringify(domain)} is not a lowercase DNS name (letters, digits, '-', '.'), e.g. ${DEFAULT_DOMAIN}`);
   }
-  for (const { user, password } of options.accounts) {
+  for (const { user, password } of accounts) {
     if (!USER_PATTERN.test(user)) {
       throw new Error(`hub: account name ${JSON.stringify(user)} must be lowercase letters, digits, '.', '_' or '-' (at most 64)`);
     }
     if (password.length === 0) throw new Error(`hub: account ${user} has an empty password`);
   }
+}
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const domain = options.domain ?? DEFAULT_DOMAIN;
+  checkHubOptions(domain, options.accounts);
   const missing = missingPackages();
   if (missing.length > 0) {
     throw new Error(`hub: ${missing.join(" and ")} not installed; install with: ${installCommand(missing)}`);
   }
-  const programs = { prosody: findProgram("prosody")!, prosodyctl: findProgram("prosodyctl")!, openssl: findProgram("openssl")! };
+  const programs = { prosody: findProgram("prosody")!, openssl: findProgram("openssl")! };
 
   const dir = resolve(options.dir);
   mkdirSync(join(dir, DATA_DIR), { recursive: true });
@@ -104,9 +129,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     writeFileSync(configPath, prosodyConfig({
       dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(),
     }));
-    if (attempt === 1) {
-      for (const account of options.accounts) await register(programs.prosodyctl, configPath, account, domain);
-    }
+    if (attempt === 1) await writeProsodyAccounts(join(dir, DATA_DIR), domain, options.accounts);
     const launch = await launchProsody(programs.prosody, configPath, c2sPort, httpPort, options);
     if (launch.ok) {
       return hubFor(launch.prosody, { dir, domain, c2sPort, httpPort, configPath, certificates, accounts: options.accounts });
@@ -114,17 +137,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const busyPickedPort = launch.portInUse !== undefined && !(launch.portInUse === c2sPort ? fixedC2s : fixedHttp);
     if (!busyPickedPort || attempt === PORT_ATTEMPTS) throw new Error(launch.reason);
   }
-}
-
-async function register(prosodyctl: string, configPath: string, account: Account, domain: string): Promise<void> {
-  // Registering an existing account sets its password again, so a restart applies the given one.
-  await new Promise<void>((resolve, reject) => {
-    execFile(prosodyctl, ["--config", configPath, "register", account.user, domain, account.password], { encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (error === null) resolve();
-        else reject(new Error(`hub: prosodyctl could not create the account ${account.user}@${domain}: ${(stderr + stdout).trim() || error.message}`));
-      });
-  });
 }
 
 interface RunningProsody {
@@ -140,7 +152,7 @@ type Launch =
 /** Spawns Prosody and waits until it reports every listener active (then checks the c2s port
  * answers), or until it fails, exits, or runs out of time; on failure it is stopped again. */
 async function launchProsody(prosody: string, configPath: string, c2sPort: number, httpPort: number | undefined, options: HubOptions): Promise<Launch> {
-  const child = spawn(prosody, ["--config", configPath, "-F"], {
+  const child = spawn("/bin/sh", ["-c", RAISED_FILE_LIMIT, prosody, "--config", configPath, "-F"], {
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: Ctrl-C in a terminal reaches us only, and we stop Prosody.
     detached: true,
@@ -246,6 +258,7 @@ interface HubFacts {
 function hubFor(prosody: RunningProsody, facts: HubFacts): Hub {
   let stopping: Promise<void> | undefined;
   return Object.freeze({
+    software: "Prosody",
     domain: facts.domain,
     host: LOOPBACK,
     c2sPort: facts.c2sPort,

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
-interface Requirement {
+export interface Requirement {
   readonly program: string;
   readonly debianPackage: string;
 }
@@ -11,6 +11,14 @@ interface Requirement {
 export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   { program: "prosody", debianPackage: "prosody" },
   { program: "prosodyctl", debianPackage: "prosody" },
+  { program: "openssl", debianPackage: "openssl" },
+]);
+
+/** What the ejabberd hub runs: Debian's ejabberd brings Erlang (erl, epmd) with it. */
+export const EJABBERD_REQUIREMENTS: readonly Requirement[] = Object.freeze([
+  { program: "ejabberdctl", debianPackage: "ejabberd" },
+  { program: "erl", debianPackage: "ejabberd" },
+  { program: "epmd", debianPackage: "ejabberd" },
   { program: "openssl", debianPackage: "openssl" },
 ]);
 
@@ -33,9 +41,9 @@ export function findProgram(program: string): string | undefined {
 }
 
 /** The Debian packages to install so that every program the hub runs is present; empty when all are. */
-export function missingPackages(): string[] {
+export function missingPackages(requirements: readonly Requirement[] = REQUIREMENTS): string[] {
   const packages = new Set<string>();
-  for (const { program, debianPackage } of REQUIREMENTS) {
+  for (const { program, debianPackage } of requirements) {
     if (findProgram(program) === undefined) packages.add(debianPackage);
   }
   return [...packages];
@@ -69,9 +77,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
   });
 }
 
-/** Installs Prosody and openssl from Debian packages when we are root; otherwise says how to. */
-export async function ensureRequirements(command: string): Promise<boolean> {
-  const missing = missingPackages();
+/** Installs the server and openssl from Debian packages when we are root; otherwise says how to. */
+export async function ensureRequirements(command: string, requirements: readonly Requirement[] = REQUIREMENTS): Promise<boolean> {
+  const missing = missingPackages(requirements);
   if (missing.length === 0) return true;
   if (!isRoot()) {
     console.error(`${command}: ${missing.join(" and ")} not installed. Install with:\n  ${installCommand(missing, false)}`);
@@ -79,7 +87,7 @@ export async function ensureRequirements(command: string): Promise<boolean> {
   }
   console.log(`${command}: ${missing.join(" and ")} not installed; running: ${installCommand(missing, true)}`);
   await installPackages(missing);
-  const still = missingPackages();
+  const still = missingPackages(requirements);
   if (still.length > 0) {
     console.error(`${command}: ${still.join(" and ")} still missing after apt-get; install ${still.join(" ")} by hand`);
     return false;
