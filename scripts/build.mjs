@@ -26,6 +26,7 @@ const nodeEntries = [
   ...find("hosts/node", ".ts").filter((p) => !p.endsWith(".d.ts")),
   "bench/xml-reader.ts",
   "bench/moddable-memory.ts",
+  "bench/fleet.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
 ];
 

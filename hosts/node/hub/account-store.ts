@@ -26,6 +26,12 @@ export function loadAccounts(dir: string, users: readonly string[]): Account[] {
   return accounts;
 }
 
+/** The accounts stored in `dir` (none when it has no accounts.json), read only. */
+export function storedAccounts(dir: string): Record<string, string> {
+  const path = join(dir, ACCOUNTS_FILE);
+  return existsSync(path) ? readStored(path) : {};
+}
+
 function readStored(path: string): Record<string, string> {
   let value: unknown;
   try {

@@ -42,8 +42,6 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
     // with it on, a stanza written while the previous one is unacknowledged waits for the peer's
     // delayed ACK, 40 ms on Linux, and a reply and its receipt forwarded apart stall that long.
     "network_settings = { nagle = false }",
-    // epoll (0.12's default, said explicitly): one hub carries thousands of device streams.
-    'network_backend = "epoll"',
     "",
     "c2s_ports = { " + c2sPort + " }",
     'c2s_interfaces = { "127.0.0.1" }',
