@@ -54,13 +54,24 @@ describe("hub: an ejabberd cluster of two nodes", function () {
     const sender = await onNode(hub, 0, owner);
     const receiver = await onNode(hub, 1, device);
     clients.push(sender, receiver);
+    receiver.iqCallee.get("urn:xmpp:ping", "ping", () => true);
     const arrived = new Promise<string>((resolve) => {
       receiver.on("stanza", (stanza: Element) => {
         if (stanza.is("message")) resolve(stanza.getChildText("body") ?? "");
       });
     });
-    await sender.send(xml("message", { to: `${device.user}@${hub.domain}/node1`, type: "chat" }, xml("body", {}, "PREHEAT 350 20")));
-    assert.equal(await arrived, "PREHEAT 350 20");
+    // A session opened a moment ago on one node reaches the other's routing table shortly after
+    // (replicated Mnesia): ping it, a bounded number of times, before the message.
+    const to = `${device.user}@${hub.domain}/node1`;
+    let answered = false;
+    for (let attempt = 0; attempt < 20 && !answered; attempt++) {
+      answered = await sender.iqCaller.request(xml("iq", { type: "get", to }, xml("ping", { xmlns: "urn:xmpp:ping" })), 5000).then(() => true, () => false);
+      if (!answered) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.ok(answered, `${to} on the second node answers a ping from the first`);
+    await sender.send(xml("message", { to, type: "chat" }, xml("body", {}, "PREHEAT 350 20")));
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("nothing within 15 s"), 15_000));
+    assert.equal(await Promise.race([arrived, timeout]), "PREHEAT 350 20");
   });
 
   it("sends connections through the balancer to both nodes, and to the other one when a node stops", async () => {

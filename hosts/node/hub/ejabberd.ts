@@ -279,13 +279,15 @@ async function joinCluster(runtime: Runtime, epmdPort: number, node: RunningNode
   } catch (error) {
     throw new Error(`hub: ejabberd node ${node.name} could not join ${first}: ${(error as Error).message}`);
   }
-  const deadline = Date.now() + 30_000;
+  // join_cluster restarts ejabberd on the node: wait until it says it is started and its client port answers.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
+      await control(runtime, epmdPort, ["-s", "ejabberd_ctl", "-extra", node.name, "status"]);
       await connectOnce(node.c2sPort, 1000);
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`hub: ejabberd node ${node.name} does not listen on ${node.c2sPort} after joining ${first}: ${(error as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`hub: ejabberd node ${node.name} is not started on ${node.c2sPort} after joining ${first}: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
