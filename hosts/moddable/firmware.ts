@@ -10,17 +10,18 @@ import Resource from "Resource";
 import Time from "time";
 import platform from "appliance/platform";
 import { Appliance } from "../../src/app/appliance.js";
-import { ConfigError, parseServer, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
+import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
 import { setClock } from "../../src/app/sntp.js";
+import { sntpSources, type SntpSource } from "../../src/app/sntp-sources.js";
 import { WifiLink } from "../../src/app/wifi-link.js";
 import { createApplianceDevice, readyLine } from "../../src/app/appliance-device.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
-import type { Endpoint, Host } from "../../src/host.js";
+import type { Host } from "../../src/host.js";
 import { createModdableHost } from "./host.js";
 import { MemoryProbe } from "./memory.js";
-import { createRadio } from "./radio.js";
+import { createRadio, routerAddress } from "./radio.js";
 import { querySntp } from "./sntp.js";
 
 function log(event: string, detail = ""): void {
@@ -31,8 +32,10 @@ interface Settings {
   declaration: DeviceDeclaration;
   connection: ConnectionConfig;
   ca: ArrayBuffer;
-  /** The NTP server: the `sntp` key, else the XMPP server's host, port 123 unless given. */
-  sntp: Endpoint;
+  /** The `sntp` key as given (checked), or undefined. */
+  sntp: string | undefined;
+  /** The `sntp_pool` key: the last SNTP source ("" for none). */
+  sntpPool: string;
 }
 
 /** Everything the manifest says, checked whole before anything is opened. */
@@ -50,9 +53,12 @@ function read(): Settings {
   }
   if (new Uint8Array(ca)[0] !== 0x30) throw new ConfigError("ca", `resource "${connection.ca}" is not a DER certificate`);
   if (!config.ssid && platform.name !== "simulator") throw new ConfigError("ssid", "missing: the Wi-Fi network to join, e.g. ssid=Home password=secret");
-  // hosts/moddable/manifest.json sets sntp to "" over the SDK's "pool.ntp.org": the hub answers by default.
-  const sntp = parseServer(typeof config.sntp === "string" ? config.sntp : undefined, connection.server.host, { key: "sntp", port: 123 });
-  return { declaration, connection, ca, sntp };
+  // hosts/moddable/manifest.json sets sntp to "" over the SDK's "pool.ntp.org": the list of
+  // sources (src/app/sntp-sources.ts) ends with pool.ntp.org anyway. Checked here, before anything opens.
+  const sntp = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : undefined;
+  const sntpPool = typeof config.sntp_pool === "string" ? config.sntp_pool : "pool.ntp.org";
+  sntpSources({ configured: sntp, hub: connection.server.host, pool: sntpPool });
+  return { declaration, connection, ca, sntp, sntpPool };
 }
 
 async function joinWifi(host: Host): Promise<void> {
@@ -69,11 +75,11 @@ async function joinWifi(host: Host): Promise<void> {
   await link.start();
 }
 
-async function syncClock(host: Host, server: Endpoint): Promise<void> {
+async function syncClock(host: Host, sources: readonly SntpSource[]): Promise<void> {
   const clock = setClock({
     host,
-    server: `${server.host}:${server.port}`,
-    query: () => querySntp(server),
+    sources,
+    query: (source) => querySntp(source.endpoint),
     wallClock: () => Date.now(),
     setClock: (ms) => Time.set(Math.floor(ms / 1000)),
     onEvent: log,
@@ -92,7 +98,7 @@ async function run(): Promise<void> {
     }
     throw error;
   }
-  const { declaration, connection, ca, sntp } = settings;
+  const { declaration, connection, ca, sntp, sntpPool } = settings;
   const memory = config.memory_report ? new MemoryProbe(log) : undefined;
   const host = createModdableHost({ ca });
   const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
@@ -110,7 +116,7 @@ async function run(): Promise<void> {
   log("ready", readyLine(declaration, ` on ${platform.name}${board}`));
   memory?.phase("boot");
   await joinWifi(host);
-  await syncClock(host, sntp);
+  await syncClock(host, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
   memory?.phase("login");
   const appliance = new Appliance({
     host,

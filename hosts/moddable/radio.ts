@@ -1,6 +1,7 @@
 // The Wi-Fi radio the core's join policy (src/app/wifi-link.ts) drives, over the SDK's `wifi`
 // module: the ESP32's own, or the simulated one the simulator build maps in its place.
 
+import Net from "net";
 import WiFi from "appliance/wifi";
 import type { AccessPoint, Radio } from "../../src/app/wifi-link.js";
 
@@ -61,4 +62,18 @@ export function createRadio(setTimeout: (callback: () => void, ms: number) => un
     },
   };
   return radio;
+}
+
+/**
+ * The Wi-Fi router's address as far as the SDK tells: it reports no gateway, but on a home
+ * network the DNS server that DHCP hands out is the router. Undefined where it says nothing (lin).
+ */
+export function routerAddress(): string | undefined {
+  try {
+    const servers = (Net.get as (property: string) => unknown)("DNS");
+    const first = Array.isArray(servers) ? servers[0] : undefined;
+    return typeof first === "string" && first !== "0.0.0.0" ? first : undefined;
+  } catch {
+    return undefined;
+  }
 }

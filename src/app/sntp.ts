@@ -1,9 +1,10 @@
 // SNTP (RFC 4330) for a device that has no clock of its own: the request packet, the checks on
-// the answer, and the policy that sets the clock before the first TLS handshake, which checks
-// the server certificate's dates against it.
+// the answer, and the policy that sets the clock from the first of several sources that answers
+// before the first TLS handshake, which checks the server certificate's dates against it.
 
 import type { Host, TimerHandle } from "../host.js";
 import { Backoff } from "../xmpp/reconnect.js";
+import { describeSource, type SntpSource } from "./sntp-sources.js";
 
 /** Seconds from the NTP era (1900) to the Unix epoch (1970). */
 const NTP_TO_UNIX_S = 2_208_988_800;
@@ -39,10 +40,10 @@ export const PLAUSIBLE_CLOCK_MS = 1_704_067_200_000;
 
 export interface ClockOptions {
   host: Pick<Host, "setTimeout" | "clearTimeout" | "randomBytes">;
-  /** The SNTP server asked, for messages ("10.0.0.1:123"). */
-  server: string;
-  /** Asks the server once; resolves with its time in Unix ms, rejects with the reason. */
-  query(): Promise<number>;
+  /** Where to ask, in order (src/app/sntp-sources.ts): the first that answers sets the clock. */
+  sources: readonly SntpSource[];
+  /** Asks one source once; resolves with its time in Unix ms, rejects with the reason. */
+  query(source: SntpSource): Promise<number>;
   /** The device's wall clock now, Unix ms. */
   wallClock(): number;
   /** Sets the wall clock to `ms`. */
@@ -51,44 +52,51 @@ export interface ClockOptions {
 }
 
 /**
- * Sets the clock from SNTP before TLS. Resolves once the clock is set, or, when the server does
- * not answer but the clock already reads a plausible time (the simulator's, or one kept across a
- * reboot), at once with a warning. An unset clock cannot check a certificate's dates, so without
- * an answer it keeps asking, with backoff, and says why each time.
+ * Sets the clock from SNTP before TLS, asking each source in turn until one answers. Resolves
+ * once the clock is set, or, when none answers but the clock already reads a plausible time
+ * (the simulator's, or one kept across a reboot), at once with a warning. An unset clock cannot
+ * check a certificate's dates, so without an answer it asks the list again, with backoff, and
+ * says each time which sources failed, why, and what to set.
  */
 export function setClock(options: ClockOptions): { done: Promise<void>; stop(): void } {
+  if (options.sources.length === 0) throw new TypeError("setClock needs at least one SNTP source");
   const backoff = new Backoff(options.host, { initialMs: 2_000, maxMs: 60_000 });
   let timer: TimerHandle | undefined;
   let stopped = false;
   const done = new Promise<void>((resolve) => {
     const attempt = async (): Promise<void> => {
-      if (stopped) return;
-      try {
-        const time = await options.query();
+      const failures: string[] = [];
+      for (const source of options.sources) {
         if (stopped) return;
-        if (time < PLAUSIBLE_CLOCK_MS) throw new Error(`it answered ${new Date(time).toISOString()}, which cannot be today`);
-        const offset = time - options.wallClock();
-        options.setClock(time);
-        options.onEvent("clock set", `${new Date(time).toISOString()} from ${options.server} (was ${formatOffset(offset)})`);
-        resolve();
-        return;
-      } catch (error) {
-        if (stopped) return;
-        const why = (error as Error).message;
-        const now = options.wallClock();
-        if (now >= PLAUSIBLE_CLOCK_MS) {
-          options.onEvent("clock kept", `no time from ${options.server} (${why}); keeping ${new Date(now).toISOString()}`);
+        try {
+          const time = await options.query(source);
+          if (stopped) return;
+          if (time < PLAUSIBLE_CLOCK_MS) throw new Error(`it answered ${new Date(time).toISOString()}, which cannot be today`);
+          const offset = time - options.wallClock();
+          options.setClock(time);
+          const before = failures.length ? `; no time from ${failures.join(", ")}` : "";
+          options.onEvent("clock set", `${new Date(time).toISOString()} from ${describeSource(source)} (was ${formatOffset(offset)})${before}`);
           resolve();
           return;
+        } catch (error) {
+          failures.push(`${describeSource(source)}: ${(error as Error).message}`);
         }
-        const delay = backoff.next();
-        options.onEvent(
-          "clock unset",
-          `no time from ${options.server} (${why}); TLS cannot check certificate dates without it; ` +
-            `set the sntp key to a reachable NTP server; next attempt in ${Math.round(delay / 1000)} s`,
-        );
-        timer = options.host.setTimeout(() => void attempt(), delay);
       }
+      if (stopped) return;
+      const why = `no time from ${failures.join("; ")}`;
+      const now = options.wallClock();
+      if (now >= PLAUSIBLE_CLOCK_MS) {
+        options.onEvent("clock kept", `${why}; keeping ${new Date(now).toISOString()}`);
+        resolve();
+        return;
+      }
+      const delay = backoff.next();
+      options.onEvent(
+        "clock unset",
+        `${why}; TLS cannot check certificate dates without it; set the sntp key to an NTP server this network reaches ` +
+          `(sntp=<address>[:port], e.g. the router's if it serves NTP), or serve NTP on the hub (port 123); next attempt in ${Math.round(delay / 1000)} s`,
+      );
+      timer = options.host.setTimeout(() => void attempt(), delay);
     };
     void attempt();
   });

@@ -5,6 +5,7 @@
 
 import { strict as assert } from "node:assert";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
+import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, STRANGER, ask, microwaveScenario, pinLines } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
@@ -42,7 +43,7 @@ describe("the firmware in the Moddable simulator", function () {
   microwaveScenario(
     () => hub,
     async (hub) => {
-      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { sntp: `127.0.0.1:${sntp.port}`, ssid: "Home", password: "wifi-secret" });
+      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}`, ssid: "Home", password: "wifi-secret" });
       device = await runSim(microwaveManifest, settings);
       await device.waitFor(/online\s+\S+/, BUILD_AND_LOGIN_MS);
       return device;
@@ -60,7 +61,7 @@ describe("the firmware in the Moddable simulator", function () {
     it("set its clock from SNTP before STARTTLS, and used SCRAM inside TLS", () => {
       const output = device!.output();
       assert.ok(sntp.requests > 0, "the SNTP server was asked");
-      const clock = output.search(/clock set\s+\S+ from 127\.0\.0\.1:\d+/);
+      const clock = output.search(/clock set\s+\S+ from 127\.0\.0\.1:\d+ \(the sntp key\)/);
       const secure = output.search(/secure\s+hub\.test/);
       const authenticated = output.search(/authenticated SCRAM-SHA-(1|256)/);
       assert.ok(clock >= 0 && secure > clock && authenticated > secure, output);
@@ -69,7 +70,7 @@ describe("the firmware in the Moddable simulator", function () {
 
   it("runs devices/heater, whose pins are a board's names (heater, relay1, temp), from its manifest alone", async () => {
     const heaterManifest = new URL("../../../devices/heater/manifest.json", import.meta.url).pathname;
-    const device = await runSim(heaterManifest, deviceSettings(hub, HEATER, OWNER.user, { sntp: `127.0.0.1:${sntp.port}` }));
+    const device = await runSim(heaterManifest, deviceSettings(hub, HEATER, OWNER.user, { sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}` }));
     const owner = hubClient(hub, OWNER, { resource: "heater-test" });
     owner.on("error", () => {});
     try {
@@ -83,6 +84,19 @@ describe("the firmware in the Moddable simulator", function () {
       assert.ok(pinLines(device, from).some((line) => /pin\s+relay1 \(fan\) -> 1/.test(line)), device.output().slice(from));
     } finally {
       await owner.stop().catch(() => {});
+      await device.stop();
+    }
+  });
+
+  it("asks the SNTP sources in turn (the sntp key, the hub, then sntp_pool) and says which answered", async () => {
+    const silent = await freeLoopbackPort();
+    const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { sntp: `127.0.0.1:${silent}`, sntp_pool: `127.0.0.1:${sntp.port}` });
+    const device = await runSim(microwaveManifest, settings);
+    try {
+      const line = await device.waitFor(/clock set[^\n]*/, BUILD_AND_LOGIN_MS);
+      assert.match(line, new RegExp(`from 127\\.0\\.0\\.1:${sntp.port} \\(the sntp_pool key\\)`));
+      assert.match(line, new RegExp(`no time from 127\\.0\\.0\\.1:${silent} \\(the sntp key\\): [^,]+, 127\\.0\\.0\\.1:123 \\(the hub\\): `));
+    } finally {
       await device.stop();
     }
   });
@@ -104,7 +118,7 @@ describe("the firmware in the Moddable simulator", function () {
       const other = await startTestHub([MICROWAVE]);
       try {
         // The other hub's CA, this hub's server: the handshake fails and no credentials are sent.
-        const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ca: other.caPath, sntp: `127.0.0.1:${sntp.port}` });
+        const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ca: other.caPath, sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}` });
         const device = await runSim(microwaveManifest, settings);
         try {
           await device.waitFor(/TLS handshake with 127\.0\.0\.1:\d+ failed/, BUILD_AND_LOGIN_MS);

@@ -1,9 +1,11 @@
 // SNTP: the request, the checks on an answer, and the policy that sets the clock before TLS
-// (set it from the server; keep a plausible clock when the server is silent; otherwise keep asking).
+// (set it from the first source of the list that answers; keep a plausible clock when all are
+// silent; otherwise keep asking, saying what to set), and the list of sources itself.
 
 import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
 import { PLAUSIBLE_CLOCK_MS, readSntpResponse, setClock, sntpRequest } from "../../../src/app/sntp.js";
+import { sntpSources, type SntpSource } from "../../../src/app/sntp-sources.js";
 
 const NTP_TO_UNIX_S = 2_208_988_800;
 
@@ -48,15 +50,21 @@ describe("SNTP", () => {
 });
 
 describe("setting the clock before TLS", () => {
-  function setup(answers: (() => Promise<number>)[], wallClock: number) {
+  const ONE: SntpSource[] = [{ endpoint: { host: "10.0.0.1", port: 123 }, role: "the hub" }];
+
+  /** `answers[i]` answers the i-th question, whichever source it goes to (the last one repeats). */
+  function setup(answers: (() => Promise<number>)[], wallClock: number, sources: readonly SntpSource[] = ONE) {
     const host = new FakeHost();
     const events: string[] = [];
+    const asked: string[] = [];
     let clock = wallClock;
-    let asked = 0;
     const run = setClock({
       host,
-      server: "10.0.0.1:123",
-      query: () => answers[Math.min(asked++, answers.length - 1)]!(),
+      sources,
+      query: (source) => {
+        asked.push(source.endpoint.host);
+        return answers[Math.min(asked.length - 1, answers.length - 1)]!();
+      },
       wallClock: () => clock,
       setClock: (ms) => {
         clock = ms;
@@ -65,15 +73,18 @@ describe("setting the clock before TLS", () => {
     });
     let done = false;
     void run.done.then(() => (done = true));
-    return { host, events, run, done: () => done, clock: () => clock, asked: () => asked };
+    return { host, events, run, done: () => done, clock: () => clock, asked: () => asked.length, hosts: asked };
   }
+
+  const silent = async () => Promise.reject(new Error("no answer within 3 s"));
+  const LIST = sntpSources({ configured: "10.0.0.9", hub: "hub.lan", gateway: "192.168.1.1" });
 
   it("sets the clock from the server's answer and says by how much it was off", async () => {
     const t = setup([async () => NOV_2026], 0);
     await settle();
     assert.ok(t.done());
     assert.equal(t.clock(), NOV_2026);
-    assert.match(t.events[0]!, /^clock set: 2026-11-22T04:30:15\.250Z from 10\.0\.0\.1:123 \(was \d+ s behind\)$/);
+    assert.match(t.events[0]!, /^clock set: 2026-11-22T04:30:15\.250Z from 10\.0\.0\.1:123 \(the hub\) \(was \d+ s behind\)$/);
   });
 
   it("keeps a clock that already reads a plausible time when the server does not answer", async () => {
@@ -81,15 +92,14 @@ describe("setting the clock before TLS", () => {
     await settle();
     assert.ok(t.done());
     assert.equal(t.clock(), NOV_2026);
-    assert.match(t.events[0]!, /^clock kept: no time from 10\.0\.0\.1:123 \(no answer within 3 s\); keeping 2026-11-22/);
+    assert.match(t.events[0]!, /^clock kept: no time from 10\.0\.0\.1:123 \(the hub\): no answer within 3 s; keeping 2026-11-22/);
   });
 
   it("with an unset clock, keeps asking with backoff and says TLS needs it, until an answer comes", async () => {
-    const silent = async () => Promise.reject(new Error("no answer within 3 s"));
     const t = setup([silent, silent, async () => NOV_2026], 0);
     await settle();
     assert.ok(!t.done());
-    assert.match(t.events[0]!, /^clock unset: .*TLS cannot check certificate dates without it; set the sntp key/);
+    assert.match(t.events[0]!, /^clock unset: .*TLS cannot check certificate dates without it; set the sntp key to an NTP server this network reaches/);
     t.host.clock.advance(60_000);
     await settle();
     t.host.clock.advance(60_000);
@@ -106,5 +116,46 @@ describe("setting the clock before TLS", () => {
     assert.match(t.events[0]!, /which cannot be today/);
     t.run.stop();
     assert.equal(t.host.clock.pending, 0);
+  });
+
+  it("asks the sources in order until one answers, and says which did and which did not", async () => {
+    const t = setup([silent, silent, async () => NOV_2026], 0, LIST);
+    await settle();
+    assert.ok(t.done());
+    assert.deepEqual(t.hosts, ["10.0.0.9", "hub.lan", "192.168.1.1"]);
+    assert.match(t.events[0]!, /^clock set: 2026-11-22T04:30:15\.250Z from 192\.168\.1\.1:123 \(the Wi-Fi router\) \(was \d+ s behind\); no time from 10\.0\.0\.9:123 \(the sntp key\): no answer within 3 s, hub\.lan:123 \(the hub\): no answer within 3 s$/);
+  });
+
+  it("when no source answers an unset clock, names every one and its reason, and says what to set", async () => {
+    const t = setup([silent], 0, LIST);
+    await settle();
+    assert.ok(!t.done());
+    assert.equal(t.asked(), 4);
+    const line = t.events[0]!;
+    for (const source of ["10.0.0.9:123 (the sntp key)", "hub.lan:123 (the hub)", "192.168.1.1:123 (the Wi-Fi router)", "pool.ntp.org:123 (the sntp_pool key)"]) {
+      assert.ok(line.includes(`${source}: no answer within 3 s`), line);
+    }
+    assert.match(line, /set the sntp key to an NTP server this network reaches \(sntp=<address>\[:port\]/);
+    t.run.stop();
+  });
+});
+
+describe("the SNTP sources", () => {
+  it("are the sntp key, the hub, the Wi-Fi router and pool.ntp.org, in that order, each on port 123 unless given", () => {
+    const sources = sntpSources({ configured: "time.lan:1123", hub: "hub.lan", gateway: "192.168.1.1" });
+    assert.deepEqual(
+      sources.map((source) => `${source.endpoint.host}:${source.endpoint.port} ${source.role}`),
+      ["time.lan:1123 the sntp key", "hub.lan:123 the hub", "192.168.1.1:123 the Wi-Fi router", "pool.ntp.org:123 the sntp_pool key"],
+    );
+  });
+
+  it("list a host once, leave out what is not known, and the pool when sntp_pool is empty", () => {
+    const sources = sntpSources({ configured: "hub.lan", hub: "HUB.lan", gateway: undefined, pool: "" });
+    assert.deepEqual(sources.map((source) => `${source.endpoint.host} ${source.role}`), ["hub.lan the sntp key"]);
+  });
+
+  it("refuse an sntp key that is not host[:port], naming the key", () => {
+    assert.throws(() => sntpSources({ configured: "a b", hub: "hub.lan" }), /sntp/);
+    assert.throws(() => sntpSources({ configured: undefined, hub: "hub.lan", pool: "x:99999" }), /sntp_pool/);
   });
 });
