@@ -4,16 +4,24 @@
 
 import { AnalogTemperatureInput } from "../../src/drivers/analog-temperature.js";
 import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureInput } from "../../src/drivers/io.js";
+import { safePinLevel } from "../../src/drivers/output.js";
+import { PWM_RESOLUTION } from "../../src/drivers/pwm-limits.js";
 import type { PlatformPinsOptions } from "./platform.js";
 
-/** Bits asked of the ESP32's LEDC for PWM outputs: 10 bits run up to 78 kHz. */
-const PWM_RESOLUTION = 10;
+/**
+ * The ADC attenuation asked for every analog input, and the calibrated full scale it gives: the
+ * SDK's table (modules/io/analog/esp32/_analog.c, kAttenuationTable: 0 dB 950 mV, 2.5 dB 1250,
+ * 6 dB 1750, 12 dB 2450; readings never go below about 150 mV). Asked explicitly, so the scale
+ * the readings are converted with is the one the ADC uses.
+ */
+export const ADC_ATTENUATION_DB = 12;
+export const ADC_FULL_SCALE_MV = 2450;
 
 interface BoardIo {
   io: {
-    Digital: new (options: { pin: number; mode: number }) => { write(value: number): void; close(): void };
+    Digital: new (options: { pin: number; mode: number; initialValue?: number }) => { write(value: number): void; close(): void };
     PWM: new (options: { pin: number; hz: number; resolution?: number }) => PwmOutput;
-    Analog: new (options: { pin: number; resolution?: number }) => { resolution: number; read(): number; close(): void };
+    Analog: new (options: { pin: number; resolution?: number; esp32?: { attenuation: number } }) => { resolution: number; read(): number; close(): void };
   };
   pin?: Record<string, number>;
 }
@@ -37,7 +45,10 @@ export function createPins(options: PlatformPinsOptions): PinProvider & { close(
   const { Digital, PWM, Analog } = board.io;
   return {
     digitalOutput(pin: PinSpecifier): DigitalOutput {
-      const output = track(new Digital({ pin: gpio(pin), mode: (Digital as unknown as { Output: number }).Output }));
+      // The esp32 digital bank sets initialValue before it makes the pin an output: no pulse at boot.
+      const driver = options.drivers.find((declared) => String(declared.pin) === String(pin));
+      const initialValue = driver ? safePinLevel(driver) : 0;
+      const output = track(new Digital({ pin: gpio(pin), mode: (Digital as unknown as { Output: number }).Output, initialValue }));
       return { write: (value) => output.write(value), close: () => output.close() };
     },
     pwmOutput(pin: PinSpecifier, hz: number): PwmOutput {
@@ -46,7 +57,7 @@ export function createPins(options: PlatformPinsOptions): PinProvider & { close(
     temperatureInput(name: string, pin: PinSpecifier): TemperatureInput {
       const sensor = options.sensors.find((s) => s.name === name);
       if (!sensor) throw new Error(`no sensor named ${name}`);
-      return track(new AnalogTemperatureInput(new Analog({ pin: gpio(pin) }), sensor));
+      return track(new AnalogTemperatureInput(new Analog({ pin: gpio(pin), esp32: { attenuation: ADC_ATTENUATION_DB } }), sensor, ADC_FULL_SCALE_MV));
     },
     close() {
       for (const io of open.splice(0)) {

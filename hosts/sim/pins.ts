@@ -7,7 +7,8 @@ import type { Host } from "../../src/host.js";
 import { SimulatedTemperatureInput, ThermalModel } from "./thermal.js";
 
 /** Bits of the simulated PWM, as on an ESP32's LEDC at the frequencies drivers use. */
-export const PWM_RESOLUTION = 10;
+export { PWM_RESOLUTION } from "../../src/drivers/pwm-limits.js";
+import { PWM_RESOLUTION } from "../../src/drivers/pwm-limits.js";
 /** How many changes `writes` keeps. */
 export const WRITE_HISTORY = 1000;
 /** A switching heater's pin logs at most one line per this period (see `SimulatedPinsOptions.summaryMs`). */

@@ -8,6 +8,7 @@ import { describe, onOffLiteral, Section } from "./declaration-reader.js";
 import { deepFreeze } from "./frozen.js";
 import { readOpcodes } from "./opcode-declaration.js";
 import type { DeviceDeclaration } from "./types.js";
+import { PWM_HZ, PWM_RESOLUTION } from "../drivers/pwm-limits.js";
 
 export { DeclarationError };
 
@@ -62,13 +63,17 @@ function readPin(section: Section, owner: string, pins: PinOwners): PinSpecifier
   return pin;
 }
 
+/** The default window of believable readings, °C: below it a probe is open, above it shorted or mis-scaled. */
+const DEFAULT_PLAUSIBLE_MIN_C = -40;
+const DEFAULT_PLAUSIBLE_MAX_C = 1000;
+
 function readSensors(device: Section, pins: PinOwners): SensorDeclaration[] {
   const table = device.section("sensors", "the sensors, by name");
   if (table === undefined) return [];
   return table.keys().map((name) => {
     checkName(table, name, "sensor");
     const sensor = table.section(name, `sensor ${name}`, "");
-    sensor.allow(["kind", "pin", "mv_at_0c", "mv_per_c", "vref_mv", "ambient_c", "heat_c_per_s", "loss_per_s"], "a temperature sensor");
+    sensor.allow(["kind", "pin", "mv_at_0c", "mv_per_c", "vref_mv", "plausible_min_c", "plausible_max_c", "ambient_c", "heat_c_per_s", "loss_per_s"], "a temperature sensor");
     const kind = sensor.text("kind", `"temperature" (the only sensor kind)`);
     if (kind !== "temperature") sensor.fail("kind", `unknown sensor kind ${describe(kind)} (kinds: temperature)`);
     const pin = readPin(sensor, `sensor ${name}`, pins);
@@ -81,9 +86,18 @@ function readSensors(device: Section, pins: PinOwners): SensorDeclaration[] {
     const analog = {
       mvAt0C: sensor.number("mv_at_0c", { min: -5000, max: 5000 }) ?? 1250,
       mvPerC: sensor.number("mv_per_c", { min: 0.1, max: 1000 }) ?? 5,
-      vrefMv: sensor.number("vref_mv", { min: 100, max: 5000 }) ?? 3300,
+      // Unset: the ADC's own range, from the platform (an ESP32's is not 3300 mV).
+      vrefMv: sensor.number("vref_mv", { min: 100, max: 5000 }),
     };
-    return { name, kind: "temperature" as const, pin, analog, simulation };
+    // An open AD8495 on an ESP32 reads about -210 °C: far outside any room or oven.
+    const plausible = {
+      minC: sensor.number("plausible_min_c", { min: -273 }) ?? DEFAULT_PLAUSIBLE_MIN_C,
+      maxC: sensor.number("plausible_max_c", { min: -273 }) ?? DEFAULT_PLAUSIBLE_MAX_C,
+    };
+    if (plausible.maxC <= plausible.minC) {
+      sensor.fail("plausible_max_c", `${plausible.maxC} °C is not above plausible_min_c (${plausible.minC} °C): the window of believable readings must not be empty`);
+    }
+    return { name, kind: "temperature" as const, pin, analog, plausible, simulation };
   });
 }
 
@@ -130,7 +144,11 @@ function readDriver(table: Section, name: string, sensors: readonly SensorDeclar
 }
 
 function readHz(driver: Section): number {
-  return driver.number("hz", { above: 0, whole: true }) ?? 1000;
+  const hz = driver.number("hz", { above: 0, whole: true }) ?? 1000;
+  if (hz < PWM_HZ.min || hz > PWM_HZ.max) {
+    driver.fail("hz", `${hz} Hz is outside what an ESP32's PWM (LEDC) makes at ${PWM_RESOLUTION} bits: ${PWM_HZ.min} to ${PWM_HZ.max} Hz; pick a frequency in that range`);
+  }
+  return hz;
 }
 
 function readOnOff(driver: Section, key: string): boolean | undefined {

@@ -14,10 +14,13 @@ export interface AnalogInput {
 export class AnalogTemperatureInput implements TemperatureInput {
   readonly #input: AnalogInput;
   readonly #sensor: SensorDeclaration;
+  readonly #fullScaleMv: number;
 
-  constructor(input: AnalogInput, sensor: SensorDeclaration) {
+  /** `adcFullScaleMv`: the millivolts of the ADC's top reading as the platform knows it; the sensor's `vref_mv` wins when declared. */
+  constructor(input: AnalogInput, sensor: SensorDeclaration, adcFullScaleMv: number) {
     this.#input = input;
     this.#sensor = sensor;
+    this.#fullScaleMv = sensor.analog.vrefMv ?? adcFullScaleMv;
   }
 
   /**
@@ -30,8 +33,8 @@ export class AnalogTemperatureInput implements TemperatureInput {
     if (!(raw > 0 && raw < full)) {
       throw new Error(`sensor ${this.#sensor.name} reads ${raw} of ${full} on pin ${this.#sensor.pin}: disconnected or shorted`);
     }
-    const { mvAt0C, mvPerC, vrefMv } = this.#sensor.analog;
-    return ((raw / full) * vrefMv - mvAt0C) / mvPerC;
+    const { mvAt0C, mvPerC } = this.#sensor.analog;
+    return ((raw / full) * this.#fullScaleMv - mvAt0C) / mvPerC;
   }
 
   close(): void {

@@ -48,8 +48,14 @@ export interface SensorDeclaration {
   readonly name: string;
   readonly kind: "temperature";
   readonly pin: PinSpecifier;
-  /** How an analog reading becomes °C on hardware: millivolts at 0 °C, millivolts per °C, the ADC's full-scale millivolts. */
-  readonly analog: { readonly mvAt0C: number; readonly mvPerC: number; readonly vrefMv: number };
+  /**
+   * How an analog reading becomes °C on hardware: millivolts at 0 °C, millivolts per °C, and the
+   * ADC's full-scale millivolts when declared (`vref_mv`); undefined: the board's ADC range as its
+   * platform knows it (on ESP32 about 2450 mV at the attenuation the firmware asks for, not 3300).
+   */
+  readonly analog: { readonly mvAt0C: number; readonly mvPerC: number; readonly vrefMv: number | undefined };
+  /** Readings outside this window are a failed sensor (open, shorted, wrong scale), not a temperature. */
+  readonly plausible: { readonly minC: number; readonly maxC: number };
   /** Hints for the desktop's thermal model; ignored on hardware. */
   readonly simulation: { readonly ambientC: number; readonly heatCPerS: number; readonly lossPerS: number };
 }

@@ -30,7 +30,7 @@ export function createDrivers(
   sensors: readonly SensorDeclaration[],
   context: DriverContext,
 ): Map<string, Driver> {
-  const inputs = new Map(sensors.map((sensor) => [sensor.name, new SharedTemperature(sensor.name, sensor.pin)]));
+  const inputs = new Map(sensors.map((sensor) => [sensor.name, new SharedTemperature(sensor)]));
   const names = new Set<string>();
   for (const declaration of declarations) {
     if (names.has(declaration.name)) throw new Error(`driver ${declaration.name} is declared twice`);
@@ -97,14 +97,12 @@ function refuseUnsafe(declaration: DriverDeclaration, inputs: ReadonlyMap<string
  * closed when the last of them closes.
  */
 class SharedTemperature implements TemperatureInput {
-  readonly #name: string;
-  readonly #pin: PinSpecifier;
+  readonly #sensor: SensorDeclaration;
   #input: TemperatureInput | undefined;
   #users = 0;
 
-  constructor(name: string, pin: PinSpecifier) {
-    this.#name = name;
-    this.#pin = pin;
+  constructor(sensor: SensorDeclaration) {
+    this.#sensor = sensor;
   }
 
   use(): TemperatureInput {
@@ -114,12 +112,21 @@ class SharedTemperature implements TemperatureInput {
 
   /** Unused sensors stay closed: no pin is claimed for nothing. */
   open(pins: PinProvider): void {
-    if (this.#users > 0) this.#input = pins.temperatureInput(this.#name, this.#pin);
+    if (this.#users > 0) this.#input = pins.temperatureInput(this.#sensor.name, this.#sensor.pin);
   }
 
+  /** The reading, checked against the sensor's plausible window: outside it, it throws (the heaters go safe). */
   sample(): number {
-    if (!this.#input) throw new Error(`sensor ${this.#name} is not open`);
-    return this.#input.sample();
+    const { name, plausible } = this.#sensor;
+    if (!this.#input) throw new Error(`sensor ${name} is not open`);
+    const reading = this.#input.sample();
+    if (reading < plausible.minC || reading > plausible.maxC) {
+      throw new Error(
+        `it reads ${reading.toFixed(1)} °C, outside its plausible window ${plausible.minC}..${plausible.maxC} °C: an open or shorted probe, ` +
+          `or the wrong scale (check the wiring, mv_at_0c/mv_per_c/vref_mv; the window is plausible_min_c/plausible_max_c)`,
+      );
+    }
+    return reading;
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 // Pins as a driver thinks of them: on/off and duty 0..1, with the active level applied, so that
 // an active-low board inverts here and nowhere else.
 
-import type { ActiveLevel } from "./declarations.js";
+import type { ActiveLevel, DriverDeclaration } from "./declarations.js";
 import type { DigitalOutput, PwmOutput } from "./io.js";
 
 /** Something driven by a duty cycle 0..1: a PWM pin, or a relay switched time-proportionally. */
@@ -67,4 +67,15 @@ export class PwmDutyOutput implements DutyOutput {
   close(): void {
     this.#pin.close();
   }
+}
+
+/**
+ * The level a driver's digital pin sits at in its safe state: what a runtime opens the pin
+ * with (ECMA-419 `initialValue`), so that the pin never shows the other level, not even for the
+ * moment between becoming an output and the driver's first write (an active-low relay would
+ * click on at every boot). A relay's safe state is its `safe`; a heater's is off.
+ */
+export function safePinLevel(driver: DriverDeclaration): 0 | 1 {
+  const energised = driver.kind === "relay" ? driver.safe : false;
+  return energised !== (driver.active === "low") ? 1 : 0;
 }

@@ -32,7 +32,7 @@ function dimmer(name: string, pin: number, active: ActiveLevel = "high"): Dimmer
 }
 
 function sensor(name: string, pin: number, heatCPerS = 1, lossPerS = 0.01, ambientC = 20): SensorDeclaration {
-  return { kind: "temperature", name, pin, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, simulation: { ambientC, heatCPerS, lossPerS } };
+  return { kind: "temperature", name, pin, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, plausible: { minC: -40, maxC: 1000 }, simulation: { ambientC, heatCPerS, lossPerS } };
 }
 
 interface Bench {

@@ -67,7 +67,7 @@ describe("device declaration errors", () => {
     refused((d) => (d.drivers.fan.colour = "red"), "device.drivers.fan.colour", "unknown key colour (a driver takes: kind, pin, active, max_on_s, safe, interlock, interlock_wait_ms, output, hz, period_s, sensor, max_c, cutoff_c)");
     refused((d) => (d.drivers.fan.period_s = 5), "device.drivers.fan.period_s", "unknown key period_s (a relay takes: kind, pin, active, max_on_s, safe, interlock, interlock_wait_ms)");
     refused((d) => (d.drivers.oven.interlock = "heat"), "device.drivers.oven.interlock", "unknown key interlock (a heater takes: kind, pin, active, max_on_s, output, hz, period_s, sensor, max_c, cutoff_c)");
-    refused((d) => (d.sensors.cavity.gain = 1), "device.sensors.cavity.gain", "unknown key gain (a temperature sensor takes: kind, pin, mv_at_0c, mv_per_c, vref_mv, ambient_c, heat_c_per_s, loss_per_s)");
+    refused((d) => (d.sensors.cavity.gain = 1), "device.sensors.cavity.gain", "unknown key gain (a temperature sensor takes: kind, pin, mv_at_0c, mv_per_c, vref_mv, plausible_min_c, plausible_max_c, ambient_c, heat_c_per_s, loss_per_s)");
     refused((d) => (d.opcodes[0].operand = []), "device.opcodes[0].operand", "unknown key operand (did you mean operands?)");
     refused((d) => (d.opcodes[0].operands[0].values = ["a"]), "device.opcodes[0].operands[0].values", "unknown key values (an integer operand takes: name, type, unit, min, max)");
     refused((d) => (d.opcodes[1].action.after = 1), "device.opcodes[1].action.after", "unknown key after (an action takes: set, for, sequence, safe)");
@@ -85,6 +85,10 @@ describe("device declaration errors", () => {
     refused((d) => (d.drivers.fan.safe = "closed"), "device.drivers.fan.safe", `expected "on" or "off", got "closed"`);
     refused((d) => (d.drivers.lamp.safe = 120), "device.drivers.lamp.safe", "must be at most 100, got 120");
     refused((d) => (d.drivers.lamp.hz = 0), "device.drivers.lamp.hz", "must be more than 0, got 0");
+    // The ESP32's LEDC at 10 bits (the SDK's modules/io/pwm/esp32/_pwm.c): 17 Hz up to 80 MHz / 2^10.
+    refused((d) => (d.drivers.lamp.hz = 16), "device.drivers.lamp.hz", "16 Hz is outside what an ESP32's PWM (LEDC) makes at 10 bits: 17 to 78125 Hz; pick a frequency in that range");
+    refused((d) => (d.drivers.lamp.hz = 78126), "device.drivers.lamp.hz", "78126 Hz is outside what an ESP32's PWM (LEDC) makes at 10 bits: 17 to 78125 Hz; pick a frequency in that range");
+    refused((d) => (d.sensors.cavity.plausible_max_c = -50), "device.sensors.cavity.plausible_max_c", "-50 °C is not above plausible_min_c (-40 °C): the window of believable readings must not be empty");
     refused((d) => (d.drivers.grill.max_on_s = 0), "device.drivers.grill.max_on_s", "must be more than 0, got 0");
     refused((d) => (d.drivers.grill.interlock_wait_ms = 0.5), "device.drivers.grill.interlock_wait_ms", "expected a whole number, got 0.5");
     refused((d) => (d.grace_s = -1), "device.grace_s", "must be at least 0, got -1");

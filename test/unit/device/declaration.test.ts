@@ -40,12 +40,12 @@ describe("device declaration", () => {
     const device = readDeviceDeclaration(microwave(), SOURCE);
     assert.equal(device.name, "Microwave");
     assert.equal(device.graceMs, 60_000);
-    assert.deepEqual(device.sensors, [{ name: "cavity", kind: "temperature", pin: 34, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, simulation: { ambientC: 20, heatCPerS: 4, lossPerS: 0.01 } }]);
+    assert.deepEqual(device.sensors, [{ name: "cavity", kind: "temperature", pin: 34, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: undefined }, plausible: { minC: -40, maxC: 1000 }, simulation: { ambientC: 20, heatCPerS: 4, lossPerS: 0.01 } }]);
     assert.deepEqual(device.drivers, [
       { name: "oven", pin: 25, active: "high", maxOnMs: 7_200_000, kind: "heater", output: "relay", hz: 1000, periodMs: 10_000, sensor: "cavity", maxC: 400, cutoffC: 450 },
       { name: "grill", pin: 26, active: "high", maxOnMs: 3_600_000, kind: "relay", safe: false, interlock: "heat", interlockWaitMs: 500 },
       { name: "fan", pin: 27, active: "high", maxOnMs: undefined, kind: "relay", safe: false, interlock: undefined, interlockWaitMs: 0 },
-      { name: "lamp", pin: 14, active: "high", maxOnMs: undefined, kind: "dimmer", hz: 1000, safe: 0 },
+      { name: "lamp", pin: 13, active: "high", maxOnMs: undefined, kind: "dimmer", hz: 1000, safe: 0 },
     ]);
     const [preheat, grill, stop] = device.opcodes;
     assert.equal(preheat!.opcode, "PREHEAT");

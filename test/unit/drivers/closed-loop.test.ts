@@ -91,6 +91,19 @@ describe("drivers: heater (closed loop)", () => {
     assert.deepEqual(trips, [{ driver: "oven", reason: "sensor-failure", text: "sensor cavity failed: no reply from the thermocouple" }]);
   });
 
+  for (const [celsius, what] of [[-222, "an open AD8495 on an ESP32"], [1500, "a shorted probe"]] as const) {
+    it(`trips on a reading outside the sensor's plausible window (${celsius} °C, ${what}), and says what to check`, async () => {
+      const { clock, pins, driver, cavity, trips } = ovenRig();
+      await driver("oven").set(180);
+      cavity.celsius = celsius;
+      clock.advance(SAMPLE_MS);
+      assert.equal(pins.level(25), 0);
+      assert.equal(trips[0]?.reason, "sensor-failure");
+      assert.match(trips[0]!.text, new RegExp(`sensor cavity failed: it reads ${celsius.toFixed(1)} °C, outside its plausible window -40\\.\\.1000 °C: an open or shorted probe, or the wrong scale .*plausible_min_c/plausible_max_c`));
+      assert.equal(driver("oven").state.value, 0);
+    });
+  }
+
   it("trips on a reading that is not a number", async () => {
     const { clock, driver, cavity, trips } = ovenRig();
     await driver("oven").set(180);

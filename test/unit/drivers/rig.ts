@@ -25,7 +25,7 @@ export function dimmer(name: string, pin: number, more: Partial<DimmerDeclaratio
 }
 
 export function sensor(name: string, pin: number): SensorDeclaration {
-  return { name, kind: "temperature", pin, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, simulation: { ambientC: 20, heatCPerS: 4, lossPerS: 0.01 } };
+  return { name, kind: "temperature", pin, analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 }, plausible: { minC: -40, maxC: 1000 }, simulation: { ambientC: 20, heatCPerS: 4, lossPerS: 0.01 } };
 }
 
 export interface Rig {
