@@ -1,7 +1,7 @@
 // The plain chat with the selected device: free text out (with its delivery mark), every
 // message in; the dashboard's own `help` lookups are left out.
 
-import type { Conversation, Outgoing } from "./conversation.js";
+import { answersHelp, originOf, type Conversation, type Outgoing } from "./conversation.js";
 import { byId, clock, el, fill } from "./dom.js";
 
 type Line = { readonly kind: "out"; readonly message: Outgoing } | { readonly kind: "in"; readonly text: string; readonly at: Date };
@@ -9,6 +9,7 @@ type Line = { readonly kind: "out"; readonly message: Outgoing } | { readonly ki
 function mark(message: Outgoing): { text: string; state: string } {
   if (message.failed !== undefined) return { text: `✗ ${message.failed}`, state: "failed" };
   if (message.received) return { text: "✓ received", state: "received" };
+  if (message.state === "waiting") return { text: "… waiting for the connection to come back", state: "waiting" };
   return { text: "… sent", state: "sent" };
 }
 
@@ -20,13 +21,13 @@ export class ChatView {
   constructor(conversation: Conversation, target: (device: string) => string) {
     conversation.listen({
       updated: (message) => {
-        if (message.origin === "help") return;
+        if (originOf(message) === "help") return;
         const lines = this.#of(message.device);
         if (!lines.some((line) => line.kind === "out" && line.message === message)) lines.push({ kind: "out", message });
         this.#renderIfShown(message.device);
       },
       incoming: (message) => {
-        if (message.answers?.origin === "help") return;
+        if (answersHelp(message)) return;
         this.#of(message.device).push({ kind: "in", text: message.text, at: message.at });
         this.#renderIfShown(message.device);
       },
@@ -67,7 +68,7 @@ export class ChatView {
         return el(
           "li",
           { class: `out ${state}`, "data-state": state },
-          el("span", { class: "time" }, clock(line.message.sentAt)),
+          el("span", { class: "time" }, clock(line.message.createdAt)),
           el("pre", { class: "text" }, line.message.text),
           el("span", { class: "mark" }, text),
         );

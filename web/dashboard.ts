@@ -2,6 +2,7 @@
 // list and, for the selected device, its state, its instruction set as forms, the delivery of
 // each command and the plain chat.
 
+import { OwnerClient } from "../owner/owner-client.js";
 import { ChatView } from "./chat-view.js";
 import { accountJid } from "./connection.js";
 import { Contacts } from "./contacts.js";
@@ -29,14 +30,16 @@ async function main(): Promise<void> {
   });
   client.on("error", (error: Error) => console.warn("xmpp:", error.message));
 
-  const contacts = new Contacts(client, own);
-  const conversation = new Conversation(client);
+  // The page reconnects by itself: what is typed meanwhile waits and goes out when it is back.
+  const owner = new OwnerClient(client, { timeoutMs: 30_000, idPrefix: "dash", holdWhileOffline: true, warn: (line) => console.warn(line) });
+  const contacts = new Contacts(owner);
+  const conversation = new Conversation(owner);
   const deliveries = new Deliveries(conversation);
-  const target = (device: string) => contacts.get(device)?.resources[0]?.jid ?? device;
-  const sets = new InstructionSets(client, conversation);
+  const target = (device: string) => owner.target(device);
+  const sets = new InstructionSets(owner, conversation);
 
   const state = new StatePanelView(contacts, conversation, target);
-  const instructions = new InstructionsView({ client, contacts, conversation, deliveries, sets, target });
+  const instructions = new InstructionsView({ owner, contacts, conversation, deliveries, sets, target });
   const log = new DeliveryLogView(deliveries);
   const chat = new ChatView(conversation, target);
   const title = byId("device-title");

@@ -1,7 +1,7 @@
 // Every command the dashboard sent, per device, with how far it got: sent, received by the
 // device (the receipt of a chat command, the iq answer of an ad-hoc one), and its result.
 
-import type { Conversation, Outgoing } from "./conversation.js";
+import { originOf, type Conversation, type Outgoing } from "./conversation.js";
 
 export interface Delivery {
   readonly key: string;
@@ -26,7 +26,7 @@ export class Deliveries {
 
   /** Follows the chat commands (origin "command") of `conversation`. */
   constructor(conversation: Conversation) {
-    conversation.listen({ updated: (message) => message.origin === "command" && this.#fromChat(message) });
+    conversation.listen({ updated: (message) => originOf(message) === "command" && this.#fromChat(message) });
   }
 
   onChange(listener: (delivery: Delivery) => void): void {
@@ -53,7 +53,7 @@ export class Deliveries {
   #fromChat(message: Outgoing): void {
     let delivery = this.#entries.find((entry) => entry.key === message.id);
     if (delivery === undefined) {
-      delivery = { key: message.id, device: message.device, text: message.text, via: "chat", sentAt: message.sentAt, received: false };
+      delivery = { key: message.id, device: message.device, text: message.text, via: "chat", sentAt: message.createdAt, received: false };
       this.#entries.push(delivery);
     }
     delivery.received = message.received;

@@ -1,31 +1,11 @@
 // A device's instruction, however the dashboard learnt it (an ad-hoc command's data form, or a
 // row of the `help` table): the fields a form shows, and the text command values make.
 
-/** How a field is entered: a number in a range, one of a list, a switch, free text, or text shown only. */
-export type FieldKind = "number" | "choice" | "switch" | "text" | "fixed" | "hidden";
+import type { FieldValues, FormField } from "../owner/data-form.js";
 
-export interface FieldOption {
-  readonly label: string;
-  readonly value: string;
-}
-
-export interface InstructionField {
-  /** The operand's name (the data form's var). */
-  readonly name: string;
-  /** What the form shows, e.g. `TEMP (C, 50–400)`. */
-  readonly label: string;
-  readonly kind: FieldKind;
-  readonly required: boolean;
-  readonly description?: string;
-  readonly unit?: string;
-  readonly min?: number;
-  readonly max?: number;
-  /** Whole numbers only (xs:integer); undefined when not known (the help table does not say). */
-  readonly integer?: boolean;
-  readonly options?: readonly FieldOption[];
-  /** The value the form starts with (a default, or a fixed or hidden field's value). */
-  readonly value?: string;
-}
+export type { FieldKind, FieldOption, FieldValues } from "../owner/data-form.js";
+/** An operand of an instruction: a data-form field as the owner's library reads it. */
+export type InstructionField = FormField;
 
 export interface Instruction {
   /** The opcode, or the ad-hoc command's node. */
@@ -36,9 +16,6 @@ export interface Instruction {
   readonly example?: string;
   readonly instructions?: string;
 }
-
-/** What a form gives back: field name -> value as typed ("on"/"off" for a switch in a text command). */
-export type FieldValues = ReadonlyMap<string, string>;
 
 /** The chat text of an instruction filled in: `OPCODE v1 v2`, operands in the fields' order. */
 export function commandText(instruction: Instruction, values: FieldValues): string {

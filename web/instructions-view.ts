@@ -2,8 +2,8 @@
 // form from the device's data form, submitted as XEP-0050), else its help table (each form from
 // a row, sent as a chat command); either way each submission goes into the delivery log.
 
-import type { Client } from "@xmpp/client";
-import { cancelCommand, completeCommand, executeCommand, CommandFailure, type CommandItem, type CommandStep } from "./adhoc-client.js";
+import { CommandFailure, type CommandItem, type CommandStep, type Executing } from "../owner/adhoc.js";
+import type { OwnerClient } from "../owner/owner-client.js";
 import type { Contacts } from "./contacts.js";
 import type { Conversation } from "./conversation.js";
 import { isOk, type Deliveries, type Delivery } from "./deliveries.js";
@@ -16,10 +16,8 @@ import type { InstructionSets, Source } from "./instruction-sets.js";
 /** The status node is left out of the list: the state panel asks for status already. */
 const STATUS_NODE = "status";
 
-type Executing = Extract<CommandStep, { status: "executing" }>;
-
 export interface InstructionsContext {
-  readonly client: Client;
+  readonly owner: OwnerClient;
   readonly contacts: Contacts;
   readonly conversation: Conversation;
   readonly deliveries: Deliveries;
@@ -138,9 +136,9 @@ export class InstructionsView {
       this.#closeForm();
       const to = this.#fullJid(device) ?? this.#context.target(device);
       fill(this.#formArea, el("p", { class: "usage" }, `Opening ${item.node}…`));
-      executeCommand(this.#context.client, to, item.node).then(
+      this.#context.owner.commands.execute(to, item.node).then(
         (step) => {
-          if (generation !== this.#generation) return void (step.status === "executing" && cancelCommand(this.#context.client, to, step));
+          if (generation !== this.#generation) return void (step.status === "executing" && this.#context.owner.commands.cancel(to, step));
           if (step.status !== "executing") {
             // A command without operands runs as soon as it is executed.
             const delivery = this.#context.deliveries.sentAdHoc(device, item.node);
@@ -168,8 +166,8 @@ export class InstructionsView {
       const session = this.#unused?.device === device && this.#unused.step.node === instruction.opcode ? this.#unused.step : undefined;
       this.#unused = undefined;
       try {
-        step = session ?? (await executeCommand(this.#context.client, to, instruction.opcode));
-        if (step.status === "executing") step = await completeCommand(this.#context.client, to, step, values);
+        step = session ?? (await this.#context.owner.commands.execute(to, instruction.opcode));
+        if (step.status === "executing") step = await this.#context.owner.commands.complete(to, step, values);
       } catch (error) {
         const expired = error instanceof CommandFailure && error.condition === "bad-request" && session !== undefined;
         if (expired && attempt === 1) continue;
@@ -178,13 +176,15 @@ export class InstructionsView {
         return;
       }
       this.#settle(delivery, step);
+      // Refused with the form again (XEP-0050 §3.4): that session is the one a corrected submission goes to.
+      if (step.status === "executing") this.#unused = { device, to, step };
       return;
     }
   }
 
   #settle(delivery: Delivery, step: CommandStep): void {
     delivery.received = true;
-    if (step.status === "executing") delivery.result = { text: "the device asks for more input", ok: false };
+    if (step.status === "executing") delivery.result = { text: step.note?.text ?? "the device asks for more input", ok: false };
     else if (step.status === "canceled") delivery.result = { text: "canceled by the device", ok: false };
     else {
       const text = step.note?.text ?? "done";
@@ -196,7 +196,7 @@ export class InstructionsView {
   #closeForm(): void {
     fill(this.#formArea);
     if (this.#unused !== undefined) {
-      void cancelCommand(this.#context.client, this.#unused.to, this.#unused.step);
+      void this.#context.owner.commands.cancel(this.#unused.to, this.#unused.step);
       this.#unused = undefined;
     }
   }

@@ -2,7 +2,7 @@
 // `status` (outputs, timers, trips) on demand.
 
 import type { Contacts } from "./contacts.js";
-import type { Conversation, Outgoing } from "./conversation.js";
+import { originOf, type Conversation, type Outgoing } from "./conversation.js";
 import { byId, clock, fill } from "./dom.js";
 
 export class StatePanelView {
@@ -17,7 +17,7 @@ export class StatePanelView {
     contacts.onChange(() => this.#renderPresence());
     conversation.listen({
       updated: (message) => {
-        if (message.origin !== "status") return;
+        if (originOf(message) !== "status") return;
         this.#replies.set(message.device, message);
         if (message.device === this.#device) this.#renderReply();
       },
@@ -45,6 +45,6 @@ export class StatePanelView {
     const message = this.#device === undefined ? undefined : this.#replies.get(this.#device);
     if (message === undefined) return fill(this.#reply, "Press Refresh status to ask the device.");
     const state = message.failed ?? (message.reply === undefined ? "asked, waiting for the reply…" : "");
-    fill(this.#reply, `${clock(message.sentAt)} `, message.reply ?? state, message.reply !== undefined && message.failed ? `\n(${message.failed})` : "");
+    fill(this.#reply, `${clock(message.createdAt)} `, message.reply ?? state, message.reply !== undefined && message.failed ? `\n(${message.failed})` : "");
   }
 }

@@ -11,6 +11,7 @@ import { LoginError } from "./controller/login.js";
 import { Session } from "./controller/session.js";
 import { readControllerSettings, type ControllerSettings } from "./controller/settings.js";
 import { resolveDevice } from "./controller/target.js";
+import { withPassword } from "./password-source.js";
 
 const output: Output = {
   out: (text) => process.stdout.write(text),
@@ -25,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   let line: CommandLine;
   let settings: ControllerSettings;
   try {
-    line = parseCommandLine(argv);
+    line = parseCommandLine(withPassword(argv));
     // A resource of its own per run: two runs side by side must not end each other's session.
     settings = readControllerSettings(line.settings, `ctl-${randomBytes(3).toString("hex")}`);
   } catch (error) {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/app/config.js";
 import { startDashboardServer } from "./dashboard/server.js";
 import { DASHBOARD_KEYS, readDashboardSettings, type DashboardSettings } from "./dashboard/settings.js";
+import { withPassword } from "./password-source.js";
 import { projectRoot } from "./project.js";
 
 function usage(): string {
@@ -15,7 +16,7 @@ function usage(): string {
 async function main(argv: readonly string[]): Promise<number> {
   let settings: DashboardSettings;
   try {
-    settings = readDashboardSettings(argv);
+    settings = readDashboardSettings(withPassword(argv));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`dashboard: ${error.message}\n${usage()}`);

@@ -5,24 +5,30 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { xml, type Client } from "@xmpp/client";
-import type { Element } from "ltx";
+import { createInterface, type Interface } from "node:readline";
+import type { Client } from "@xmpp/client";
+import type { Outgoing } from "../../owner/messages.js";
+import { OwnerClient } from "../../owner/owner-client.js";
 import { loadAccounts } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { DEFAULT_DOMAIN, startHub, type Hub } from "./hub/prosody.js";
 import { ensureRequirements } from "./hub/requirements.js";
+import { PASSWORD_ENV } from "./password-source.js";
 import { hubClient } from "./peer-client.js";
 import { projectRoot } from "./project.js";
 
 const DEVICE = "microwave";
 const DEVICES = [DEVICE, "relayboard", "heater"] as const;
 const OWNER = "owner";
-const REPLY_TIMEOUT_MS = 15_000;
+const REPLY_TIMEOUT_MS = 30_000;
 const START_TIMEOUT_MS = 20_000;
 
+/** Prints a line above the prompt, which is drawn again with what was typed so far. */
+let prompt: Interface | undefined;
 function say(line: string): void {
-  console.log(line);
+  if (prompt === undefined) return void console.log(line);
+  process.stdout.write(`\r\x1b[K${line}\n`);
+  prompt.prompt(true);
 }
 
 function parseArguments(argv: string[], root: string): { dir: string; port: number } {
@@ -40,8 +46,12 @@ function parseArguments(argv: string[], root: string): { dir: string; port: numb
 }
 
 /** Runs one of our commands as a child, handing each line it prints to `onLine`. */
-function startCommand(root: string, command: string, args: string[], onLine: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [join(root, `build/hosts/node/${command}.mjs`), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function startCommand(root: string, command: string, args: string[], password: string, onLine: (line: string) => void): ChildProcess {
+  // The password goes in the child's environment, never on its command line (which ps shows to everyone).
+  const child = spawn(process.execPath, [join(root, `build/hosts/node/${command}.mjs`), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, [PASSWORD_ENV]: password },
+  });
   for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on("line", onLine);
   return child;
 }
@@ -51,17 +61,16 @@ function startDevice(root: string, hub: Hub, name: string, password: string): Ch
   return startCommand(root, "device", [
     join(root, `devices/${name}/manifest.json`),
     `jid=${name}@${hub.domain}/appliance`,
-    `xmpp_password=${password}`,
     `server=${hub.host}:${hub.c2sPort}`,
     `ca=${hub.caPath}`,
     `owner=${OWNER}@${hub.domain}`,
-  ], (line) => say(`  ${name} | ${line}`));
+  ], password, (line) => say(`  ${name} | ${line}`));
 }
 
 /** Starts the web dashboard with the owner's login filled in; resolves with the child and its URL. */
 function startDashboard(root: string, hub: Hub, password: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolveStart, reject) => {
-    const child = startCommand(root, "dashboard", [`websocket=${hub.websocketUrl}`, `jid=${OWNER}@${hub.domain}`, `xmpp_password=${password}`], (line) => {
+    const child = startCommand(root, "dashboard", [`websocket=${hub.websocketUrl}`, `jid=${OWNER}@${hub.domain}`], password, (line) => {
       const url = /^Dashboard: (\S+)/.exec(line)?.[1];
       if (url !== undefined) resolveStart({ child, url });
       else if (!/^ {2}|^Open it/.test(line)) say(`  dashboard | ${line}`);
@@ -76,47 +85,57 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   await new Promise((r) => child.once("exit", r));
 }
 
-/** Sends each line to the device and prints its reply and the receipt; resolves at end of input. */
-function runConsole(owner: Client, device: string, interactive: boolean): Promise<void> {
-  const waiting = new Map<string, { replied: boolean; received: boolean; done: () => void }>();
-  let counter = 0;
-  owner.on("stanza", (stanza: Element) => {
-    if (!stanza.is("message") || !stanza.attrs.from?.startsWith(`${device}/`)) return;
-    const body = stanza.getChildText("body");
-    if (body !== null) {
-      say(`${DEVICE}: ${body}`);
-      for (const entry of waiting.values()) entry.replied = true;
-    }
-    const receipt = stanza.getChild("received", "urn:xmpp:receipts");
-    if (receipt) {
-      say(`  (delivered: ${DEVICE} acknowledged ${receipt.attrs.id})`);
-      const entry = waiting.get(receipt.attrs.id);
-      if (entry) {
-        entry.received = true;
-        entry.done();
+/**
+ * The owner console: each line goes to the device at once (piped input: one after the other),
+ * its reply and receipt are printed when they come, named by the command they answer; a device
+ * going offline or a message bounced is printed at once. Resolves at end of input.
+ */
+function runConsole(owner: OwnerClient, device: string, interactive: boolean): Promise<void> {
+  const name = (jid: string) => jid.split("@")[0]!;
+  const reported = new WeakSet<Outgoing>();
+  owner.messages.listen({
+    updated: (message) => {
+      if (message.reply !== undefined && !reported.has(message)) {
+        reported.add(message);
+        say(`${name(message.device)}: ${message.reply}`);
       }
-    }
+      if (message.state === "done") say(`  (delivered: ${name(message.device)} acknowledged "${message.text}")`);
+      else if (message.state === "failed") say(`  (${message.delivered === false ? "not delivered" : "not confirmed"}: "${message.text}": ${message.failed})`);
+      else if (message.state === "waiting") say(`  (waiting for the hub connection: "${message.text}" goes out when it is back)`);
+    },
+    // What a device says on its own (a safety trip), not in answer to a command.
+    incoming: (message) => message.answers === undefined && say(`${name(message.device)}: ${message.text}`),
   });
+  owner.presence.onOffline((fullJid) => say(`demo: ${fullJid} went offline`));
+  owner.xmpp.on("disconnect", () => say("demo: the connection to the hub dropped; reconnecting (what you type waits for it)"));
 
   const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, prompt: "owner> " });
+  if (interactive) prompt = lines;
   let queue = Promise.resolve();
   return new Promise((resolveConsole) => {
     lines.on("line", (line) => {
       const text = line.trim();
-      if (!text) return interactive ? lines.prompt() : undefined;
-      // One command at a time, so each reply and receipt print under the line that caused them.
+      if (interactive) {
+        if (text !== "") owner.messages.send(owner.target(device), text);
+        return lines.prompt();
+      }
+      if (text === "") return;
+      // Piped: one command at a time, so each reply and receipt print under the line that caused them.
       queue = queue.then(async () => {
-        const id = `demo-${++counter}`;
-        if (!interactive) say(`owner> ${text}`);
-        const acknowledged = new Promise<void>((done) => waiting.set(id, { replied: false, received: false, done }));
-        await owner.send(xml("message", { type: "chat", to: `${device}/appliance`, id }, xml("body", {}, text), xml("request", { xmlns: "urn:xmpp:receipts" })));
-        const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), REPLY_TIMEOUT_MS).unref());
-        if ((await Promise.race([acknowledged, timeout])) === "timeout") say(`  (no receipt for ${id} within ${REPLY_TIMEOUT_MS / 1000} s: is the device online?)`);
-        waiting.delete(id);
-        if (interactive) lines.prompt();
+        say(`owner> ${text}`);
+        await owner.messages.send(owner.target(device), text).settled;
       });
     });
-    lines.on("close", () => void queue.then(() => resolveConsole()));
+    lines.on("close", () => {
+      void queue.then(async () => {
+        // Ctrl-D: what is still on its way gets a moment; what never left is reported as not sent.
+        const unsettled = owner.messages.unsettled;
+        if (unsettled.length > 0) await Promise.race([Promise.all(unsettled.map((message) => message.settled)), new Promise((r) => setTimeout(r, 3000).unref())]);
+        owner.messages.abandon("the demo is ending");
+        prompt = undefined;
+        resolveConsole();
+      });
+    });
     if (interactive) lines.prompt();
   });
 }
@@ -144,33 +163,39 @@ async function main(argv: string[]): Promise<number> {
     say(`demo: starting the example devices (desktop devices, simulated): ${DEVICES.join(", ")}`);
     for (const name of DEVICES) children.push(startDevice(root, hub, name, password(name)));
     const deviceJid = `${DEVICE}@${hub.domain}`;
-    owner = hubClient(hub, { user: OWNER, password: password(OWNER) }, { resource: "console" });
-    owner.on("error", (error: Error) => say(`owner: ${error.message}`));
+    // It reconnects by itself when the hub connection drops; what is typed meanwhile waits for it.
+    const xmppOwner = hubClient(hub, { user: OWNER, password: password(OWNER) }, { resource: "console", reconnect: true });
+    owner = xmppOwner;
+    xmppOwner.on("error", (error: Error) => say(`owner: ${error.message}`));
+    const ownerClient = new OwnerClient(xmppOwner, { timeoutMs: REPLY_TIMEOUT_MS, idPrefix: "demo", holdWhileOffline: true });
     const waiting = new Set<string>(DEVICES.map((name) => `${name}@${hub.domain}`));
     const online = new Promise<void>((resolveOnline, reject) => {
       const timer = setTimeout(() => reject(new Error(`${[...waiting].join(", ")} did not come online within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      owner!.on("stanza", (stanza: Element) => {
-        if (!stanza.is("presence") || stanza.attrs.type !== undefined) return;
-        waiting.delete(stanza.attrs.from?.split("/")[0] ?? "");
+      const check = () => {
+        for (const jid of waiting) if (ownerClient.presence.isOnline(jid)) waiting.delete(jid);
         if (waiting.size === 0) {
           clearTimeout(timer);
+          stop();
           resolveOnline();
         }
-      });
+      };
+      const stop = ownerClient.presence.onChange(check);
     });
-    await owner.start();
+    await xmppOwner.start();
+    await ownerClient.start();
     // Subscribing puts the devices in the owner's roster, where the dashboard lists them; a
     // device approves its owners only.
-    for (const jid of waiting) await owner.send(xml("presence", { to: jid, type: "subscribe" }));
-    await owner.send(xml("presence", {}));
+    for (const jid of waiting) await ownerClient.add(jid);
     await online;
     const dashboard = await startDashboard(root, hub, password(OWNER));
     children.push(dashboard.child);
     const interactive = process.stdin.isTTY === true;
     say(`demo: ${DEVICES.map((name) => `${name}@${hub.domain}`).join(", ")} are online. You are ${OWNER}@${hub.domain}.`);
     say(`demo: web dashboard: ${dashboard.url} (log in as ${OWNER}@${hub.domain}; the form is filled in)`);
+    say(`demo: other XMPP clients (README, "Chat clients"): account ${OWNER}@${hub.domain}, password ${password(OWNER)}, ` +
+      `server ${hub.host} port ${hub.c2sPort} (STARTTLS), trust the CA ${hub.caPath}`);
     if (interactive) say("demo: type a command (try: help); Ctrl-D or Ctrl-C ends the demo.");
-    await runConsole(owner, deviceJid, interactive);
+    await runConsole(ownerClient, deviceJid, interactive);
     return 0;
   } finally {
     say("demo: stopping");

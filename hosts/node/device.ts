@@ -12,6 +12,7 @@ import type { DeviceDeclaration } from "../../src/device/types.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { createNodeHost } from "./host.js";
 import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
+import { withPassword } from "./password-source.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
 import { createSimulatedPins } from "../sim/pins.js";
 
@@ -30,8 +31,9 @@ interface Loaded {
 }
 
 function load(args: string[]): Loaded {
-  const [manifest, ...overrides] = args;
+  const [manifest, ...given] = args;
   if (!manifest || manifest.includes("=")) throw new ManifestError(USAGE);
+  const overrides = withPassword(given);
   const built = applyOverrides(readManifestConfig(manifest), overrides);
   const store = new FileSettingsStore(settingsPath(manifest, built.settings));
   // Settings stored on the device (provisioning, the settings command) come before the manifest's.

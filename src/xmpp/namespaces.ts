@@ -8,6 +8,7 @@ export const NS = {
   SASL: "urn:ietf:params:xml:ns:xmpp-sasl",
   BIND: "urn:ietf:params:xml:ns:xmpp-bind",
   SESSION: "urn:ietf:params:xml:ns:xmpp-session",
+  ROSTER: "jabber:iq:roster",
   STANZAS: "urn:ietf:params:xml:ns:xmpp-stanzas",
   DISCO_INFO: "http://jabber.org/protocol/disco#info",
   DISCO_ITEMS: "http://jabber.org/protocol/disco#items",

@@ -217,7 +217,7 @@ for (const server of HUB_SERVERS) describe(`terminal controller (npm run ctl) on
       contacts.push(await startContact(hub, MUTE, { reply: (body) => (body === "ECHO" ? "echo" : undefined) }));
       assert.equal((await runCtl(["add", "mute", ...owner])).code, 0);
       const silent = await runCtl(["send", "mute", "PING", ...owner, "timeout=1"]);
-      assert.equal(silent.code, 3);
+      assert.equal(silent.code, 3, silent.stderr);
       assert.match(silent.stderr, /^error: no reply from mute@hub\.test\/gadget within 1 s\n$/);
       const noReceipt = await runCtl(["send", "mute", "ECHO", ...owner, "timeout=1"]);
       assert.equal(noReceipt.code, 3);

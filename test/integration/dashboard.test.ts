@@ -170,7 +170,9 @@ describe("web dashboard in Chromium", function () {
 
   it("refreshes the status on demand into the state panel", async () => {
     await page.click("#refresh-status");
-    await expectText(page.locator("#status-reply"), /Microwave: status[\s\S]*running: PREHEAT 350 20, \d+ min left/);
+    await expectText(page.locator("#status-reply"), /Microwave: status[\s\S]*running: PREHEAT 350 20, \d+ min( \d+ s)? left/).catch(async (error: Error) => {
+      throw new Error(`${error.message}; the state panel shows: ${await page.textContent("#status-reply")}`);
+    });
   });
 
   it("chat view: status typed in goes out, is received, and the reply comes in", async () => {

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/app/config.js";
 import { UsageError, parseCommandLine } from "../../hosts/node/controller/arguments.js";
 import { formatJson, formatTable, type ContactRow } from "../../hosts/node/controller/device-table.js";
-import { preferred } from "../../hosts/node/controller/presence-book.js";
-import { readRosterItems } from "../../hosts/node/controller/roster.js";
+import { preferred } from "../../owner/presence-book.js";
+import { readRosterItems } from "../../owner/roster.js";
 import { readControllerSettings } from "../../hosts/node/controller/settings.js";
 import { resolveDevice } from "../../hosts/node/controller/target.js";
 import { parse } from "ltx";
@@ -92,15 +92,15 @@ describe("terminal controller: roster, presence and the devices table", () => {
       `<query xmlns='jabber:iq:roster'><item jid='Microwave@hub.test' subscription='both'/><item jid='heater@hub.test' subscription='none' ask='subscribe'/><item jid='old@hub.test' subscription='remove'/><item jid='odd@hub.test' subscription='weird'/></query>`,
     );
     assert.deepEqual(readRosterItems(query), [
-      { jid: "microwave@hub.test", subscription: "both", pending: false, removed: false },
-      { jid: "heater@hub.test", subscription: "none", pending: true, removed: false },
-      { jid: "old@hub.test", subscription: "none", pending: false, removed: true },
-      { jid: "odd@hub.test", subscription: "none", pending: false, removed: false },
+      { jid: "microwave@hub.test", name: "", subscription: "both", pending: false, removed: false },
+      { jid: "heater@hub.test", name: "", subscription: "none", pending: true, removed: false },
+      { jid: "old@hub.test", name: "", subscription: "none", pending: false, removed: true },
+      { jid: "odd@hub.test", name: "", subscription: "none", pending: false, removed: false },
     ]);
   });
 
   it("prefers the resource of highest priority, then the one heard from last", () => {
-    const resource = (jid: string, priority: number) => ({ jid, priority, status: "", caps: undefined });
+    const resource = (jid: string, priority: number) => ({ jid, priority, status: "", show: "", caps: undefined });
     assert.equal(preferred([resource("a/1", 0), resource("a/2", 5), resource("a/3", 1)])?.jid, "a/2");
     assert.equal(preferred([resource("a/1", 0), resource("a/2", 0)])?.jid, "a/2");
     assert.equal(preferred([]), undefined);

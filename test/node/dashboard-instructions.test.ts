@@ -8,7 +8,7 @@ import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { InstructionSet } from "../../src/device/instruction-set.js";
 import { formElement, submittedValues } from "../../src/xmpp/dataforms.js";
 import { readManifestConfig } from "../../hosts/node/manifest.js";
-import { readDataForm, submitDataForm } from "../../web/data-form.js";
+import { readDataForm, submitDataForm } from "../../owner/data-form.js";
 import { HelpTableError, parseHelpTable } from "../../web/help-table.js";
 import { commandText } from "../../web/instruction.js";
 

@@ -1,13 +1,11 @@
 // What each controller command does once logged in: list the roster's devices, subscribe to
 // one, and send one a command (help is the command "help"). Each returns its exit code.
 
-import { xml } from "@xmpp/client";
+import { preferred } from "../../../owner/presence-book.js";
+import { seesPresence } from "../../../owner/roster.js";
 import type { Jid } from "../../../src/xmpp/jid.js";
 import { type ContactRow, formatJson, formatTable } from "./device-table.js";
-import { exchange } from "./exchange.js";
 import { EXIT } from "./exit-codes.js";
-import { preferred } from "./presence-book.js";
-import { seesPresence } from "./roster.js";
 import type { Session } from "./session.js";
 
 export interface Output {
@@ -18,12 +16,13 @@ export interface Output {
 }
 
 export async function listDevices(session: Session, output: Output, format: "json" | "tsv" | "aligned"): Promise<number> {
-  const items = session.roster.items;
+  const { roster, presence, capabilities } = session.owner;
+  const items = roster.items;
   await session.waitForPresence(items.map((item) => item.jid));
   const rows: ContactRow[] = await Promise.all(
     items.map(async (item): Promise<ContactRow> => {
-      const resources = session.presence.resources(item.jid);
-      const answers = await Promise.all(resources.map((resource) => session.capabilities.hasCommands(resource)));
+      const resources = presence.resources(item.jid);
+      const answers = await Promise.all(resources.map((resource) => capabilities.hasCommands(resource)));
       return {
         jid: item.jid,
         state: resources.length > 0 ? "online" : seesPresence(item) ? "offline" : item.pending ? "pending" : "unsubscribed",
@@ -33,8 +32,8 @@ export async function listDevices(session: Session, output: Output, format: "jso
     }),
   );
   output.out(format === "json" ? formatJson(rows) : formatTable(rows, format === "aligned"));
-  for (const jid of session.presence.requests) {
-    const item = session.roster.get(jid);
+  for (const jid of presence.requests) {
+    const item = roster.get(jid);
     if (item?.subscription === "from" || item?.subscription === "both") continue;
     output.err(`${jid} asks to see your presence; npm run ctl -- add ${jid} approves it and subscribes to it`);
   }
@@ -44,10 +43,9 @@ export async function listDevices(session: Session, output: Output, format: "jso
 export async function addDevice(session: Session, device: Jid, output: Output): Promise<number> {
   const jid = device.bare.toString();
   const { timeoutMs } = session.settings;
-  // Approving (or pre-approving, RFC 6121 §3.4) the device's own request lets it see the owner
-  // online; harmless, and it ends the request a device repeats at every login.
-  await session.xmpp.send(xml("presence", { to: jid, type: "subscribed" }));
-  if (seesPresence(session.roster.get(jid))) {
+  const { roster, presence } = session.owner;
+  if (seesPresence(roster.get(jid))) {
+    await session.owner.add(jid);
     output.out(`${jid}: subscribed already\n`);
     return EXIT.done;
   }
@@ -59,14 +57,14 @@ export async function addDevice(session: Session, device: Jid, output: Output): 
       resolve(result);
     };
     const timer = setTimeout(() => finish("timeout"), timeoutMs);
-    const stopPresence = session.presence.onSubscription((from, event) => {
-      if (from === jid && event !== "subscribe") finish(event);
+    const stopPresence = presence.onSubscription((from, event) => {
+      if (from === jid && (event === "subscribed" || event === "unsubscribed")) finish(event);
     });
-    const stopRoster = session.roster.onChange(() => {
-      if (seesPresence(session.roster.get(jid))) finish("subscribed");
+    const stopRoster = roster.onChange(() => {
+      if (seesPresence(roster.get(jid))) finish("subscribed");
     });
   });
-  await session.xmpp.send(xml("presence", { to: jid, type: "subscribe" }));
+  await session.owner.add(jid);
   const result = await answer;
   if (result === "subscribed") {
     output.out(`${jid}: subscribed\n`);
@@ -82,7 +80,8 @@ export async function addDevice(session: Session, device: Jid, output: Output): 
 
 export async function sendCommand(session: Session, device: Jid, text: string, output: Output): Promise<number> {
   const bare = device.bare.toString();
-  const item = session.roster.get(bare);
+  const { roster, presence, messages } = session.owner;
+  const item = roster.get(bare);
   if (!seesPresence(item)) {
     const why = item?.pending
       ? "it has not approved your subscription yet (a device approves its owners when it comes online)"
@@ -91,21 +90,26 @@ export async function sendCommand(session: Session, device: Jid, text: string, o
     return EXIT.offline;
   }
   await session.waitForPresence([bare]);
-  const resources = session.presence.resources(bare);
+  const resources = presence.resources(bare);
   const resource = device.resource === "" ? preferred(resources) : resources.find((r) => r.jid.toLowerCase() === device.toString().toLowerCase());
   if (resource === undefined) {
     output.err(`error: ${device} is offline (no presence within ${session.settings.waitMs / 1000} s)`);
     return EXIT.offline;
   }
   const { timeoutMs } = session.settings;
-  const result = await exchange(session.xmpp, resource.jid, text, timeoutMs);
+  const result = await messages.send(resource.jid, text).settled;
+  // The device's own words come first, whatever went wrong after them.
   if (result.reply !== undefined) output.out(result.reply.endsWith("\n") ? result.reply : `${result.reply}\n`);
-  if (result.undelivered !== undefined) {
-    output.err(`error: ${result.undelivered}`);
+  if (result.failed !== undefined && result.delivered === false) {
+    output.err(`error: ${result.failed}`);
+    return EXIT.offline;
+  }
+  if (result.failed !== undefined && result.reply === undefined && /went offline/.test(result.failed)) {
+    output.err(`error: ${result.failed}`);
     return EXIT.offline;
   }
   if (result.reply === undefined) {
-    output.err(`error: no reply from ${resource.jid} within ${timeoutMs / 1000} s${result.received ? " (its receipt came)" : ""}`);
+    output.err(`error: no reply from ${resource.jid} within ${timeoutMs / 1000} s${result.received ? " (its receipt came)" : result.failed !== undefined && !result.failed.startsWith("no receipt") ? ` (${result.failed})` : ""}`);
     return EXIT.timeout;
   }
   if (!result.received) {

@@ -18,6 +18,8 @@ export async function logIn(settings: ControllerSettings): Promise<Client> {
     service: `xmpp://${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`,
     domain: jid.domain,
     resource: jid.resource,
+    // Its default of 2 s per step fails logins on a busy machine with an empty TimeoutError.
+    timeout: timeoutMs,
     // A function in place of the credentials decides when and how to authenticate: never
     // before TLS, where even SCRAM would show the hub's challenge to anyone on the path.
     credentials: async (authenticate, mechanisms, _fast, entity) => {

@@ -1,41 +1,39 @@
-// The controller online as the owner: logged in, roster loaded, presence coming in, and a way
-// to wait until the contacts it asks about have shown up.
+// The controller online as the owner: logged in, roster loaded, presence coming in (the
+// owner-side client library, owner/), and a way to wait until the contacts it asks about have
+// shown up.
 
-import { type Client, xml } from "@xmpp/client";
-import { Capabilities } from "./capabilities.js";
+import { randomBytes } from "node:crypto";
+import { OwnerClient } from "../../../owner/owner-client.js";
+import { seesPresence } from "../../../owner/roster.js";
 import { logIn } from "./login.js";
-import { PresenceBook } from "./presence-book.js";
-import { Roster, seesPresence } from "./roster.js";
 import type { ControllerSettings } from "./settings.js";
 
+const LOGIN_FLOOR_MS = 15_000;
+
 export class Session {
-  readonly xmpp: Client;
-  readonly roster: Roster;
-  readonly presence: PresenceBook;
-  readonly capabilities: Capabilities;
+  readonly owner: OwnerClient;
   readonly settings: ControllerSettings;
 
-  private constructor(settings: ControllerSettings, xmpp: Client, roster: Roster, presence: PresenceBook, warn: (line: string) => void) {
+  private constructor(settings: ControllerSettings, owner: OwnerClient) {
     this.settings = settings;
-    this.xmpp = xmpp;
-    this.roster = roster;
-    this.presence = presence;
-    this.capabilities = new Capabilities(xmpp, settings.timeoutMs, warn);
+    this.owner = owner;
   }
 
   static async open(settings: ControllerSettings, warn: (line: string) => void): Promise<Session> {
-    const xmpp = await logIn(settings);
+    // timeout= is about the device's answer; a login on a busy machine (SCRAM's 4096 rounds) may
+    // take longer than a short reply limit, and is not what a script asking timeout=1 measures.
+    const xmpp = await logIn({ ...settings, timeoutMs: Math.max(settings.timeoutMs, LOGIN_FLOOR_MS) });
     xmpp.on("error", (error: Error) => warn(`connection: ${error.message}`));
+    // A negative priority keeps messages addressed to the owner's bare JID (a device's trip
+    // notice) for the owner's own clients. The controller does not reconnect: what cannot be
+    // sent is reported as not sent.
+    const owner = new OwnerClient(xmpp, { timeoutMs: Math.max(settings.timeoutMs, LOGIN_FLOOR_MS), receiptTimeoutMs: settings.timeoutMs, idPrefix: `ctl-${randomBytes(3).toString("hex")}`, holdWhileOffline: false, priority: -1, warn });
     try {
-      const presence = new PresenceBook(xmpp);
-      const roster = await Roster.load(xmpp, settings.timeoutMs);
-      // Initial presence makes the hub send us our contacts' presence. A negative priority keeps
-      // messages addressed to the owner's bare JID (a device's trip notice) for the owner's own clients.
-      await xmpp.send(xml("presence", {}, xml("priority", {}, "-1")));
-      // A round trip to the hub: what it sends in answer to initial presence (the subscription
-      // requests it kept for us, its own users' presence) is in before the answer.
-      await xmpp.iqCaller.get(xml("ping", { xmlns: "urn:xmpp:ping" }), settings.jid.domain, settings.timeoutMs);
-      return new Session(settings, xmpp, roster, presence, warn);
+      await owner.start();
+      // What the hub sends in answer to initial presence (the subscription requests it kept for
+      // us, its own users' presence) is in before the answer to a round trip.
+      await owner.roundTrip(Math.max(settings.timeoutMs, LOGIN_FLOOR_MS));
+      return new Session(settings, owner);
     } catch (error) {
       await xmpp.stop().catch(() => {});
       throw error;
@@ -52,10 +50,11 @@ export class Session {
    * `wait` (an offline contact sends nothing, so only the time limit can tell).
    */
   waitForPresence(bareJids: readonly string[]): Promise<void> {
-    const watched = bareJids.filter((jid) => seesPresence(this.roster.get(jid)));
+    const { roster, presence } = this.owner;
+    const watched = bareJids.filter((jid) => seesPresence(roster.get(jid)));
     return new Promise((resolve) => {
       const check = () => {
-        if (watched.every((jid) => this.presence.isOnline(jid))) done();
+        if (watched.every((jid) => presence.isOnline(jid))) done();
       };
       const done = () => {
         clearTimeout(timer);
@@ -63,7 +62,7 @@ export class Session {
         resolve();
       };
       const timer = setTimeout(done, this.settings.waitMs);
-      const stop = this.presence.onChange(check);
+      const stop = presence.onChange(check);
       check();
     });
   }
@@ -71,7 +70,7 @@ export class Session {
   async close(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     // A hub that does not close its side promptly must not keep a script waiting.
-    await Promise.race([this.xmpp.stop().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    await Promise.race([this.owner.xmpp.stop().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
     clearTimeout(timer);
   }
 }

@@ -1,24 +1,22 @@
 // Which contacts are devices with commands: disco#info (XEP-0030) of a resource, asked once per
 // entity-capabilities version (XEP-0115) and kept only when the answer hashes to that version.
+// Hashing is WebCrypto's, which Node and browsers both have.
 
-import { createHash, getHashes } from "node:crypto";
 import { type Client, xml } from "@xmpp/client";
 import type { Element } from "ltx";
+import { compareOctets } from "../src/xmpp/caps.js";
+import { NS } from "../src/xmpp/namespaces.js";
+import { encodeBase64 } from "../src/xmpp/sasl/base64.js";
+import { encodeUtf8 } from "../src/xml/utf8.js";
 import type { Caps, Resource } from "./presence-book.js";
-
-export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
-export const NS_COMMANDS = "http://jabber.org/protocol/commands";
-const NS_DATA = "jabber:x:data";
 
 export interface DiscoInfo {
   readonly identities: ReadonlyArray<{ category: string; type: string; lang: string; name: string }>;
   readonly features: readonly string[];
 }
 
-/** i;octet order: by UTF-8 bytes. */
-function byOctets(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-}
+/** XEP-0115 hash names (IANA) -> WebCrypto's. */
+const DIGESTS: Readonly<Record<string, string>> = { "sha-1": "SHA-1", "sha-256": "SHA-256", "sha-384": "SHA-384", "sha-512": "SHA-512" };
 
 /**
  * XEP-0115 §5.1's string S of a disco#info answer: identities, features, then extended
@@ -32,35 +30,36 @@ export function verificationString(query: Element): string | undefined {
   });
   const features = query.getChildren("feature").map((feature) => String(feature.attrs.var ?? ""));
   const forms: Array<{ formType: string; text: string }> = [];
-  for (const form of query.getChildren("x", NS_DATA)) {
+  for (const form of query.getChildren("x", NS.DATA_FORMS)) {
     const fields = form.getChildren("field");
     const formTypes = fields.filter((field) => field.attrs.var === "FORM_TYPE");
     if (formTypes.length === 0) continue; // forms without a FORM_TYPE are left out of S
     if (formTypes.length > 1 || formTypes[0]!.attrs.type !== "hidden") return undefined;
     const formType = formTypes[0]!.getChildText("value") ?? "";
     let text = `${formType}<`;
-    const others = fields.filter((field) => field.attrs.var !== "FORM_TYPE").sort((a, b) => byOctets(String(a.attrs.var), String(b.attrs.var)));
+    const others = fields.filter((field) => field.attrs.var !== "FORM_TYPE").sort((a, b) => compareOctets(String(a.attrs.var), String(b.attrs.var)));
     for (const field of others) {
       text += `${String(field.attrs.var)}<`;
-      for (const value of field.getChildren("value").map((v) => v.text()).sort(byOctets)) text += `${value}<`;
+      for (const value of field.getChildren("value").map((v) => v.text()).sort(compareOctets)) text += `${value}<`;
     }
     forms.push({ formType, text });
   }
   const distinct = (list: string[]) => new Set(list).size === list.length;
   if (!distinct(identities) || !distinct(features) || !distinct(forms.map((form) => form.formType))) return undefined;
   return [
-    ...identities.sort(byOctets).map((identity) => `${identity}<`),
-    ...features.sort(byOctets).map((feature) => `${feature}<`),
-    ...forms.sort((a, b) => byOctets(a.formType, b.formType)).map((form) => form.text),
+    ...identities.sort(compareOctets).map((identity) => `${identity}<`),
+    ...features.sort(compareOctets).map((feature) => `${feature}<`),
+    ...forms.sort((a, b) => compareOctets(a.formType, b.formType)).map((form) => form.text),
   ].join("");
 }
 
-/** Whether `query` hashes to `caps.ver` with `caps.hash`; false for hashes Node does not have. */
-export function matchesVer(query: Element, caps: Caps): boolean {
-  const algorithm = caps.hash?.toLowerCase().replace("-", "");
-  if (algorithm === undefined || !getHashes().includes(algorithm)) return false;
+/** Whether `query` hashes to `caps.ver` with `caps.hash`; false for a hash WebCrypto does not have (or legacy caps). */
+export async function matchesVer(query: Element, caps: Caps): Promise<boolean> {
+  const algorithm = caps.hash === undefined ? undefined : DIGESTS[caps.hash.toLowerCase()];
   const text = verificationString(query);
-  return text !== undefined && createHash(algorithm).update(text, "utf8").digest("base64") === caps.ver;
+  if (algorithm === undefined || text === undefined) return false;
+  const digest = await globalThis.crypto.subtle.digest(algorithm, new Uint8Array(encodeUtf8(text)));
+  return encodeBase64(new Uint8Array(digest)) === caps.ver;
 }
 
 export function readDiscoInfo(query: Element): DiscoInfo {
@@ -92,7 +91,7 @@ export class Capabilities {
   }
 
   /** The resource's disco#info, or undefined when it does not answer. */
-  async info(resource: Resource): Promise<DiscoInfo | undefined> {
+  async info(resource: Pick<Resource, "jid" | "caps">): Promise<DiscoInfo | undefined> {
     const { caps } = resource;
     if (caps?.hash === undefined) return this.#ask(resource.jid, undefined).then((query) => query && readDiscoInfo(query));
     const key = `${caps.hash} ${caps.ver}`;
@@ -102,7 +101,7 @@ export class Capabilities {
       if (info !== undefined) return info;
     }
     const query = this.#ask(resource.jid, `${caps.node}#${caps.ver}`);
-    const verified = query.then((answer) => (answer !== undefined && matchesVer(answer, caps) ? readDiscoInfo(answer) : undefined));
+    const verified = query.then(async (answer) => (answer !== undefined && (await matchesVer(answer, caps)) ? readDiscoInfo(answer) : undefined));
     if (!this.#byVer.has(key)) this.#byVer.set(key, verified);
     const answer = await query;
     if (answer === undefined) return undefined;
@@ -114,14 +113,14 @@ export class Capabilities {
     return readDiscoInfo(answer);
   }
 
-  async hasCommands(resource: Resource): Promise<boolean> {
-    return (await this.info(resource))?.features.includes(NS_COMMANDS) === true;
+  async hasCommands(resource: Pick<Resource, "jid" | "caps">): Promise<boolean> {
+    return (await this.info(resource))?.features.includes(NS.COMMANDS) === true;
   }
 
   async #ask(to: string, node: string | undefined): Promise<Element | undefined> {
     this.queries++;
     try {
-      return await this.#xmpp.iqCaller.get(xml("query", { xmlns: NS_DISCO_INFO, ...(node !== undefined ? { node } : {}) }), to, this.#timeoutMs);
+      return await this.#xmpp.iqCaller.get(xml("query", { xmlns: NS.DISCO_INFO, ...(node !== undefined ? { node } : {}) }), to, this.#timeoutMs);
     } catch {
       // An error answer (a client without disco#info) or none: not a device with commands.
       return undefined;
