@@ -69,6 +69,9 @@ export class Session {
 
   async close(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    // A server that resets the connection as we leave (ejabberd does) is no news to the user.
+    this.owner.xmpp.removeAllListeners("error");
+    this.owner.xmpp.on("error", () => {});
     // A hub that does not close its side promptly must not keep a script waiting.
     await Promise.race([this.owner.xmpp.stop().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
     clearTimeout(timer);
