@@ -60,7 +60,8 @@ export function ejabberdConfig(options: EjabberdConfigOptions): string {
     "    allow: all",
     "  local:",
     "    allow: local",
-    // Thousands of devices log in within seconds: ejabberd's default shaper would make them queue.
+    // No shaper on the listener (Debian's sample config throttles every client to 3,000 B/s):
+    // thousands of devices log in within seconds. Owners may hold several resources.
     "shaper_rules:",
     "  max_user_sessions: 10",
     "modules:",
