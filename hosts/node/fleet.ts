@@ -16,10 +16,11 @@ import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js
 import { projectRoot } from "./project.js";
 
 const USAGE =
-  "usage: npm run fleet -- <manifest.json> --count N [--hub DIR] [--rate LOGINS_PER_S] [--duration S] [key=value ...]\n" +
+  "usage: npm run fleet -- <manifest.json> --count N [--hub DIR] [--rate LOGINS_PER_S] [--parallel N] [--duration S] [key=value ...]\n" +
   "  --count     how many appliances (the hub needs that many fleet accounts: npm run hub -- --fleet N)\n" +
   "  --hub       the running hub's directory (default .hub): its hub.json and accounts.json\n" +
   "  --rate      logins started per second, at most (default 50)\n" +
+  "  --parallel  logins under way at once, at most (default 16)\n" +
   "  --duration  stop by itself after this many seconds (default: run until Ctrl-C)";
 const STATUS_EVERY_MS = 5000;
 
@@ -30,6 +31,7 @@ interface Settings {
   readonly count: number;
   readonly hub: string;
   readonly rate: number;
+  readonly parallel: number;
   readonly duration: number | undefined;
   readonly overrides: string[];
 }
@@ -40,7 +42,7 @@ function parse(argv: readonly string[]): Settings {
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i]!;
     if (argument.startsWith("--")) {
-      if (!["--count", "--hub", "--rate", "--duration"].includes(argument)) throw new UsageError(`unknown option ${argument}`);
+      if (!["--count", "--hub", "--rate", "--parallel", "--duration"].includes(argument)) throw new UsageError(`unknown option ${argument}`);
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${argument} needs a value`);
       flags[argument.slice(2)] = value;
@@ -60,6 +62,7 @@ function parse(argv: readonly string[]): Settings {
     manifest, count, overrides,
     hub: resolve(projectRoot(), flags.hub ?? ".hub"),
     rate: number("rate", 50, 10_000)!,
+    parallel: Math.ceil(number("parallel", 16, 10_000)!),
     duration: number("duration", undefined, 7 * 24 * 3600),
   };
 }
@@ -111,9 +114,10 @@ async function main(argv: readonly string[]): Promise<number> {
       owner: hub.owner,
       accounts: users.map((user) => ({ user, password: stored[user]! })),
       rate: settings.rate,
+      inFlight: settings.parallel,
       onEvent: (user, event, detail) => line(`${user} ${event}: ${detail}`),
     });
-    line(`fleet: ${fleet.size} × ${declaration.name} against ${hub.software} at ${hub.server}, logging in at up to ${settings.rate}/s`);
+    line(`fleet: ${fleet.size} × ${declaration.name} against ${hub.software} at ${hub.server}, logging in at up to ${settings.rate}/s, ${settings.parallel} at once`);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`fleet: ${error.message}\n${USAGE}`);

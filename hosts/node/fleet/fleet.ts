@@ -25,6 +25,9 @@ export interface FleetOptions {
   readonly accounts: readonly FleetAccount[];
   /** Logins started per second, at most. */
   readonly rate: number;
+  /** Logins under way at once, at most: past what the process and hub can finish, more only
+   * make each one slower until their steps time out and they all start again. */
+  readonly inFlight: number;
   /** A member's event worth a line: a failure, a trip, a reconnection. */
   onEvent(user: string, event: ApplianceEvent | "failed", detail: string): void;
 }
@@ -49,6 +52,8 @@ export class Fleet {
   #firstOnline = 0;
   #lastOnline = 0;
   #startedAt = 0;
+  #connecting = 0;
+  #slotFree: ((value?: unknown) => void) | undefined;
 
   /** Builds every member (checking each one's settings) before any of them connects. */
   constructor(options: FleetOptions) {
@@ -110,12 +115,20 @@ export class Fleet {
       const due = this.#startedAt + (index * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      while (this.#connecting >= this.#options.inFlight && !this.#stopped) await new Promise((resolve) => (this.#slotFree = resolve));
       if (this.#stopped) break;
       const member = this.#members[index]!;
       member.state = "connecting";
+      this.#connecting++;
+      const settled = () => {
+        this.#connecting--;
+        this.#slotFree?.();
+        this.#slotFree = undefined;
+      };
       logins.push(member.appliance.start().then(
-        () => {},
+        settled,
         (error: unknown) => {
+          settled();
           if (this.#stopped) return;
           member.state = "failed";
           member.close();
@@ -128,6 +141,7 @@ export class Fleet {
 
   stop(): void {
     this.#stopped = true;
+    this.#slotFree?.();
     for (const member of this.#members) {
       member.appliance.stop();
       member.close();
