@@ -225,9 +225,11 @@ async function benchmark(count: number, options: Options): Promise<{ lines: stri
   try {
     const accountsStarted = performance.now();
     const accounts = loadAccounts(dir, ["owner", ...fleetUsers(count)]);
+    // As `npm run hub -- --fleet N` makes them: the owner and the devices in each other's rosters.
+    const contacts = { owner: "owner", devices: fleetUsers(count) };
     hub = options.cluster
-      ? await startEjabberdHub({ dir, accounts, c2sPort: 0, nodes: 2, startTimeoutMs: 120_000 })
-      : await startHub({ dir, accounts, c2sPort: 0, startTimeoutMs: 60_000 });
+      ? await startEjabberdHub({ dir, accounts, contacts, c2sPort: 0, nodes: 2, startTimeoutMs: 120_000 })
+      : await startHub({ dir, accounts, contacts, c2sPort: 0, startTimeoutMs: 60_000 });
     const accountSeconds = (performance.now() - accountsStarted) / 1000;
     const hubPids = hub.nodes?.map((node) => node.pid) ?? [hub.pid];
     writeHubFile(dir, {
@@ -291,6 +293,8 @@ async function benchmark(count: number, options: Options): Promise<{ lines: stri
 }
 
 async function main(): Promise<number> {
+  // Ctrl-C: exit through process.exit, so that the hub's and the fleet's exit handlers kill them.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
   const options = parse(process.argv.slice(2));
   if (!(await ensureRequirements("bench:fleet", options.cluster ? EJABBERD_REQUIREMENTS : REQUIREMENTS))) return 1;
   console.log(`bench:fleet: ${options.counts.join(", ")} devices, logins at up to ${options.rate}/s, ${OWNERS} owners with ${IN_FLIGHT} commands in flight${options.cluster ? ", two ejabberd nodes" : ", Prosody (epoll)"}; loopback only`);

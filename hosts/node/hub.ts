@@ -184,6 +184,8 @@ async function main(argv: readonly string[]): Promise<number> {
     domain: settings.domain,
     c2sPort: settings.port,
     accounts: loadAccounts(settings.dir, [OWNER, ...DEVICES, ...fleetUsers(settings.fleet)]),
+    // The owner sees the fleet's presence from the start, without adding a thousand devices one by one.
+    ...(settings.fleet > 0 ? { contacts: { owner: OWNER, devices: fleetUsers(settings.fleet) } } : {}),
     websocket: settings.websocket,
     httpPort: settings.httpPort,
     log: (line: string) => console.error(`${settings.server}: ${line}`),

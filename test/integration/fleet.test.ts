@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "@xmpp/client";
+import { xml, type Client } from "@xmpp/client";
+import type { Element } from "ltx";
 import { ACCOUNTS_FILE } from "../../hosts/node/hub/account-store.js";
 import { fleetUser, fleetUsers } from "../../hosts/node/hub/fleet-accounts.js";
 import { writeHubFile } from "../../hosts/node/hub/hub-file.js";
@@ -34,7 +35,7 @@ for (const server of HUB_SERVERS) describe(`npm run fleet on ${server}`, functio
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-fleet-"));
-    hub = await startTestHub([OWNER, ...members], { server, dir });
+    hub = await startTestHub([OWNER, ...members], { server, dir, contacts: { owner: OWNER.user, devices: members.map(({ user }) => user) } });
     writeHubFile(dir, {
       software: hub.software, domain: hub.domain, server: `${hub.host}:${hub.c2sPort}`, nodes: [`${hub.host}:${hub.c2sPort}`],
       ca: hub.caPath, owner: `${OWNER.user}@${hub.domain}`, pid: process.pid,
@@ -57,7 +58,20 @@ for (const server of HUB_SERVERS) describe(`npm run fleet on ${server}`, functio
       await fleet.waitFor(/heap [\d.]+ MiB for 3 appliances = [\d.]+ KiB each; process RSS/, 30_000);
       owner = hubClient(hub, OWNER, { resource: "phone" });
       owner.on("error", () => {});
+      // The hub put the fleet in the owner's roster, subscribed both ways: its presence comes without asking.
+      const online = new Set<string>();
+      owner.on("stanza", (stanza: Element) => {
+        const from = String(stanza.attrs.from).split("/")[0]!;
+        // Its own presence comes back too: only the devices count.
+        if (stanza.is("presence") && stanza.attrs.type === undefined && from !== `${OWNER.user}@${hub.domain}`) online.add(from);
+      });
+      const roster = new Promise<Element>((resolve) => owner!.on("online", () => resolve(owner!.iqCaller.request(xml("iq", { type: "get" }, xml("query", { xmlns: "jabber:iq:roster" }))))));
       await owner.start();
+      const items = (await roster).getChild("query")!.getChildren("item").map((item) => `${item.attrs.jid} ${item.attrs.subscription}`).sort();
+      assert.deepEqual(items, members.map(({ user }) => `${user}@${hub.domain} both`));
+      await owner.send(xml("presence", {}));
+      for (let wait = 0; wait < 100 && online.size < 3; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual([...online].sort(), members.map(({ user }) => `${user}@${hub.domain}`));
       const target = `${fleetUser(2)}@${hub.domain}/appliance`;
       const other = `${fleetUser(3)}@${hub.domain}/appliance`;
       const preheat = await ask(owner, target, "PREHEAT 200 5");

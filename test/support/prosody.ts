@@ -20,6 +20,7 @@ export interface TestHubOptions {
   readonly log?: HubOptions["log"];
   /** Default prosody. */
   readonly server?: HubServer;
+  readonly contacts?: HubOptions["contacts"];
   /** With ejabberd: that many nodes in one cluster. */
   readonly nodes?: number;
 }
@@ -29,7 +30,7 @@ export async function startTestHub(accounts: readonly Account[], options: TestHu
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "xmpp-appliance-hub-"));
   let hub: Hub;
   try {
-    const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log };
+    const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts };
     hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub(hubOptions);
   } catch (error) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });

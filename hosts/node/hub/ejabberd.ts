@@ -50,7 +50,7 @@ export async function startEjabberdHub(options: EjabberdHubOptions): Promise<Hub
       const fixed = count === 1 && options.c2sPort !== undefined && options.c2sPort !== 0 ? options.c2sPort : undefined;
       const node = await launchNode(runtime, epmd.port, index, domain, certificates, fixed, index === 1 ? options : { ...options, websocket: false });
       nodes.push(node);
-      if (index === 1) await setAccounts(runtime, epmd.port, node.name, domain, options.accounts);
+      if (index === 1) await setAccounts(runtime, epmd.port, node.name, domain, options.accounts, options.contacts);
       else await joinCluster(runtime, epmd.port, node, nodes[0]!.name);
     }
     if (count > 1) balancer = await startBalancer(options.c2sPort ?? 0, nodes.map((node) => node.c2sPort));
@@ -243,21 +243,28 @@ function erlangBinary(text: string): string {
 
 /** Creates each account, or sets its password again, in one call however many there are
  * (`ejabberdctl register` would start an Erlang node per account). */
-async function setAccounts(runtime: Runtime, epmdPort: number, node: string, domain: string, accounts: readonly Account[]): Promise<void> {
+async function setAccounts(runtime: Runtime, epmdPort: number, node: string, domain: string, accounts: readonly Account[], contacts: HubOptions["contacts"]): Promise<void> {
   if (accounts.length === 0) return;
   const file = join(runtime.dir, "accounts.eterm");
-  writeFileSync(file, accounts.map(({ user, password }) => `{${erlangBinary(user)}, ${erlangBinary(password)}}.\n`).join(""), { mode: 0o600 });
+  const pairs = contacts === undefined ? [] : contacts.devices.flatMap((device) => [[contacts.owner, device], [device, contacts.owner]] as const);
+  writeFileSync(file, [
+    ...accounts.map(({ user, password }) => `{account, ${erlangBinary(user)}, ${erlangBinary(password)}}.\n`),
+    // Each pair's roster item, subscribed both ways (mod_admin_extra's add_rosteritem, as ejabberdctl add_rosteritem does it).
+    ...pairs.map(([user, contact]) => `{contact, ${erlangBinary(user)}, ${erlangBinary(contact)}}.\n`),
+  ].join(""), { mode: 0o600 });
   const code = `
-    {ok, Accounts} = file:consult(${JSON.stringify(file)}),
+    {ok, Terms} = file:consult(${JSON.stringify(file)}),
     Node = '${node}', Host = ${erlangBinary(domain)},
-    Set = fun({User, Password}) ->
+    Set = fun({account, User, Password}) ->
       case rpc:call(Node, ejabberd_auth, try_register, [User, Host, Password]) of
         ok -> ok;
         {error, exists} -> rpc:call(Node, ejabberd_auth, set_password, [User, Host, Password]);
         Other -> Other
-      end
+      end;
+    ({contact, User, Contact}) ->
+      rpc:call(Node, mod_admin_extra, add_rosteritem, [User, Host, Contact, Host, Contact, <<>>, <<"both">>])
     end,
-    Failed = [{User, Result} || {User, _} = Account <- Accounts, (Result = Set(Account)) =/= ok],
+    Failed = [{element(2, Term), Result} || Term <- Terms, (Result = Set(Term)) =/= ok],
     case Failed of
       [] -> halt(0);
       _ -> io:format("~p~n", [Failed]), halt(1)

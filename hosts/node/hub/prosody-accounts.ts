@@ -49,3 +49,22 @@ export async function writeProsodyAccounts(dataDir: string, domain: string, acco
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, accounts.length) }, worker));
 }
+
+/** Writes rosters in which `owner` and each of `devices` see each other's presence (subscription
+ * "both"), as an owner who added every device would have: the owner's client learns every
+ * device's state from presence, and no device's login asks the owner again. Replaces the rosters
+ * of these accounts. */
+export function writeProsodyRosters(dataDir: string, domain: string, owner: string, devices: readonly string[]): void {
+  const dir = join(dataDir, prosodyFileName(domain), "roster");
+  mkdirSync(dir, { recursive: true });
+  const item = (user: string) => `\t[${lua(`${user}@${domain}`)}] = { ["subscription"] = "both"; ["groups"] = {}; };\n`;
+  const roster = (users: readonly string[]) => `return {\n\t[false] = { ["version"] = 1; ["pending"] = {}; };\n${users.map(item).join("")}};\n`;
+  const write = (user: string, text: string) => {
+    const path = join(dir, `${prosodyFileName(user)}.dat`);
+    writeFileSync(`${path}.new`, text, { mode: 0o600 });
+    renameSync(`${path}.new`, path);
+  };
+  write(owner, roster(devices));
+  const ownerRoster = roster([owner]);
+  for (const device of devices) write(device, ownerRoster);
+}

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Certificates, ensureCertificates } from "./certificates.js";
 import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
-import { writeProsodyAccounts } from "./prosody-accounts.js";
+import { writeProsodyAccounts, writeProsodyRosters } from "./prosody-accounts.js";
 import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
 import { findProgram, installCommand, isRoot, missingPackages } from "./requirements.js";
 
@@ -23,6 +23,9 @@ export interface HubOptions {
   readonly c2sPort?: number;
   /** Accounts created (or given the password again) before Prosody starts. */
   readonly accounts: readonly Account[];
+  /** An owner and devices (among `accounts`) put in each other's rosters, subscribed both ways,
+   * as if the owner had added each device: a fleet's owner sees every device's presence. */
+  readonly contacts?: { readonly owner: string; readonly devices: readonly string[] };
   /** Every line Prosody logs. */
   readonly log?: (line: string) => void;
   /** Also serve XMPP over WebSocket (plain HTTP on loopback) at `websocketUrl`. */
@@ -129,7 +132,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     writeFileSync(configPath, prosodyConfig({
       dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(),
     }));
-    if (attempt === 1) await writeProsodyAccounts(join(dir, DATA_DIR), domain, options.accounts);
+    if (attempt === 1) {
+      await writeProsodyAccounts(join(dir, DATA_DIR), domain, options.accounts);
+      if (options.contacts !== undefined) writeProsodyRosters(join(dir, DATA_DIR), domain, options.contacts.owner, options.contacts.devices);
+    }
     const launch = await launchProsody(programs.prosody, configPath, c2sPort, httpPort, options);
     if (launch.ok) {
       return hubFor(launch.prosody, { dir, domain, c2sPort, httpPort, configPath, certificates, accounts: options.accounts });
