@@ -1,5 +1,6 @@
-// `npm run bench:xml`: reads the same stanzas with xmpp.js's ltx-based parser and with the
-// project's StanzaStream, on Node and on the XS engine (xsnap), and prints ms per input.
+// `npm run bench:xml`: reads the same stanzas with xmpp.js's ltx-based parser, ltx.parse and the
+// project's StanzaStream, and times encodeUtf8, on Node and on the XS engine (xsnap), printing
+// figures and ratios (and xsnap meter units on XS).
 
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";

@@ -1,6 +1,6 @@
 // Strict UTF-8 (RFC 3629) for the core, which cannot count on TextEncoder/TextDecoder on XS: an
-// incremental decoder for network bytes split anywhere, one-shot encode and decode, and the
-// sequence reader the stream parser validates with.
+// incremental decoder for network bytes split anywhere, one-shot encode (the host's encoder where
+// there is one) and decode, and the sequence reader the stream parser validates with.
 
 /** Bytes that are not UTF-8. A SyntaxError, so callers that catch those keep working. */
 export class Utf8Error extends SyntaxError {
@@ -185,34 +185,81 @@ export function decodeUtf8(bytes: Uint8Array): string {
   throw new Utf8Error(reason, at, text);
 }
 
+// The host's encoder, where there is one: XS's ArrayBuffer.fromString copies the string's own
+// UTF-8 (XS stores strings as UTF-8), TextEncoder is native on Node and xsnap. Either runs in
+// time linear in the text; a walk with charCodeAt(i) does not on XS (each call costs i).
+type NativeEncode = (text: string) => Uint8Array;
+const fromString = (ArrayBuffer as unknown as { fromString?: (text: string) => ArrayBuffer }).fromString;
+const TextEncoderClass = (globalThis as unknown as { TextEncoder?: new () => { encode(text: string): Uint8Array } }).TextEncoder;
+const nativeEncode: NativeEncode | undefined =
+  typeof fromString === "function"
+    ? (text) => new Uint8Array(fromString(text))
+    : typeof TextEncoderClass === "function"
+      ? (text) => new TextEncoderClass().encode(text)
+      : undefined;
+
 /** Encodes text as UTF-8; an unpaired surrogate becomes U+FFFD, as TextEncoder does. */
 export function encodeUtf8(text: string): Uint8Array {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) length += 1;
-    else if (c < 0x800) length += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      length += 4;
-      i++;
-    } else length += 3; // the BMP, and U+FFFD in place of an unpaired surrogate
-  }
-  const bytes = new Uint8Array(length);
+  if (nativeEncode === undefined) return encodeUtf8Portably(text);
+  const bytes = nativeEncode(text);
+  // Made here, not at module level (see the preload notes); a native scan of the text, which
+  // the meter counts at a twelfth of the typed array's indexOf over the bytes.
+  return /[\ud800-\udfff]/u.test(text) ? repairSurrogates(bytes) : bytes;
+}
+
+/**
+ * The encoder for engines with no native one: one pass over the code points with the string
+ * iterator (linear on XS, unlike indexing), into room for the most bytes the text can take.
+ */
+export function encodeUtf8Portably(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length * 3); // a UTF-16 unit is at most 3 bytes; a pair of them 4
   let at = 0;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (c <= 0xdbff && isLowSurrogate(next)) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-      } else {
-        c = 0xfffd;
-      }
-    }
-    at = writeCodePoint(bytes, at, c);
+  for (const character of text) {
+    const c = character.codePointAt(0) as number;
+    at = writeCodePoint(bytes, at, c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
   }
-  return bytes;
+  return at === bytes.length ? bytes : bytes.slice(0, at);
+}
+
+/**
+ * XS keeps an unpaired surrogate in its strings as the three bytes ED A0..BF xx, and its
+ * ArrayBuffer.fromString and TextEncoder copy them out as they are (xsnap 0.15, Moddable 8.2):
+ * those bytes are not UTF-8, and a peer would end the stream on them. Each becomes U+FFFD (EF BF
+ * BD, also three bytes), or, for a high and a low half side by side, the character they make.
+ * The search is the typed array's native indexOf: ED is rare (Hangul U+D000-D7FF starts with it).
+ */
+export function repairSurrogates(bytes: Uint8Array): Uint8Array {
+  let at = bytes.indexOf(0xed);
+  if (at < 0) return bytes;
+  let out: Uint8Array | undefined;
+  let written = 0; // bytes of `out` filled, when there is one
+  let copied = 0; // bytes of `bytes` already copied into `out`
+  while (at >= 0 && at + 2 < bytes.length) {
+    const second = bytes[at + 1];
+    if (second < 0xa0) {
+      at = bytes.indexOf(0xed, at + 1);
+      continue;
+    }
+    if (!out) out = new Uint8Array(bytes.length);
+    out.set(bytes.subarray(copied, at), written);
+    written += at - copied;
+    const high = second < 0xb0; // ED A0-AF: U+D800-DBFF
+    const next = at + 3;
+    if (high && next + 2 < bytes.length && bytes[next] === 0xed && bytes[next + 1] >= 0xb0) {
+      const h = 0xd800 + ((second & 0x0f) << 6) + (bytes[at + 2] & 0x3f);
+      const l = 0xdc00 + ((bytes[next + 1] & 0x0f) << 6) + (bytes[next + 2] & 0x3f);
+      written = writeCodePoint(out, written, 0x10000 + ((h - 0xd800) << 10) + (l - 0xdc00));
+      copied = next + 3;
+    } else {
+      written = writeCodePoint(out, written, 0xfffd);
+      copied = next;
+    }
+    at = bytes.indexOf(0xed, copied);
+  }
+  if (!out) return bytes;
+  out.set(bytes.subarray(copied), written);
+  written += bytes.length - copied;
+  return written === out.length ? out : out.slice(0, written);
 }
 
 /** Writes one code point as UTF-8 at `at`; returns the index after it. */
@@ -233,8 +280,4 @@ export function writeCodePoint(bytes: Uint8Array, at: number, c: number): number
     bytes[at++] = 0x80 | (c & 0x3f);
   }
   return at;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
 }

@@ -1,7 +1,7 @@
 // UTF-8 for the core: encoding, strict decoding, and decoding of chunks split inside characters.
 
 import { assert } from "../../support/assert.js";
-import { Utf8Decoder, Utf8Error, decodeUtf8, encodeUtf8 } from "../../../src/xml/utf8.js";
+import { Utf8Decoder, Utf8Error, decodeUtf8, encodeUtf8, encodeUtf8Portably, repairSurrogates } from "../../../src/xml/utf8.js";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -79,5 +79,41 @@ describe("UTF-8", () => {
       () => decoder.decode(bytes(0xb8, 0xad, 0x64, 0xed, 0xbf, 0xbf)),
       (error) => error instanceof Utf8Error && error.offset === 8 && error.decoded === "中d",
     );
+  });
+});
+
+describe("UTF-8 encoding on every host", () => {
+  // XS keeps an unpaired surrogate as ED A0..BF xx and a pair split in two strings may stay as two
+  // such sequences; this is what its ArrayBuffer.fromString and TextEncoder hand back.
+  const xsBytes = (...units: number[]) => {
+    const out: number[] = [];
+    for (const u of units) {
+      if (u < 0x80) out.push(u);
+      else out.push(0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f));
+    }
+    return new Uint8Array(out);
+  };
+
+  it("repairs the surrogate bytes XS hands out: U+FFFD for a lone half, the character for a pair", () => {
+    assert.deepEqual(repairSurrogates(xsBytes(0x61, 0xd800, 0x62)), bytes(0x61, 0xef, 0xbf, 0xbd, 0x62));
+    assert.deepEqual(repairSurrogates(xsBytes(0xdc00)), bytes(0xef, 0xbf, 0xbd));
+    assert.deepEqual(repairSurrogates(xsBytes(0xd83d, 0xde00, 0x7a)), bytes(0xf0, 0x9f, 0x98, 0x80, 0x7a));
+    assert.deepEqual(repairSurrogates(xsBytes(0xde00, 0xd83d)), bytes(0xef, 0xbf, 0xbd, 0xef, 0xbf, 0xbd), "a low half then a high half are no pair");
+    assert.deepEqual(repairSurrogates(xsBytes(0xd83d, 0xd83d, 0xde00)), bytes(0xef, 0xbf, 0xbd, 0xf0, 0x9f, 0x98, 0x80));
+  });
+
+  it("leaves alone the bytes of characters that start with ED (Hangul U+D000-D7FF)", () => {
+    const hangul = encodeUtf8Portably("\ud7a3\ud000x");
+    assert.deepEqual(hangul, bytes(0xed, 0x9e, 0xa3, 0xed, 0x80, 0x80, 0x78));
+    assert.equal(repairSurrogates(hangul), hangul, "the same array, not a copy");
+  });
+
+  it("the host's encoder and the portable one agree, lone surrogates included", () => {
+    const text = "x".repeat(50) + "Café 中文 😀 \ud7a3 a\ud800b \udfff" + "\ud83d" + "\ude00" + "\u0000" + "y".repeat(40);
+    const portable = encodeUtf8Portably(text);
+    assert.deepEqual(encodeUtf8(text), portable);
+    assert.equal(decodeUtf8(portable), text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
+    for (const [sample, encoded] of samples) assert.deepEqual(encodeUtf8Portably(sample), new Uint8Array(encoded), sample);
+    assert.deepEqual(encodeUtf8Portably(""), bytes());
   });
 });
