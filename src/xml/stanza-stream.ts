@@ -2,6 +2,7 @@
 // each top-level stanza as an ltx Element, and the stream's end come out, or one stream error.
 
 import { Element } from "ltx";
+import { withNamespace, type Attributes } from "./attributes.js";
 import { StreamError } from "./stream-error.js";
 import { createStreamParser, type StanzaLimits, type StreamParser } from "./stream-parser.js";
 
@@ -9,6 +10,9 @@ export type { StanzaLimits } from "./stream-parser.js";
 export { StreamError, type ReaderCondition } from "./stream-error.js";
 
 export const STREAMS_NS = "http://etherx.jabber.org/streams";
+/** The namespaces Namespaces in XML 1.0 §3 reserves: bound to `xml` and `xmlns` only, never declared otherwise. */
+export const XML_NS = "http://www.w3.org/XML/1998/namespace";
+export const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 export const DEFAULT_LIMITS: Readonly<StanzaLimits> = Object.freeze({ maxStanzaBytes: 16384, maxDepth: 16 });
 
@@ -64,7 +68,7 @@ export class StanzaStream {
       }
     }
     this.#parser = createStreamParser(chosen, {
-      startElement: (name, attrs) => this.#startElement(name, attrs),
+      startElement: (name, attrs, prefixed) => this.#startElement(name, attrs, prefixed),
       endElement: () => this.#endElement(),
       text: (text) => this.#cursor?.t(text),
       error: (error) => this.#fail(error),
@@ -98,31 +102,32 @@ export class StanzaStream {
     this.#parser.stop();
   }
 
-  #startElement(name: string, attrs: Record<string, string>): void {
+  #startElement(name: string, attrs: Attributes, prefixed: boolean): void {
     if (this.#header === undefined) {
-      this.#startStream(name, attrs);
+      this.#startStream(name, attrs, prefixed);
       return;
     }
     const parent = this.#cursor;
-    // The parser's attrs object becomes the element's: copying it would cost, on XS, the
-    // square of its size.
+    // The parser's attrs object becomes the element's: no copy unless the namespace is added.
     const element = new Element(name);
     if (parent === undefined) {
       const xmlns = this.#header.xmlns;
-      element.attrs = "xmlns" in attrs || xmlns === undefined ? attrs : { xmlns, ...attrs };
+      element.attrs = attrs.xmlns !== undefined || xmlns === undefined ? attrs : withNamespace(xmlns, attrs);
       this.#stanza = element;
     } else {
       element.attrs = attrs;
       parent.cnode(element);
     }
     this.#cursor = element;
-    this.#checkPrefix(element, name, "element");
-    for (const attribute of Object.keys(attrs)) {
-      if (attribute !== "xmlns" && !attribute.startsWith("xmlns:")) this.#checkPrefix(element, attribute, "attribute");
+    const declared = attrs.xmlns;
+    if (declared === XML_NS || declared === XMLNS_NS) {
+      this.#failNamespace(`the default namespace declared as '${declared}', which is reserved`);
+    } else if (prefixed && this.#checkDeclarations(attrs)) {
+      this.#checkPrefixes(element, name, attrs);
     }
   }
 
-  #startStream(name: string, attrs: Record<string, string>): void {
+  #startStream(name: string, attrs: Attributes, prefixed: boolean): void {
     this.#header = attrs;
     const colon = name.indexOf(":");
     const prefix = colon < 0 ? undefined : name.slice(0, colon);
@@ -135,24 +140,87 @@ export class StanzaStream {
       this.#fail(new StreamError("bad-namespace-prefix", `the stream header <${name}> has ${what} ${where}`));
     } else if (namespace !== STREAMS_NS) {
       this.#fail(new StreamError("invalid-namespace", `the stream header is in namespace '${namespace}', not '${STREAMS_NS}' ${where}`));
-    } else {
+    } else if (attrs.xmlns === XML_NS || attrs.xmlns === XMLNS_NS) {
+      this.#failNamespace(`the default namespace declared as '${attrs.xmlns}', which is reserved`);
+    } else if (!prefixed || (this.#checkDeclarations(attrs) && this.#checkPrefixes(undefined, name, attrs))) {
       this.#handlers.onHeader({ ...attrs });
     }
   }
 
-  /** Namespace well-formedness: a prefix is declared in the stanza, or in the header (and then copied onto the stanza). */
-  #checkPrefix(element: Element, name: string, what: string): void {
-    const colon = name.indexOf(":");
-    if (colon < 0 || this.#done) return;
-    const prefix = name.slice(0, colon);
-    if (prefix === "xml" || element.findNS(prefix) !== undefined) return;
-    const declaration = `xmlns:${prefix}`;
-    const namespace = this.#header?.[declaration];
-    if (namespace !== undefined && this.#stanza !== undefined) {
-      this.#stanza.attrs[declaration] = namespace;
-      return;
+  /** Namespaces in XML 1.0 §3: the reserved prefixes and namespaces, and no undeclaring of a prefix. */
+  #checkDeclarations(attrs: Attributes): boolean {
+    for (const attribute of Object.keys(attrs)) {
+      if (!attribute.startsWith("xmlns:")) continue;
+      const prefix = attribute.slice(6);
+      const value = attrs[attribute];
+      let fault: string | undefined;
+      if (prefix === "xmlns") fault = "the prefix 'xmlns' declared (xmlns:xmlns), which is reserved";
+      else if (prefix === "xml") {
+        if (value !== XML_NS) fault = `the prefix 'xml' bound to '${value}' (it stands for '${XML_NS}' only)`;
+      } else if (value === XML_NS || value === XMLNS_NS) fault = `the prefix '${prefix}' bound to '${value}', which is reserved`;
+      else if (value === "") fault = `the prefix '${prefix}' undeclared (xmlns:${prefix}=''), which XML 1.0 does not allow`;
+      if (fault !== undefined) {
+        this.#failNamespace(fault);
+        return false;
+      }
     }
-    this.#fail(new StreamError("not-well-formed", `the ${what} '${name}' uses the undeclared prefix '${prefix}' at byte ${this.#parser.offset}`));
+    return true;
+  }
+
+  /**
+   * Every prefix used is declared in the element, its ancestors or the header (whose declaration
+   * is then copied onto the stanza), and no two attributes are one name in one namespace.
+   */
+  #checkPrefixes(element: Element | undefined, name: string, attrs: Attributes): boolean {
+    const colon = name.indexOf(":");
+    if (colon >= 0) {
+      const prefix = name.slice(0, colon);
+      if (prefix === "xmlns") {
+        this.#failNamespace(`the element '${name}' has the prefix 'xmlns', which only declarations have`);
+        return false;
+      }
+      if (this.#resolve(element, prefix, attrs) === undefined) {
+        this.#failNamespace(`the element '${name}' uses the undeclared prefix '${prefix}'`);
+        return false;
+      }
+    }
+    let seen: Map<string, string> | undefined; // "namespace local" to the attribute's written name
+    for (const attribute of Object.keys(attrs)) {
+      const at = attribute.indexOf(":");
+      if (at < 0) continue;
+      const prefix = attribute.slice(0, at);
+      if (prefix === "xmlns") continue;
+      const namespace = this.#resolve(element, prefix, attrs);
+      if (namespace === undefined) {
+        this.#failNamespace(`the attribute '${attribute}' uses the undeclared prefix '${prefix}'`);
+        return false;
+      }
+      const key = `${namespace} ${attribute.slice(at + 1)}`;
+      seen ??= new Map();
+      const twin = seen.get(key);
+      if (twin !== undefined) {
+        this.#failNamespace(`the attribute '${attribute.slice(at + 1)}' of namespace '${namespace}' twice in <${name}> (as '${twin}' and '${attribute}')`);
+        return false;
+      }
+      seen.set(key, attribute);
+    }
+    return true;
+  }
+
+  /** The namespace a prefix stands for at `element` (the header when undefined), or undefined. */
+  #resolve(element: Element | undefined, prefix: string, attrs: Attributes): string | undefined {
+    if (prefix === "xml") return XML_NS;
+    const declaration = `xmlns:${prefix}`;
+    if (element === undefined) return attrs[declaration];
+    const found = element.findNS(prefix);
+    if (found !== undefined) return found;
+    const namespace = this.#header?.[declaration];
+    if (namespace !== undefined && this.#stanza !== undefined) this.#stanza.attrs[declaration] = namespace;
+    return namespace;
+  }
+
+  #failNamespace(what: string): void {
+    this.#fail(new StreamError("not-well-formed", `${what} at byte ${this.#parser.offset}`));
   }
 
   #endElement(): void {

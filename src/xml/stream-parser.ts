@@ -4,6 +4,7 @@
 // (on XS, string indexing costs the index: ltx's parser goes quadratic there), so its time is
 // linear in its input and its memory bounded by one stanza.
 
+import { setAttribute, type Attributes } from "./attributes.js";
 import { StreamError, type ReaderCondition } from "./stream-error.js";
 import { TokenBuffer, shortAsciiText } from "./token-buffer.js";
 import { INCOMPLETE, explainInvalid, readSequence } from "./utf8.js";
@@ -20,8 +21,10 @@ export interface ParserSink {
   /**
    * A start tag: its qualified name and its attributes, unescaped and with white space
    * normalised (XML §3.3.3). An empty-element tag is followed by its `endElement` at once.
+   * `prefixed`: some name in the tag (the element's or an attribute's) has a colon, so that
+   * namespace prefixes need checking; without one, only `xmlns` can declare anything.
    */
-  startElement(name: string, attrs: Record<string, string>): void;
+  startElement(name: string, attrs: Attributes, prefixed: boolean): void;
   /** An end tag; the parser has checked that it matches its start tag. */
   endElement(name: string): void;
   /**
@@ -109,11 +112,12 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   // Namespaces allow one colon in a name, neither first nor last, and a NameStartChar after it.
   let colon = false;
   let afterColon = false;
+  let prefixed = false; // a name in the current start tag has a colon
 
   const text = new TokenBuffer(); // character data since the last tag
   const token = new TokenBuffer(); // a name, an attribute value or the XML declaration
   let name = "";
-  let attrs: Record<string, string> = {};
+  let attrs: Attributes = {};
   const attrNames = new Set<string>(); // for duplicates: on XS, a Set is hashed and an object searched
   let attrName = "";
   let open: string[] = []; // names of the open elements, for matching end tags
@@ -356,6 +360,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
         if (isNameChar(c)) nameChar(c);
         else if (nameEnds()) {
           name = takeToken(bytes, i);
+          prefixed = colon;
           attrs = {};
           attrNames.clear();
           if (isXmlSpace(c)) state = TAG_SPACE;
@@ -392,6 +397,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
           }
           attrNames.add(attribute);
           attrName = attribute;
+          if (colon) prefixed = true;
           if (isXmlSpace(c)) state = ATTR_NAME_END;
           else if (c === 0x3d /* = */) state = ATTR_EQ;
           else fail("not-well-formed", `${show(c)} in an attribute name`);
@@ -416,7 +422,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
 
       case ATTR_VALUE:
         if (c === quote) {
-          attrs[attrName] = takeToken(bytes, i);
+          attrs = setAttribute(attrs, attrName, takeToken(bytes, i));
           state = AFTER_VALUE;
         } else if (c === 0x3c /* < */) {
           fail("not-well-formed", `'<' in the value of '${attrName}'`);
@@ -720,7 +726,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   /** The last thing a step does: the sink may stop the parser or restart the stream. */
   function report(element: string, start: boolean, end: boolean): void {
     if (text.length > 0) sink.text(text.take());
-    if (start && !stopped && !restarted) sink.startElement(element, attrs);
+    if (start && !stopped && !restarted) sink.startElement(element, attrs, prefixed);
     if (end && !stopped && !restarted) sink.endElement(element);
   }
 

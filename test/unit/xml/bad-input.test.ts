@@ -68,6 +68,21 @@ const corpus: BadInput[] = [
   { what: "an XML declaration without a version", input: ["<?xml encoding='UTF-8'?>", STREAM], condition: "not-well-formed", found: "a malformed XML declaration", at: 23 },
   { what: "an element with an undeclared prefix", input: [H, "<foo:bar/>"], condition: "not-well-formed", found: "the element 'foo:bar' uses the undeclared prefix 'foo'", at: h + 9, before: 1 },
   { what: "an attribute with an undeclared prefix", input: [H, "<message foo:x='1'/>"], condition: "not-well-formed", found: "the attribute 'foo:x' uses the undeclared prefix 'foo'", at: h + 19, before: 1 },
+  // Namespaces in XML 1.0 §3 (RFC 6120 §11.2: XML that is not namespace-well-formed is not-well-formed).
+  ...namespaceFault("xmlns:xml rebound", "<message xmlns:xml='urn:x'/>", "the prefix 'xml' bound to 'urn:x' (it stands for 'http://www.w3.org/XML/1998/namespace' only)"),
+  ...namespaceFault("xmlns:xmlns declared", "<message xmlns:xmlns='urn:x'/>", "the prefix 'xmlns' declared (xmlns:xmlns), which is reserved"),
+  ...namespaceFault("a prefix bound to the XML namespace", "<message xmlns:x='http://www.w3.org/XML/1998/namespace'/>", "the prefix 'x' bound to 'http://www.w3.org/XML/1998/namespace', which is reserved"),
+  ...namespaceFault("a prefix bound to the xmlns namespace", "<message xmlns:x='http://www.w3.org/2000/xmlns/'/>", "the prefix 'x' bound to 'http://www.w3.org/2000/xmlns/', which is reserved"),
+  ...namespaceFault("a prefix undeclared", "<message xmlns:p=''/>", "the prefix 'p' undeclared (xmlns:p=''), which XML 1.0 does not allow"),
+  ...namespaceFault("a prefix undeclared in a child", "<message xmlns:p='urn:p'><p:x xmlns:p=''/></message>", "the prefix 'p' undeclared (xmlns:p=''), which XML 1.0 does not allow", 41),
+  ...namespaceFault("one attribute twice through two prefixes", "<message xmlns:a='urn:x' xmlns:b='urn:x' a:c='1' b:c='2'/>", "the attribute 'c' of namespace 'urn:x' twice in <message> (as 'a:c' and 'b:c')"),
+  ...namespaceFault("one attribute twice through a prefix of the header and one of the stanza", "<message xmlns:s='http://etherx.jabber.org/streams' stream:id='1' s:id='2'/>", "the attribute 'id' of namespace 'http://etherx.jabber.org/streams' twice in <message> (as 'stream:id' and 's:id')"),
+  ...namespaceFault("the default namespace bound to the xmlns namespace", "<message xmlns='http://www.w3.org/2000/xmlns/'/>", "the default namespace declared as 'http://www.w3.org/2000/xmlns/', which is reserved"),
+  ...namespaceFault("the default namespace bound to the XML namespace", "<message><body xmlns='http://www.w3.org/XML/1998/namespace'/></message>", "the default namespace declared as 'http://www.w3.org/XML/1998/namespace', which is reserved", 60),
+  ...namespaceFault("an element with the prefix xmlns", "<xmlns:x/>", "the element 'xmlns:x' has the prefix 'xmlns', which only declarations have"),
+  { what: "xmlns:xml rebound in the stream header", input: [DECL, STREAM.replace(">", " xmlns:xml='urn:x'>")], condition: "not-well-formed", found: "the prefix 'xml' bound to 'urn:x' (it stands for 'http://www.w3.org/XML/1998/namespace' only)", at: h + 17 },
+  { what: "an undeclared prefix in the stream header", input: [DECL, STREAM.replace(">", " foo:x='1'>")], condition: "not-well-formed", found: "the attribute 'foo:x' uses the undeclared prefix 'foo'", at: h + 9 },
+
   { what: "an overlong UTF-8 form", input: [BODY, [0xc0, 0xaf]], condition: "not-well-formed", found: "bytes that are not UTF-8 (an overlong lead byte (0xc0))", at: b, before: 1 },
   { what: "a lone UTF-8 continuation byte", input: [BODY, "a", [0x80]], condition: "not-well-formed", found: "bytes that are not UTF-8 (a continuation byte with no lead byte (0x80))", at: b + 1, before: 1 },
   { what: "an encoded surrogate half", input: [BODY, [0xed, 0xa0, 0x80]], condition: "not-well-formed", found: "bytes that are not UTF-8 (an overlong form, a surrogate or a value past U+10FFFF (0xed 0xa0))", at: b + 1, before: 1 },
@@ -100,6 +115,11 @@ const corpus: BadInput[] = [
   { what: "a stream header with an undeclared prefix", input: ["<stream:stream xmlns='jabber:client'>"], condition: "bad-namespace-prefix", found: "the stream header <stream:stream> has the undeclared prefix 'stream'", at: 36 },
   { what: "an XML declaration of another encoding", input: ["<?xml version='1.0' encoding='ISO-8859-1'?>", STREAM], condition: "unsupported-encoding", found: "an XML declaration of encoding 'ISO-8859-1' (XMPP streams are UTF-8)", at: 42 },
 ];
+
+/** A start tag (after the header) refused for its namespaces, found at its '>' (or at `at` within it). */
+function namespaceFault(what: string, tag: string, found: string, at = tag.length - 1): BadInput[] {
+  return [{ what, input: [H, tag], condition: "not-well-formed", found, at: h + at, before: 1 }];
+}
 
 /** Cut points for a long input: evenly spread, and close around where the error is found. */
 function someCuts(length: number, at: number): number[] {

@@ -163,3 +163,47 @@ describe("StanzaStream", () => {
     assert.throws(() => new StanzaStream(handlers, { maxDepth: 2.5 }), /maxDepth must be a positive integer, got 2.5/);
   });
 });
+
+describe("StanzaStream keeps every attribute, whatever its name", () => {
+  const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "__defineGetter__"];
+
+  it("keeps attributes named like Object.prototype's properties, in order, as own strings", () => {
+    const tag = `<message ${names.map((name, i) => `${name}='v${i}'`).join(" ")} id='x'><body a='1' __proto__='p'>hi</body></message>`;
+    const [message] = stanzasOf(tag);
+    assert.deepEqual(Object.keys(message.attrs), ["xmlns", ...names, "id"]);
+    names.forEach((name, i) => {
+      assert.ok(Object.prototype.hasOwnProperty.call(message.attrs, name), name);
+      assert.equal(message.attrs[name], `v${i}`, name);
+    });
+    const body = message.getChild("body") as Element;
+    assert.equal(body.attrs.__proto__, "p");
+    assert.equal(message.getChildText("body"), "hi");
+    assert.equal(
+      message.toString(),
+      `<message xmlns="jabber:client" ${names.map((name, i) => `${name}="v${i}"`).join(" ")} id="x"><body a="1" __proto__="p">hi</body></message>`,
+    );
+  });
+
+  it("leaves ltx's namespace lookups working on such an element", () => {
+    const [message] = stanzasOf("<message xmlns:x='urn:x' toString='t' x:kind='k'><x:data constructor='c'/></message>");
+    assert.equal(message.getAttr("kind", "urn:x"), "k", "getAttr with a namespace calls attrs.hasOwnProperty()");
+    assert.equal((message.children[0] as Element).getNS(), "urn:x");
+    assert.equal(message.attrs.toString, "t");
+  });
+
+  it("still refuses one of them given twice", () => {
+    const events = readWhole(toBytes(H, "<message __proto__='a' __proto__='b'/>"));
+    assert.match(events[events.length - 1], /^error not-well-formed: the attribute '__proto__' twice in <message>/);
+  });
+
+  it("keeps them in the stream header too", () => {
+    const events = readWhole(toBytes("<stream:stream xmlns:stream='http://etherx.jabber.org/streams' __proto__='x' constructor='y'>"));
+    assert.deepEqual(events, ['header {"xmlns:stream":"http://etherx.jabber.org/streams","__proto__":"x","constructor":"y"}']);
+  });
+
+  it("takes the reserved prefix xml and its own declaration, which Namespaces in XML allow", () => {
+    const [message] = stanzasOf("<message xml:lang='fr' xmlns:xml='http://www.w3.org/XML/1998/namespace'><body xmlns:a='urn:a' xmlns:b='urn:b' a:c='1' b:c='2'/></message>");
+    assert.equal(message.attrs["xml:lang"], "fr");
+    assert.equal((message.children[0] as Element).attrs["b:c"], "2", "one local name in two namespaces is two attributes");
+  });
+});
