@@ -16,7 +16,7 @@ export function setAttribute(attrs: Attributes, name: string, value: string): At
   }
   const kept = Object.getPrototypeOf(attrs) === null ? attrs : withoutPrototype(attrs);
   // The helper below goes, so that the attribute takes its place in order (and shows).
-  if (name === "hasOwnProperty") delete kept.hasOwnProperty;
+  if (name === "hasOwnProperty") Reflect.deleteProperty(kept, name);
   define(kept, name, value, true);
   return kept;
 }
