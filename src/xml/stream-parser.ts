@@ -113,6 +113,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   let colon = false;
   let afterColon = false;
   let prefixed = false; // a name in the current start tag has a colon
+  let nameColon = false; // the name asciiName() read has a colon
 
   const text = new TokenBuffer(); // character data since the last tag
   const token = new TokenBuffer(); // a name, an attribute value or the XML declaration
@@ -180,7 +181,13 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
     let i = 0;
     while (i < bytes.length) {
       if (stopped) return;
-      if (HAS_PLAIN_RUNS[state]) {
+      if (bytes[i] === 0x3c /* < */ && (state === TEXT || state === BETWEEN)) {
+        const next = wholeTag(bytes, i);
+        if (next > 0) {
+          i = next;
+          continue;
+        }
+      } else if (HAS_PLAIN_RUNS[state]) {
         const run = plainRun(bytes, i, limit);
         if (run > 0) {
           offset += run;
@@ -294,6 +301,117 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
       if (j - i > room) return room; // the byte past the limit takes the long way, and fails
     }
     return j - i;
+  }
+
+  /**
+   * The fast path for a tag that lies whole in this chunk, in ASCII, with nothing to resolve or
+   * normalise: most of a stream. Reads it in a few tight loops and reports it as the byte-by-byte
+   * path would; returns the index after its '>', or -1 to leave it to that path (which then
+   * also finds any fault, at the byte it belongs to). It changes nothing before it succeeds.
+   */
+  function wholeTag(bytes: Uint8Array, i: number): number {
+    const n = bytes.length;
+    let j = i + 1;
+    if (j >= n) return -1;
+    if (bytes[j] === 0x2f /* / */) return wholeEndTag(bytes, i, j + 1, n);
+    if (depth > limits.maxDepth) return -1;
+    const nameStart = j;
+    j = asciiName(bytes, j, n);
+    if (j < 0) return -1;
+    let tagPrefixed = nameColon;
+    const element = asciiText(bytes, nameStart, j);
+    let attributes: Attributes = {};
+    let empty = false;
+    for (;;) {
+      if (j >= n) return -1;
+      let c = bytes[j];
+      if (c === 0x3e /* > */) break;
+      if (c === 0x2f /* / */) {
+        if (j + 1 >= n || bytes[j + 1] !== 0x3e) return -1;
+        empty = true;
+        j++;
+        break;
+      }
+      if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return -1;
+      do j++;
+      while (j < n && ((c = bytes[j]) === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d));
+      if (j >= n) return -1;
+      if (c === 0x3e || c === 0x2f) continue;
+      const attributeStart = j;
+      j = asciiName(bytes, j, n);
+      if (j < 0) return -1;
+      const attribute = asciiText(bytes, attributeStart, j);
+      // A second one, or a name Object.prototype has: the long way tells or keeps it.
+      if (attribute in attributes) return -1;
+      if (nameColon) tagPrefixed = true;
+      while (j < n && ((c = bytes[j]) === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d)) j++;
+      if (j >= n || c !== 0x3d /* = */) return -1;
+      j++;
+      while (j < n && ((c = bytes[j]) === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d)) j++;
+      if (j >= n || (c !== 0x27 && c !== 0x22)) return -1;
+      const closing = c;
+      const valueStart = ++j;
+      // Printable ASCII only: a tab or line end is normalised, '&' resolved, '<' refused.
+      while (j < n && (c = bytes[j]) !== closing && c >= 0x20 && c <= 0x7e && c !== 0x3c && c !== 0x26) j++;
+      if (j >= n || c !== closing) return -1;
+      attributes[attribute] = asciiText(bytes, valueStart, j);
+      j++;
+    }
+    // j is at the tag's '>'.
+    const from = depth <= 1 ? offset : measureFrom;
+    if (offset + (j + 1 - i) - from > limits.maxStanzaBytes) return -1;
+    if (state === TEXT) cut(bytes, i);
+    if (depth <= 1) measureFrom = offset;
+    offset += j - i;
+    atStart = false;
+    name = element;
+    attrs = attributes;
+    prefixed = tagPrefixed;
+    if (empty) closeEmptyTag(j);
+    else closeStartTag(j);
+    if (restarted) restarted = false;
+    else offset++;
+    return j + 1;
+  }
+
+  /** `wholeTag` for an end tag, whose name starts at `j`. */
+  function wholeEndTag(bytes: Uint8Array, i: number, j: number, n: number): number {
+    const nameStart = j;
+    j = asciiName(bytes, j, n);
+    if (j < 0 || asciiText(bytes, nameStart, j) !== open[open.length - 1]) return -1;
+    let c = 0;
+    while (j < n && ((c = bytes[j]) === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d)) j++;
+    if (j >= n || c !== 0x3e /* > */) return -1;
+    const from = depth <= 1 ? offset : measureFrom;
+    if (offset + (j + 1 - i) - from > limits.maxStanzaBytes) return -1;
+    if (state === TEXT) cut(bytes, i);
+    offset += j - i;
+    atStart = false;
+    closeEndTag(j);
+    if (restarted) restarted = false;
+    else offset++;
+    return j + 1;
+  }
+
+  /**
+   * The end of the ASCII name at `j` (letters, digits, '_', '-', '.', one colon inside it, a
+   * letter or '_' after the colon and first), or -1 for anything else, a name that reaches the
+   * chunk's end included. Sets `nameColon`.
+   */
+  function asciiName(bytes: Uint8Array, j: number, n: number): number {
+    let c = bytes[j];
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f)) return -1;
+    nameColon = false;
+    for (j++; j < n; j++) {
+      c = bytes[j];
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x2d && c <= 0x39 && c !== 0x2f) || c === 0x5f) continue;
+      if (c !== 0x3a /* : */) return c < 0x80 ? j : -1;
+      if (nameColon || j + 1 >= n) return -1;
+      nameColon = true;
+      c = bytes[j + 1];
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f)) return -1;
+    }
+    return -1;
   }
 
   function step(bytes: Uint8Array, i: number, c: number, width: number): void {
@@ -778,6 +896,14 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
     reset,
     stop,
   };
+}
+
+/** bytes[start, end), ASCII, as text, a few characters a call (each is an argument on XS's small stack). */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 32) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  let text = "";
+  for (let at = start; at < end; at += 32) text += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(at + 32, end)) as unknown as number[]);
+  return text;
 }
 
 function hexDigit(c: number): number {
