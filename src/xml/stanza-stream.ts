@@ -31,6 +31,14 @@ export interface StanzaStreamHandlers {
   onEnd(): void;
   /** The first fault in what the peer sent; nothing more is read until `reset()`. */
   onError(error: StreamError): void;
+  /**
+   * Given, a stanza over the byte or depth limit does not end the stream: it is read to its end
+   * without being kept (memory stays within the limits), then reported here, and reading goes
+   * on. `stanza` is its top-level element with its attributes and no children, for an error
+   * reply to its sender; undefined when its start tag itself was over the limit. `error` says
+   * which limit (`policy-violation`). Not given, such a stanza ends the stream with that error.
+   */
+  onSkipped?(stanza: Element | undefined, error: StreamError): void;
 }
 
 /**
@@ -54,6 +62,7 @@ export class StanzaStream {
   #stanza: Element | undefined; // the top-level element being read
   #cursor: Element | undefined; // the innermost open element in it
   #done = false;
+  #skippedStanza: { top: Element | undefined; error: StreamError } | undefined;
 
   /** Throws a RangeError at once when a limit is not a positive integer. */
   constructor(handlers: StanzaStreamHandlers, limits: Partial<StanzaLimits> = {}) {
@@ -72,6 +81,10 @@ export class StanzaStream {
       endElement: () => this.#endElement(),
       text: (text) => this.#cursor?.t(text),
       error: (error) => this.#fail(error),
+      skip: handlers.onSkipped && {
+        skipping: (error) => this.#skipping(error),
+        skipped: () => this.#skipped(),
+      },
     });
   }
 
@@ -87,12 +100,18 @@ export class StanzaStream {
     }
   }
 
+  /** Bytes of text and names held for the stanza being read: never more than the byte limit. */
+  get bufferedBytes(): number {
+    return this.#parser.buffered;
+  }
+
   /** Expects a new stream from its start (after STARTTLS and after SASL success): a new header. */
   reset(): void {
     this.#parser.reset();
     this.#header = undefined;
     this.#stanza = undefined;
     this.#cursor = undefined;
+    this.#skippedStanza = undefined;
     this.#done = false;
   }
 
@@ -221,6 +240,25 @@ export class StanzaStream {
 
   #failNamespace(what: string): void {
     this.#fail(new StreamError("not-well-formed", `${what} at byte ${this.#parser.offset}`));
+  }
+
+  #skipping(error: StreamError): void {
+    const stanza = this.#stanza;
+    // Only the start tag is kept: what the stanza held so far is let go at once.
+    let top: Element | undefined;
+    if (stanza) {
+      top = new Element(stanza.name);
+      top.attrs = stanza.attrs;
+    }
+    this.#skippedStanza = { top, error };
+    this.#stanza = undefined;
+    this.#cursor = undefined;
+  }
+
+  #skipped(): void {
+    const skipped = this.#skippedStanza;
+    this.#skippedStanza = undefined;
+    if (skipped) this.#handlers.onSkipped?.(skipped.top, skipped.error);
   }
 
   #endElement(): void {

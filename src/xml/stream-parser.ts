@@ -34,6 +34,12 @@ export interface ParserSink {
   text(text: string): void;
   /** The first fault found; the parser reads nothing more until `reset()`. */
   error(error: StreamError): void;
+  /**
+   * Present: a stanza that passes a limit is skipped rather than ending the stream. `skipping`
+   * comes at the byte that passed it (nothing more of the stanza is reported or kept; it is
+   * still read as XML, and a fault in it still ends the stream), `skipped` at its end.
+   */
+  skip?: { skipping(error: StreamError): void; skipped(): void };
 }
 
 // Parser states.
@@ -77,6 +83,8 @@ const HAS_PLAIN_RUNS: readonly boolean[] = [PROLOG, EPILOG, BETWEEN, TEXT, CDATA
 
 const PREDEFINED_ENTITIES: Readonly<Record<string, number>> = Object.freeze({ amp: 0x26, lt: 0x3c, gt: 0x3e, quot: 0x22, apos: 0x27 });
 const CDATA_OPENING = "[CDATA[";
+// While a stanza is skipped, the most bytes of one name (or value) kept: enough to match end tags.
+const SKIPPED_TOKEN_BYTES = 256;
 const XML_DECLARATION = () =>
   /^xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*\?$/;
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
@@ -88,6 +96,8 @@ const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwn
 export interface StreamParser {
   /** Bytes read since the stream (re)started. */
   readonly offset: number;
+  /** Bytes of text and tokens held for the element being read (at most the stanza limit). */
+  readonly buffered: number;
   /** Reads the next bytes of the stream, however they are split. */
   write(chunk: Uint8Array): void;
   /** Starts over for a new stream (after STARTTLS or SASL); callable from within the sink. */
@@ -114,6 +124,10 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   let afterColon = false;
   let prefixed = false; // a name in the current start tag has a colon
   let nameColon = false; // the name asciiName() read has a colon
+  // Skipping a stanza over a limit: it is read to its end, its content neither kept nor reported;
+  // elements opened meanwhile are counted in `depth` but not pushed on `open`.
+  let skipping = false;
+  let tokenOverflow = false; // while skipping: the token passed SKIPPED_TOKEN_BYTES and was dropped
 
   const text = new TokenBuffer(); // character data since the last tag
   const token = new TokenBuffer(); // a name, an attribute value or the XML declaration
@@ -166,6 +180,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
     cr = false;
     text.clear();
     token.clear();
+    skipping = false;
     attrs = {};
     open = [];
     carry = undefined;
@@ -217,8 +232,12 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
         return;
       }
       if (measureFrom >= 0 && offset + width - measureFrom > limit) {
-        fail("policy-violation", `${depth === 0 ? "a stream header" : "a stanza"} longer than the limit of ${limit} bytes`);
-        return;
+        const what = `${depth === 0 ? "a stream header" : "a stanza"} longer than the limit of ${limit} bytes`;
+        if (depth === 0 || !sink.skip) {
+          fail("policy-violation", what);
+          return;
+        }
+        startSkipping(what);
       }
       step(bytes, i, c, width);
       if (restarted) restarted = false; // a new stream starts after this character
@@ -313,6 +332,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
     const n = bytes.length;
     let j = i + 1;
     if (j >= n) return -1;
+    if (skipping) return -1;
     if (bytes[j] === 0x2f /* / */) return wholeEndTag(bytes, i, j + 1, n);
     if (depth > limits.maxDepth) return -1;
     const nameStart = j;
@@ -509,7 +529,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
         if (isNameChar(c)) nameChar(c);
         else if (nameEnds()) {
           const attribute = takeToken(bytes, i);
-          if (attrNames.has(attribute)) {
+          if (attrNames.has(attribute) && !skipping) {
             fail("not-well-formed", `the attribute '${attribute}' twice in <${name}>`);
             return;
           }
@@ -540,7 +560,8 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
 
       case ATTR_VALUE:
         if (c === quote) {
-          attrs = setAttribute(attrs, attrName, takeToken(bytes, i));
+          const value = takeToken(bytes, i);
+          if (!skipping) attrs = setAttribute(attrs, attrName, value);
           state = AFTER_VALUE;
         } else if (c === 0x3c /* < */) {
           fail("not-well-formed", `'<' in the value of '${attrName}'`);
@@ -577,7 +598,8 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
         else if (nameEnds()) {
           const closing = takeToken(bytes, i);
           const expected = open[open.length - 1];
-          if (closing !== expected) {
+          // While skipping, an element opened meanwhile was not pushed, and a long name was dropped.
+          if (closing !== expected && !(skipping && (depth > open.length || closing === ""))) {
             fail("not-well-formed", `the end tag </${closing}> where </${expected}> belongs`);
             return;
           }
@@ -625,9 +647,13 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
       else state = END_NAME_START;
     } else if (isNameStartChar(c) && c !== 0x3a /* : */) {
       // This element is at depth #depth within its stanza (the stream's root is at 0).
-      if (depth > limits.maxDepth) {
-        fail("policy-violation", `elements nested deeper than the limit of ${limits.maxDepth} in a stanza`);
-        return;
+      if (depth > limits.maxDepth && !skipping) {
+        const what = `elements nested deeper than the limit of ${limits.maxDepth} in a stanza`;
+        if (!sink.skip) {
+          fail("policy-violation", what);
+          return;
+        }
+        startSkipping(what);
       }
       colon = false;
       afterColon = false;
@@ -769,7 +795,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   /** The character a reference stands for joins the text or value it is in. */
   function endReference(i: number, width: number, codePoint: number): void {
     const toText = referenceIn === TEXT;
-    (toText ? text : token).appendCodePoint(codePoint);
+    if (!skipping) (toText ? text : token).appendCodePoint(codePoint);
     startRun(i + width, toText);
     state = referenceIn;
     brackets = 0;
@@ -805,7 +831,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
 
   function closeStartTag(i: number): void {
     const element = name;
-    open.push(element);
+    if (!skipping) open.push(element);
     depth++;
     if (depth === 1) {
       measureFrom = -1; // the stream header is complete
@@ -813,7 +839,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
     } else {
       enterText(i);
     }
-    report(element, true, false);
+    if (!skipping) report(element, true, false);
   }
 
   function closeEmptyTag(i: number): void {
@@ -821,17 +847,38 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
     if (depth === 0) state = EPILOG;
     else if (depth === 1) state = BETWEEN;
     else enterText(i);
-    report(name, true, true);
+    if (skipping) endSkipped();
+    else report(name, true, true);
   }
 
   function closeEndTag(i: number): void {
-    const element = open.pop() as string;
+    // While skipping, the elements opened meanwhile were counted, not pushed.
+    const element = skipping && depth > open.length ? "" : (open.pop() as string);
     depth--;
     if (depth <= 1) measureFrom = -1;
     if (depth === 0) state = EPILOG;
     else if (depth === 1) state = BETWEEN;
     else enterText(i);
-    report(element, false, true);
+    if (skipping) endSkipped();
+    else report(element, false, true);
+  }
+
+  /** The stanza has passed a limit: forget what it holds, read the rest without keeping it. */
+  function startSkipping(what: string): void {
+    skipping = true;
+    tokenOverflow = false;
+    measureFrom = -1;
+    text.clear();
+    token.clear();
+    attrs = {};
+    sink.skip?.skipping(new StreamError("policy-violation", `${what} at byte ${offset}`));
+  }
+
+  /** After the step that closed an element while skipping: the stanza's end ends the skip. */
+  function endSkipped(): void {
+    if (depth > 1) return;
+    skipping = false;
+    sink.skip?.skipped();
   }
 
   function enterText(i: number): void {
@@ -856,12 +903,24 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   /** Moves the bytes gathered since the run started, up to `i`, into the run's buffer, and ends the run. */
   function cut(bytes: Uint8Array, i: number): void {
     if (runStart < 0) return;
-    (runToText ? text : token).append(bytes, runStart, i);
+    if (!skipping) (runToText ? text : token).append(bytes, runStart, i);
+    else if (!runToText && !tokenOverflow) {
+      // Names are still gathered, within a bound, so that end tags can be matched.
+      if (token.length + (i - runStart) <= SKIPPED_TOKEN_BYTES) token.append(bytes, runStart, i);
+      else tokenOverflow = true;
+    }
     runStart = -1;
   }
 
   /** Ends the token run at `i` and returns the token as text. */
   function takeToken(bytes: Uint8Array, i: number): string {
+    if (skipping) {
+      cut(bytes, i);
+      const taken = tokenOverflow ? "" : token.take();
+      token.clear();
+      tokenOverflow = false;
+      return taken;
+    }
     if (token.length === 0 && runStart >= 0) {
       // Most tokens lie whole in one chunk: no need to copy them first.
       const whole = shortAsciiText(bytes, runStart, i);
@@ -878,7 +937,7 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   function substitute(bytes: Uint8Array, i: number, width: number, codePoint: number): void {
     const toText = runToText;
     cut(bytes, i);
-    if (codePoint >= 0) (toText ? text : token).appendCodePoint(codePoint);
+    if (codePoint >= 0 && !skipping) (toText ? text : token).appendCodePoint(codePoint);
     startRun(i + width, toText);
   }
 
@@ -891,6 +950,9 @@ export function createStreamParser(limits: StanzaLimits, sink: ParserSink): Stre
   return {
     get offset(): number {
       return offset;
+    },
+    get buffered(): number {
+      return text.length + token.length;
     },
     write,
     reset,

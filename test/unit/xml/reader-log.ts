@@ -9,6 +9,13 @@ export interface ReaderLogOptions {
   limits?: Partial<StanzaLimits>;
   /** Restart the stream (as a client does) after a stanza of one of these names. */
   restartAfter?: string[];
+  /** Skip stanzas over a limit (an `onSkipped` handler) instead of ending the stream. */
+  skip?: boolean;
+}
+
+/** The log line of a skipped stanza. */
+function skippedLine(stanza: Element | undefined, error: { condition: string; text: string }): string {
+  return `skipped ${stanza ? stanza.toString() : "(no start tag)"} ${error.condition}: ${error.text}`;
 }
 
 export class ReaderLog {
@@ -27,6 +34,7 @@ export class ReaderLog {
         },
         onEnd: () => this.events.push("end"),
         onError: (error) => this.events.push(`error ${error.condition}: ${error.text}`),
+        onSkipped: options.skip ? (stanza, error) => this.events.push(skippedLine(stanza, error)) : undefined,
       },
       options.limits,
     );
@@ -74,6 +82,7 @@ function keepEvents(bytes: Uint8Array, cut: number | undefined, options: ReaderL
       },
       onEnd: () => kept.push("end"),
       onError: (error) => kept.push(`error ${error.condition}: ${error.text}`),
+      onSkipped: options.skip ? (stanza, error) => kept.push(skippedLine(stanza, error)) : undefined,
     },
     options.limits,
   );
