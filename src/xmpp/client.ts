@@ -12,6 +12,7 @@ import { Jid } from "./jid.js";
 import { Keepalive } from "./keepalive.js";
 import { chatMessage, readMessage, receipt, type IncomingMessage } from "./messages.js";
 import { negotiate, type NegotiationStep } from "./negotiation.js";
+import { refusalOf, skippedReport } from "./oversized.js";
 import { NS } from "./namespaces.js";
 import { availablePresence, subscriptionAnswer } from "./presence.js";
 import { SaltedPasswordCache } from "./sasl/pbkdf2.js";
@@ -197,6 +198,11 @@ export class Client {
     this.#iq = iq;
     this.#bound = bound;
     stream.onStanza = (stanza) => this.#dispatch(stanza);
+    stream.onSkipped = (skipped, error) => {
+      this.#report(skippedReport(skipped, error));
+      const refusal = refusalOf(skipped, error);
+      if (refusal) stream.send(refusal);
+    };
     const status = this.#options.status;
     stream.send(this.#presence(typeof status === "function" ? status() : status));
     const keepaliveMs = this.#options.keepaliveMs ?? 60_000;

@@ -32,6 +32,8 @@ export interface XmppStreamOptions {
   onStanza?: (stanza: Element) => void;
   /** The stream is gone; `error` says why, unless we closed it ourselves. Called once. */
   onClose?: (error?: Error) => void;
+  /** A stanza over the size or depth limit, skipped (see StanzaStreamHandlers.onSkipped); the stream stays up. */
+  onSkipped?: (stanza: Element | undefined, error: XMPPError) => void;
 }
 
 export class XmppStream {
@@ -49,12 +51,14 @@ export class XmppStream {
   #heldTimer: TimerHandle | undefined;
   onStanza: ((stanza: Element) => void) | undefined;
   onClose: ((error?: Error) => void) | undefined;
+  onSkipped: ((stanza: Element | undefined, error: XMPPError) => void) | undefined;
 
   constructor(options: XmppStreamOptions) {
     this.#host = options.host;
     this.#domain = options.domain;
     this.onStanza = options.onStanza;
     this.onClose = options.onClose;
+    this.onSkipped = options.onSkipped;
     this.#reader = new StanzaStream(
       {
         onHeader: (attrs) => {
@@ -63,6 +67,8 @@ export class XmppStream {
         onStanza: (stanza) => this.#receive(stanza),
         onEnd: () => this.#fail(new StreamError("connection-closed", "the server closed the stream")),
         onError: (error) => this.abort(error.condition, error.text),
+        // Oversized input is its sender's problem, not the link's: the stream stays up.
+        onSkipped: (stanza, error) => this.onSkipped?.(stanza, new XMPPError(error.condition, error.text)),
       },
       options.limits,
     );

@@ -249,3 +249,59 @@ describe("client online", () => {
     assert.ok(server.connection.closed);
   });
 });
+
+describe("client and stanzas over the reader's limits", () => {
+  const ping = `<iq type='get' id='after' from='owner@hub.test/phone'><ping xmlns='urn:xmpp:ping'/></iq>`;
+
+  async function sendOversized(stanza: string) {
+    const errors: Error[] = [];
+    const statuses: string[] = [];
+    const { server, client } = await online({ onError: (error) => errors.push(error), onStatus: (status) => statuses.push(status) });
+    const answers = await exchange(server, stanza);
+    const [pong] = await exchange(server, ping);
+    return { answers, pong, errors, statuses, client };
+  }
+
+  it("answers a stranger's 17 KB body with policy-violation and stays online", async () => {
+    const { answers, pong, errors, statuses, client } = await sendOversized(
+      `<message type='chat' id='big' from='stranger@hub.test/x' to='device@hub.test/dev'><body>${"x".repeat(17 * 1024)}</body></message>`,
+    );
+    assert.equal(answers.length, 1);
+    const [refusal] = answers;
+    assert.deepEqual({ name: refusal!.name, type: refusal!.attrs.type, id: refusal!.attrs.id, to: refusal!.attrs.to }, { name: "message", type: "error", id: "big", to: "stranger@hub.test/x" });
+    const error = StanzaError.fromElement(refusal!);
+    assert.equal(error.condition, "policy-violation");
+    assert.equal(error.type, "modify");
+    assert.equal(error.text, "this device does not read a stanza longer than the limit of 16384 bytes");
+    assert.equal(pong?.attrs.id, "after", "the stream is still up");
+    assert.equal(client.online, true);
+    assert.ok(!statuses.includes("offline"));
+    assert.match(errors.map((e) => e.message).join("\n"), /policy-violation: skipped a <message\/> from stranger@hub.test\/x: a stanza longer than the limit of 16384 bytes at byte \d+; the stream stays up/);
+  });
+
+  it("answers an iq nested 20 deep with an iq error and stays online", async () => {
+    const { answers, pong, client } = await sendOversized(
+      `<iq type='get' id='deep' from='stranger@hub.test/x'><query xmlns='urn:x'>${"<a>".repeat(20)}${"</a>".repeat(20)}</query></iq>`,
+    );
+    assert.equal(answers.length, 1);
+    assert.deepEqual({ name: answers[0]!.name, type: answers[0]!.attrs.type, id: answers[0]!.attrs.id }, { name: "iq", type: "error", id: "deep" });
+    assert.equal(StanzaError.fromElement(answers[0]!).text, "this device does not read elements nested deeper than the limit of 16 in a stanza");
+    assert.equal(pong?.attrs.id, "after");
+    assert.equal(client.online, true);
+  });
+
+  it("never answers an oversized error stanza, iq result, or stanza without a sender", async () => {
+    const body = `<body>${"x".repeat(17 * 1024)}</body>`;
+    for (const stanza of [
+      `<message type='error' id='e' from='other-device@hub.test/x'>${body}</message>`,
+      `<iq type='result' id='r' from='hub.test'><query xmlns='urn:x'>${body}</query></iq>`,
+      `<message id='n'>${body}</message>`,
+      `<message from='a@hub.test/x' to='${"y".repeat(17 * 1024)}'/>`,
+    ]) {
+      const { answers, pong, client } = await sendOversized(stanza);
+      assert.deepEqual(answers, [], stanza.slice(0, 40));
+      assert.equal(pong?.attrs.id, "after");
+      assert.equal(client.online, true);
+    }
+  });
+});
