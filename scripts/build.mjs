@@ -1,7 +1,7 @@
 // Bundles the TypeScript entry points with esbuild into build/: the Node host's commands,
 // every test file for mocha, the XS test bundle (see test/xs/) and the web dashboard's page.
 import { build } from "esbuild";
-import { copyFileSync, readdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -21,6 +21,30 @@ function find(dir, suffix) {
   }
   return found.sort();
 }
+
+// Nothing changed since the last build: nothing to do (the commands run it before every start).
+// The stamp is written after a whole build, so an interrupted one is done again.
+const STAMP = join(root, "build/.stamp");
+const INPUTS = ["src", "owner", "hosts", "web", "test", "bench", "types", "scripts/build.mjs", "package.json", "package-lock.json", "node_modules/.package-lock.json"];
+function newestInput() {
+  let newest = 0;
+  const visit = (path) => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return;
+    }
+    newest = Math.max(newest, stat.mtimeMs);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  for (const input of INPUTS) visit(join(root, input));
+  return newest;
+}
+const force = process.argv.includes("--force");
+if (!force && existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestInput()) process.exit(0);
+// `npm run -s` (loglevel silent) asks for the command's own output only.
+const quiet = process.env.npm_config_loglevel === "silent";
 
 const nodeEntries = [
   ...find("hosts/node", ".ts").filter((p) => !p.endsWith(".d.ts")),
@@ -42,6 +66,8 @@ await build({
   target: "node20",
   packages: "external",
   sourcemap: "inline",
+  // The commands are the package's bin entries: runnable by themselves.
+  banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
 });
 
@@ -93,5 +119,6 @@ await build({
 });
 copyFileSync(join(root, "web/index.html"), join(root, "build/web/index.html"));
 
+writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 // On stderr, so that `npm run -s ctl -- ... | script` reads only what the command printed.
-console.error(`build: ${nodeEntries.length} entry points, ${unitSuites.length} unit suites for XS (${relative(process.cwd(), join(root, "build")) || "."})`);
+if (!quiet) console.error(`build: ${nodeEntries.length} entry points, ${unitSuites.length} unit suites for XS (${relative(process.cwd(), join(root, "build")) || "."})`);

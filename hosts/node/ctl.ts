@@ -11,6 +11,7 @@ import { LoginError } from "./controller/login.js";
 import { Session } from "./controller/session.js";
 import { readControllerSettings, type ControllerSettings } from "./controller/settings.js";
 import { resolveDevice } from "./controller/target.js";
+import { asksForHelp } from "./help-flag.js";
 import { withPassword } from "./password-source.js";
 
 const output: Output = {
@@ -19,7 +20,7 @@ const output: Output = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && ["help", "--help", "-h"].includes(argv[0]!)) {
+  if ((argv.length === 1 && argv[0] === "help") || asksForHelp(argv)) {
     output.out(`${USAGE}\n`);
     return EXIT.done;
   }

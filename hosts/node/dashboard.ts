@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/app/config.js";
 import { startDashboardServer } from "./dashboard/server.js";
 import { DASHBOARD_KEYS, readDashboardSettings, type DashboardSettings } from "./dashboard/settings.js";
+import { asksForHelp } from "./help-flag.js";
 import { withPassword } from "./password-source.js";
 import { projectRoot } from "./project.js";
 
@@ -14,6 +15,10 @@ function usage(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (asksForHelp(argv)) {
+    console.log(usage());
+    return 0;
+  }
   let settings: DashboardSettings;
   try {
     settings = readDashboardSettings(withPassword(argv));

@@ -13,6 +13,7 @@ import { loadAccounts } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { DEFAULT_DOMAIN, startHub, type Hub } from "./hub/prosody.js";
 import { ensureRequirements } from "./hub/requirements.js";
+import { asksForHelp, USAGE_EXIT } from "./help-flag.js";
 import { PASSWORD_ENV } from "./password-source.js";
 import { hubClient } from "./peer-client.js";
 import { projectRoot } from "./project.js";
@@ -31,17 +32,25 @@ function say(line: string): void {
   prompt.prompt(true);
 }
 
+const USAGE = `usage: npm run demo [-- dir=.hub port=5222]
+  dir   the hub's folder (config, data, certificates, accounts); default .hub in the project
+  port  the hub's client port on 127.0.0.1; default 5222, a free one when it is taken; 0 picks a free one`;
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
 function parseArguments(argv: string[], root: string): { dir: string; port: number } {
   const given = new Map<string, string>();
   for (const argument of argv) {
     const at = argument.indexOf("=");
     if (at <= 0 || !["dir", "port"].includes(argument.slice(0, at))) {
-      throw new Error(`unknown argument ${JSON.stringify(argument)}; usage: npm run demo [-- dir=.hub port=5222]`);
+      throw new UsageError(`unknown argument ${JSON.stringify(argument)}`);
     }
     given.set(argument.slice(0, at), argument.slice(at + 1));
   }
   const port = given.get("port") ?? "5222";
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new Error(`port=${port} is not a port number`);
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`port=${port} is not a port number (0 to 65535)`);
   return { dir: resolve(root, given.get("dir") ?? ".hub"), port: Number(port) };
 }
 
@@ -142,7 +151,18 @@ function runConsole(owner: OwnerClient, device: string, interactive: boolean): P
 
 async function main(argv: string[]): Promise<number> {
   const root = projectRoot();
-  const settings = parseArguments(argv, root);
+  if (asksForHelp(argv)) {
+    console.log(USAGE);
+    return 0;
+  }
+  let settings: { dir: string; port: number };
+  try {
+    settings = parseArguments(argv, root);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`demo: ${error.message}\n${USAGE}`);
+    return USAGE_EXIT;
+  }
   if (!(await ensureRequirements("demo"))) return 1;
   mkdirSync(settings.dir, { recursive: true });
   const port = settings.port !== 0 && (await loopbackPortIsFree(settings.port)) ? settings.port : await freeLoopbackPort();

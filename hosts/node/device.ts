@@ -12,6 +12,7 @@ import type { DeviceDeclaration } from "../../src/device/types.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { createNodeHost } from "./host.js";
 import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
+import { asksForHelp } from "./help-flag.js";
 import { withPassword } from "./password-source.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
 import { createSimulatedPins } from "../sim/pins.js";
@@ -62,6 +63,10 @@ function settingsPath(manifest: string, given: unknown): string {
 }
 
 async function main(args: string[]): Promise<number> {
+  if (asksForHelp(args)) {
+    console.log(USAGE);
+    return 0;
+  }
   let loaded: Loaded;
   try {
     loaded = load(args);

@@ -13,6 +13,7 @@ import { storedAccounts } from "./hub/account-store.js";
 import { fleetUsers, FLEET_MAX } from "./hub/fleet-accounts.js";
 import { readHubFile } from "./hub/hub-file.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
+import { asksForHelp } from "./help-flag.js";
 import { projectRoot } from "./project.js";
 
 const USAGE =
@@ -83,6 +84,10 @@ function settle(): number {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (asksForHelp(argv)) {
+    console.log(USAGE);
+    return 0;
+  }
   let fleet: Fleet;
   let settings: Settings;
   const baseline = settle();

@@ -10,6 +10,8 @@ import { FLEET_MAX, FLEET_PREFIX, fleetUser, fleetUsers } from "./hub/fleet-acco
 import { removeHubFile, writeHubFile } from "./hub/hub-file.js";
 import { DEFAULT_DOMAIN, type Hub, startHub } from "./hub/prosody.js";
 import { EJABBERD_REQUIREMENTS, REQUIREMENTS, ensureRequirements } from "./hub/requirements.js";
+import { asksForHelp } from "./help-flag.js";
+import { refuseFolderInUse } from "./hub/folder-in-use.js";
 import { projectRoot } from "./project.js";
 
 const OWNER = "owner";
@@ -161,6 +163,10 @@ function summary(hub: Hub, root: string): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   const root = projectRoot();
+  if (asksForHelp(argv)) {
+    console.log(usage());
+    return 0;
+  }
   let settings: Settings;
   try {
     settings = parseArguments(argv, root);
@@ -170,6 +176,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (!(await ensureRequirements("hub", settings.server === "ejabberd" ? EJABBERD_REQUIREMENTS : REQUIREMENTS))) return 1;
+  // Before the port: a hub already running on this folder also holds the port, and the folder is what to say.
+  if (settings.server !== "ejabberd") refuseFolderInUse(settings.dir);
   if (settings.port !== 0 && !(await loopbackPortIsFree(settings.port))) {
     console.error(
       `hub: port ${settings.port} on 127.0.0.1 is in use (another XMPP server, perhaps a system Prosody service, or another hub). ` +

@@ -26,7 +26,9 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
   // No smacks (XEP-0198): the device does not use it yet, and @xmpp/client 0.14 (the owner console,
   // the tests' peer) miscounts its acks against Prosody 0.12, which then ends its stream with
   // "Client acknowledged less stanzas than already acknowledged".
-  const modules = ["roster", "saslauth", "tls", "disco", "ping"];
+  // adhoc and carbons: stock clients look for the server's commands feature before offering a contact's
+  // commands (Profanity), and warn without carbons.
+  const modules = ["roster", "saslauth", "tls", "disco", "ping", "adhoc", "carbons"];
   if (httpPort !== undefined) modules.push("websocket");
   const lines = [
     "-- Written by the hub (hosts/node/hub); it is rewritten on every start.",

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Certificates, ensureCertificates } from "./certificates.js";
+import { refuseFolderInUse } from "./folder-in-use.js";
 import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
 import { writeProsodyAccounts, writeProsodyRosters } from "./prosody-accounts.js";
 import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
@@ -120,6 +121,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const programs = { prosody: findProgram("prosody")!, openssl: findProgram("openssl")! };
 
   const dir = resolve(options.dir);
+  refuseFolderInUse(dir);
   mkdirSync(join(dir, DATA_DIR), { recursive: true });
   const certificates = await ensureCertificates(dir, domain, programs.openssl);
   const configPath = join(dir, "prosody.cfg.lua");
