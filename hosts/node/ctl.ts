@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (line.command) {
       case "devices":
-        return await listDevices(session, output, line.json ? "json" : process.stdout.isTTY ? "aligned" : "tsv");
+        return await listDevices(session, output, line.json ? "json" : process.stdout.isTTY ? "aligned" : "tsv", line.words[0]);
       case "add":
         return await addDevice(session, device!, output);
       case "help":

@@ -245,6 +245,13 @@ for (const server of HUB_SERVERS) describe(`terminal controller (npm run ctl) on
       assert.deepEqual(listed.find((contact) => contact.jid === "gadget1@hub.test"), { jid: "gadget1@hub.test", state: "online", commands: true, status: "standing by" });
     });
 
+    it("lists only the contacts whose JID contains the text given, saying how many of all", async () => {
+      const run = await runCtl(["devices", "GADGET", ...owner, "wait=1"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(table(run.stdout).map((cells) => cells[0]).filter((jid) => jid !== "JID").sort(), GADGETS.map(({ user }) => `${user}@hub.test`));
+      assert.match(run.stderr, /^2 of \d+ contacts contain "GADGET"$/m);
+    });
+
     it("does not take an answer that does not hash to the advertised ver as the answer of others with that ver, and warns", async () => {
       // The fake claims the gadgets' ver but lists no commands: believed, its answer would mark them "-" too.
       contacts.push(await startContact(hub, FAKE, { caps: GADGET_VER, features: [NS_DISCO_INFO] }));

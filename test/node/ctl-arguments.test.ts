@@ -21,13 +21,14 @@ describe("terminal controller: command line", () => {
     assert.deepEqual(line.settings, { jid: "o@hub.test", ca: "ca.pem", timeout: "5" });
     assert.equal(line.json, false);
     assert.equal(parseCommandLine(["devices", "--json"]).json, true);
+    assert.deepEqual(parseCommandLine(["devices", "fleet-001"]).words, ["fleet-001"]);
   });
 
   for (const [argv, message] of [
     [[], /no command given/],
     [["list"], /unknown command "list"; the commands are devices, add, help, send/],
     [["devices", "xmpp_pasword=x"], /unknown key "xmpp_pasword" \(did you mean xmpp_password\?\); the keys are jid, xmpp_password, server, ca, timeout, wait/],
-    [["devices", "microwave"], /devices takes no words, got "microwave"/],
+    [["devices", "microwave", "oven"], /devices takes at most one word \(text the JIDs listed contain\), got "microwave oven"/],
     [["help"], /help needs a device, e\.g\. help microwave/],
     [["help", "a", "b"], /help takes one device, got "a b"/],
     [["send", "microwave"], /send needs a command after the device, e\.g\. send microwave status/],

@@ -8,7 +8,8 @@ export type CommandName = (typeof COMMANDS)[number];
 export const SETTING_KEYS = ["jid", "xmpp_password", "server", "ca", "timeout", "wait"] as const;
 
 export const USAGE = `usage: npm run ctl -- <command> [key=value ...]
-  devices [--json]            your roster's contacts: online or not, device with commands or not, status
+  devices [TEXT] [--json]     your roster's contacts: online or not, device with commands or not, status;
+                              with TEXT, only those whose JID contains it (a thousand devices: devices fleet-001)
   add <device>                subscribe to a device's presence (once per device; the device approves its owners)
   help <device>               print the device's instruction set
   send <device> <command...>  send a command, print the reply, wait for the delivery receipt
@@ -53,7 +54,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}"; the commands are ${COMMANDS.join(", ")}`);
   const name = command as CommandName;
   if (json && name !== "devices") throw new UsageError(`--json goes with devices only`);
-  if (name === "devices" && rest.length > 0) throw new UsageError(`devices takes no words, got "${rest.join(" ")}"`);
+  if (name === "devices" && rest.length > 1) throw new UsageError(`devices takes at most one word (text the JIDs listed contain), got "${rest.join(" ")}"`);
   if (name !== "devices" && rest.length === 0) throw new UsageError(`${name} needs a device, e.g. ${name} microwave${name === "send" ? " PREHEAT 350 20" : ""}`);
   if ((name === "add" || name === "help") && rest.length > 1) throw new UsageError(`${name} takes one device, got "${rest.join(" ")}"`);
   if (name === "send" && rest.length < 2) throw new UsageError(`send needs a command after the device, e.g. send ${rest[0]} status`);
