@@ -61,18 +61,24 @@ function read(): Settings {
   return { declaration, connection, ca, sntp, sntpPool };
 }
 
-async function joinWifi(host: Host): Promise<void> {
+/** Joins Wi-Fi; resolves with the link (undefined in the simulator without an ssid). `onUp` runs at every rejoin. */
+async function joinWifi(host: Host, onUp: () => void): Promise<WifiLink | undefined> {
   const ssid = typeof config.ssid === "string" ? config.ssid : "";
   // Only the simulator gets here without one (read() checked): it uses the desktop's network.
-  if (!ssid) return log("wifi", "no ssid: the simulator uses the desktop's network");
+  if (!ssid) {
+    log("wifi", "no ssid: the simulator uses the desktop's network");
+    return undefined;
+  }
   const link = new WifiLink({
     host,
     radio: createRadio(host.setTimeout, host.clearTimeout),
     ssid,
     password: typeof config.password === "string" ? config.password : "",
     onEvent: log,
+    onUp,
   });
   await link.start();
+  return link;
 }
 
 async function syncClock(host: Host, sources: readonly SntpSource[]): Promise<void> {
@@ -115,14 +121,17 @@ async function run(): Promise<void> {
   const board = typeof config.board === "string" ? ` (${config.board})` : "";
   log("ready", readyLine(declaration, ` on ${platform.name}${board}`));
   memory?.phase("boot");
-  await joinWifi(host);
+  let appliance: Appliance | undefined;
+  // No XMPP connect is started while Wi-Fi is down; a rejoin starts the one held back.
+  const link = await joinWifi(host, () => appliance?.networkUp());
   await syncClock(host, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
   memory?.phase("login");
-  const appliance = new Appliance({
+  appliance = new Appliance({
     host,
     config: connection,
     device,
     graceMs: declaration.graceMs,
+    networkUp: link ? () => link.up : undefined,
     onEvent: (event, detail) => {
       log(event, detail);
       if (!memory) return;

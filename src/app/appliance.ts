@@ -44,6 +44,12 @@ export interface ApplianceOptions {
   identity?: Identity;
   /** One line per event: the host decides where it goes (console, trace). */
   onEvent(event: ApplianceEvent, detail: string): void;
+  /**
+   * Whether the network is up (the Wi-Fi link, on a board). While it is down no connect is
+   * started (it could only fail, and each failure costs memory and time); `networkUp()` starts
+   * the waiting one. Without it the network is taken to be always up.
+   */
+  networkUp?(): boolean;
 }
 
 export class Appliance {
@@ -55,6 +61,8 @@ export class Appliance {
   #retry: TimerHandle | undefined;
   #grace: TimerHandle | undefined;
   #wake: (() => void) | undefined;
+  /** A connect held back while the network is down; `networkUp()` runs it. */
+  #held: (() => void) | undefined;
   #stopped = false;
 
   constructor(options: ApplianceOptions) {
@@ -114,10 +122,29 @@ export class Appliance {
     for (const owner of this.#options.config.owners) this.#client.sendMessage(owner, text);
   }
 
+  /** The network came back: a connect held back while it was down starts now. */
+  networkUp(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.();
+  }
+
+  /** Resolves at once while the network is up, else when `networkUp()` is called (or stop()). */
+  #network(): Promise<void> {
+    const up = this.#options.networkUp;
+    if (!up || up()) return Promise.resolve();
+    this.#options.onEvent("retrying", "the network (Wi-Fi) is down: connecting once it is back");
+    return new Promise((resolve) => {
+      this.#held = resolve;
+    });
+  }
+
   /** The first connection: resolves when online, rejects on a failure that a retry cannot fix. Transient failures are retried. */
   async start(): Promise<Jid> {
     this.#stopped = false;
     for (;;) {
+      await this.#network();
+      if (this.#stopped) throw new Error("stopped before the device came online");
       try {
         const jid = await this.#client.start();
         this.#backoff.reset();
@@ -145,6 +172,7 @@ export class Appliance {
     this.#presence.cancel();
     this.#commands.clear();
     this.#wake?.();
+    this.networkUp();
     this.#client.stop();
   }
 
@@ -195,8 +223,9 @@ export class Appliance {
     if (this.#stopped) return;
     const delay = this.#backoff.next();
     this.#options.onEvent("retrying", `next attempt in ${Math.round(delay / 100) / 10} s`);
-    this.#retry = this.#options.host.setTimeout(() => {
+    this.#retry = this.#options.host.setTimeout(async () => {
       this.#retry = undefined;
+      await this.#network();
       if (this.#stopped) return;
       this.#client.start().then(
         () => this.#backoff.reset(),

@@ -3,7 +3,7 @@
 // the strongest acceptable one by BSSID, retries with backoff, and rejoins when the link drops.
 
 import type { Host, TimerHandle } from "../host.js";
-import { Backoff } from "../xmpp/reconnect.js";
+import { Backoff, type BackoffOptions } from "../xmpp/reconnect.js";
 
 /** One access point from a scan, as the SDK's `WiFi.scan` reports it. */
 export interface AccessPoint {
@@ -42,6 +42,10 @@ export interface WifiLinkOptions {
   onEvent(event: WifiEvent, detail: string): void;
   /** Called each time the link comes up (the first time and after every rejoin). */
   onUp?(): void;
+  /** Called each time an established link is lost. */
+  onDown?(): void;
+  /** Delays between attempts (default 2 s doubling up to 60 s). */
+  backoff?: BackoffOptions;
 }
 
 /** Picks the access point to join, or says why there is none. */
@@ -70,7 +74,7 @@ export class WifiLink {
   constructor(options: WifiLinkOptions) {
     if (!options.ssid) throw new TypeError("WifiLink needs the ssid of the network to join");
     this.#options = options;
-    this.#backoff = new Backoff(options.host, { initialMs: 2_000, maxMs: 60_000 });
+    this.#backoff = new Backoff(options.host, options.backoff ?? { initialMs: 2_000, maxMs: 60_000 });
   }
 
   get up(): boolean {
@@ -130,6 +134,7 @@ export class WifiLink {
     this.#up = false;
     this.#options.radio.onLost = undefined;
     this.#options.onEvent("wifi down", `lost "${this.#options.ssid}"`);
+    this.#options.onDown?.();
     this.#retry("link lost");
   }
 

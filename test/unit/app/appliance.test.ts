@@ -185,3 +185,59 @@ describe("appliance", () => {
     assert.deepEqual(presences(), ["preheating", "idle"]);
   });
 });
+
+describe("appliance while the network is down", () => {
+  function gated(host: FakeHost) {
+    let up = false;
+    let connects = 0;
+    const connect = host.connect.bind(host);
+    host.connect = (endpoint, handlers) => {
+      connects++;
+      return connect(endpoint, handlers);
+    };
+    const events: [ApplianceEvent, string][] = [];
+    const device = new Appliance({ host, config, device: new RecordingDevice(), onEvent: (event, detail) => events.push([event, detail]), networkUp: () => up });
+    return { device, events, connects: () => connects, setUp: (value: boolean) => (up = value) };
+  }
+
+  it("starts no connect while Wi-Fi is down, says so, and connects at once when it is back", async () => {
+    const host = new FakeHost();
+    const t = gated(host);
+    let online = false;
+    const started = t.device.start().then(() => (online = true));
+    for (let i = 0; i < 5; i++) {
+      host.clock.advance(60_000);
+      await settle();
+    }
+    assert.equal(t.connects(), 0, "no connect while the network is down");
+    assert.deepEqual(t.events.at(-1), ["retrying", "the network (Wi-Fi) is down: connecting once it is back"]);
+    host.server = plainServer().connection;
+    t.setUp(true);
+    t.device.networkUp();
+    await settle(60);
+    await started;
+    assert.ok(online);
+    assert.equal(t.connects(), 1);
+    t.device.stop();
+  });
+
+  it("holds the retry after a lost stream while Wi-Fi is down, instead of failing connect after connect", async () => {
+    const host = new FakeHost();
+    const server = plainServer();
+    host.server = server.connection;
+    const t = gated(host);
+    t.setUp(true);
+    await t.device.start();
+    assert.equal(t.connects(), 1);
+    t.setUp(false);
+    host.server = undefined;
+    server.connection.drop();
+    await settle();
+    for (let i = 0; i < 5; i++) {
+      host.clock.advance(60_000);
+      await settle();
+    }
+    assert.equal(t.connects(), 1, "no connect attempted while down");
+    t.device.stop();
+  });
+});
