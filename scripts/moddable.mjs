@@ -3,6 +3,12 @@
 //   node scripts/moddable.mjs sim   [--memory] [--fixed C,S,K] [--build-only] [--port N] <device manifest> key=value...
 //   node scripts/moddable.mjs esp32 --board <boards/name> <device manifest> key=value...
 //   node scripts/moddable.mjs selftest [--port N]
+//   node scripts/moddable.mjs soak [--port N] soak_port=<refused port> [soak_connects=1000 soak_drops=100]
+//
+// --esp32-profile (sim, and always for soak) makes the simulator as strict as an ESP32 where it
+// can: the XS heaps fixed at the ESP32 creation of hosts/moddable/manifest.json (no growth: too
+// little memory aborts with "memory full", as the board does), and esp32_profile=1 for the
+// firmware (the clock from 1970 until SNTP sets it).
 //   node scripts/moddable.mjs bundle
 //
 // First the prebuild: esbuild turns the TypeScript entry modules into ES modules under
@@ -38,6 +44,7 @@ export async function bundle() {
       "platform-sim": "hosts/sim/platform.ts",
       "sim-wifi": "hosts/sim/wifi.ts",
       selftest: "hosts/moddable/selftest/selftest.ts",
+      soak: "hosts/moddable/soak/soak.ts",
     },
     outdir: out,
     bundle: true,
@@ -160,6 +167,47 @@ export function startSim(so, { port = 5002, output = "inherit" } = {}) {
   };
 }
 
+/** The ESP32 build's creation (hosts/moddable/manifest.json), as buildSim's `fixed`. */
+export function esp32Creation() {
+  const creation = JSON.parse(readFileSync(join(root, "hosts/moddable/manifest.json"), "utf8")).platforms.esp32.creation;
+  return { chunks: creation.chunk.initial, slots: creation.heap.initial, stack: creation.stack };
+}
+
+/**
+ * Builds hosts/moddable/soak on the ESP32 profile (fixed heaps, instrumented) and runs it in
+ * mcsim: failed connects and Wi-Fi drops, with what is live after each batch. Exits 0 when it
+ * finished; its "soak memory" lines are the figures.
+ */
+async function soak(port, settings) {
+  const so = await buildSim({ manifest: join(root, "hosts/moddable/soak/manifest.json"), settings: ["esp32_profile=1", ...settings], memory: true, fixed: esp32Creation() });
+  return runToEnd(so, port, "soak", 600_000);
+}
+
+/** Runs an app that ends by tracing "<name> done <failures>"; 0 when it reports none. */
+async function runToEnd(so, port, name, timeoutMs) {
+  const sim = startSim(so, { port, output: "pipe" });
+  let text = "";
+  const done = new RegExp(`${name} done (\\d+)`);
+  const result = await new Promise((finish) => {
+    const timer = setTimeout(() => finish(`no result within ${timeoutMs / 1000} s`), timeoutMs);
+    const take = (chunk) => {
+      process.stdout.write(chunk);
+      text += chunk;
+      const finished = done.exec(text) ?? /XS abort[^\n]*|#xsbug-log disconnected/.exec(text);
+      if (finished) {
+        clearTimeout(timer);
+        finish(finished[1] === undefined ? finished[0] : Number(finished[1]));
+      }
+    };
+    sim.child.stdout.on("data", take);
+    sim.child.stderr.on("data", take);
+  });
+  await sim.stop();
+  if (result === 0) return 0;
+  console.error(typeof result === "number" ? `${name}: ${result} checks failed` : `${name}: ${result}`);
+  return 1;
+}
+
 /**
  * Builds and runs hosts/moddable/selftest in mcsim: the Moddable host's digests, HMAC and the
  * core's PBKDF2 against published vectors, with timings. Exits 0 when every check passed.
@@ -169,26 +217,7 @@ async function selftest(port) {
   const outDir = join(out, "sdk");
   mkdirSync(outDir, { recursive: true });
   if (mcconfig(["-d", "-m", "-p", "lin", "-t", "build", "-o", outDir, join(root, "hosts/moddable/selftest/manifest.json")]) !== 0) throw new Error("mcconfig failed (see above)");
-  const sim = startSim(join(outDir, "bin/lin/mc/debug/selftest/mc.so"), { port, output: "pipe" });
-  let text = "";
-  const result = await new Promise((done) => {
-    const timer = setTimeout(() => done("no result within 60 s"), 60_000);
-    const take = (chunk) => {
-      process.stdout.write(chunk);
-      text += chunk;
-      const finished = /selftest done (\d+)/.exec(text) ?? /XS abort[^\n]*|#xsbug-log disconnected/.exec(text);
-      if (finished) {
-        clearTimeout(timer);
-        done(finished[1] === undefined ? finished[0] : Number(finished[1]));
-      }
-    };
-    sim.child.stdout.on("data", take);
-    sim.child.stderr.on("data", take);
-  });
-  await sim.stop();
-  if (result === 0) return 0;
-  console.error(typeof result === "number" ? `selftest: ${result} checks failed` : `selftest: ${result}`);
-  return 1;
+  return runToEnd(join(outDir, "bin/lin/mc/debug/selftest/mc.so"), port, "selftest", 60_000);
 }
 
 /** Reads a board manifest's target (build.BOARD_TARGET) and writes the app manifest joining board and device. */
@@ -212,9 +241,10 @@ function boardManifest(board, manifest) {
 }
 
 const USAGE = `usage:
-  npm run sim -- [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
+  npm run sim -- [--esp32-profile] [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
   npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)
-  node scripts/moddable.mjs selftest [--port <n>]   (the Moddable host's cryptography, in mcsim)`;
+  node scripts/moddable.mjs selftest [--port <n>]   (the Moddable host's cryptography, in mcsim)
+  node scripts/moddable.mjs soak [--port <n>] soak_port=<refused port> [soak_connects=1000] [soak_drops=100]   (ESP32 profile)`;
 
 async function main(argv) {
   const [command, ...rest] = argv;
@@ -226,7 +256,7 @@ async function main(argv) {
   const board = valueOf("--board");
   const port = Number(valueOf("--port") ?? 5002);
   const valued = ["--board", "--port", "--fixed"];
-  const known = new Set([...valued, "--memory", "--build-only"]);
+  const known = new Set([...valued, "--memory", "--build-only", "--esp32-profile"]);
   const unknown = [...flags].filter((flag) => !known.has(flag));
   if (unknown.length) throw new UsageError(`unknown option ${unknown.join(", ")}\n${USAGE}`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${valueOf("--port")}: not a port`);
@@ -237,9 +267,13 @@ async function main(argv) {
     if (![chunks, slots, stack].every((n) => Number.isInteger(n) && n > 0)) throw new UsageError("--fixed <chunk bytes>,<slots>,<stack slots>, e.g. --fixed 65536,6144,512");
     fixed = { chunks, slots, stack };
   }
+  if (flags.has("--esp32-profile") && !fixed) fixed = esp32Creation();
   const [manifest, ...settings] = positional;
   if (command === "selftest") {
     return selftest(port);
+  }
+  if (command === "soak") {
+    return soak(port, positional);
   }
   if (command === "bundle") {
     await bundle();
@@ -248,7 +282,8 @@ async function main(argv) {
   }
   if (!manifest || manifest.includes("=") || (command !== "sim" && command !== "esp32")) throw new UsageError(USAGE);
   if (command === "sim") {
-    const so = await buildSim({ manifest, settings, memory: flags.has("--memory"), fixed });
+    const profile = flags.has("--esp32-profile") ? ["esp32_profile=1"] : [];
+    const so = await buildSim({ manifest, settings: [...profile, ...settings], memory: flags.has("--memory"), fixed });
     if (flags.has("--build-only")) {
       console.error(`built ${relative(process.cwd(), so)}`);
       return 0;

@@ -96,6 +96,12 @@ export default class WiFi {
     WiFi.connect();
   }
 
+  /** The simulation's own: the access point goes away under a joined link (the soak drops Wi-Fi with it). */
+  static simulateLoss(): void {
+    const instance = current;
+    if (instance) instance.#after(0, () => instance.#onNotify?.(WiFi.disconnected));
+  }
+
   #after(ms: number, callback: () => void): void {
     if (this.#timer) Timer.clear(this.#timer);
     this.#timer = Timer.set(() => {
