@@ -3,6 +3,7 @@
 
 import { client, type Client } from "@xmpp/client";
 import { Jid } from "../src/xmpp/jid.js";
+import { withoutStreamManagement } from "../hosts/node/peer-stream-management.js";
 
 export interface LoginDetails {
   /** `owner@hub.test`, or `owner` completed with `domain`. */
@@ -64,6 +65,7 @@ export async function logIn(details: LoginDetails): Promise<Client> {
   });
   // Until logged in, a failure is final and reported; afterwards a dropped stream is retried.
   xmpp.reconnect.stop();
+  withoutStreamManagement(xmpp);
   const errors: unknown[] = [];
   const collect = (error: unknown) => errors.push(error);
   xmpp.on("error", collect);

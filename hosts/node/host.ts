@@ -4,7 +4,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
-import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host, SettingsStore } from "../../src/host.js";
+import { CertificateError, type Connection, type ConnectionHandlers, type DigestAlgorithm, type Endpoint, type Host, type SettingsStore } from "../../src/host.js";
 
 export interface NodeHostOptions {
   /** PEM text of the CA that must have signed the server's certificate. */
@@ -85,7 +85,7 @@ class NodeConnection implements Connection {
       const fail = (error: Error) => {
         this.#upgrading = false;
         this.close();
-        reject(new Error(explainTlsError(error, serverName)));
+        reject(explainTlsError(error, serverName));
       };
       secure.once("error", fail);
       secure.once("secureConnect", () => {
@@ -136,13 +136,21 @@ class NodeConnection implements Connection {
   }
 }
 
-function explainTlsError(error: Error, serverName: string): string {
+/**
+ * A CertificateError for what only a person can fix (the certificate's name, signer or dates);
+ * a plain Error for the rest (a reset or cut during the handshake, a protocol alert), which the
+ * core retries.
+ */
+export function explainTlsError(error: Error, serverName: string): Error {
   const code = (error as { code?: string }).code ?? "";
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return `the server's certificate is not for ${serverName} (the JID's domain): ${error.message}`;
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID" || code === "HOSTNAME_MISMATCH") {
+    return new CertificateError(`the server's certificate is not for ${serverName} (the JID's domain): ${error.message}`);
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return new CertificateError(`the server's certificate is outside its validity dates on this machine's clock (${code}): renew it, or check the clock`);
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
-    return `the server's certificate is not signed by the configured CA (${code}): check that the ca key names the hub's CA certificate`;
+    return new CertificateError(`the server's certificate is not signed by the configured CA (${code}): check that the ca key names the hub's CA certificate`);
   }
-  return `${error.message}${code ? ` (${code})` : ""}`;
+  return new Error(`${error.message}${code ? ` (${code})` : ""}`);
 }

@@ -2,6 +2,7 @@
 import tls from "node:tls";
 import { type Client, client } from "@xmpp/client";
 import type { Account, Hub } from "./hub/prosody.js";
+import { withoutStreamManagement } from "./peer-stream-management.js";
 
 const trustedCas = new Map<string, Set<string>>();
 let plainConnect: typeof tls.connect | undefined;
@@ -48,5 +49,5 @@ export function hubClient(hub: Pick<Hub, "domain" | "host" | "c2sPort" | "caPem"
     ...(options.resource !== undefined ? { resource: options.resource } : {}),
   });
   if (options.reconnect !== true) xmpp.reconnect.stop();
-  return xmpp;
+  return withoutStreamManagement(xmpp);
 }

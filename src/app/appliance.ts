@@ -80,6 +80,7 @@ export class Appliance {
       onStatus: (status, detail) => {
         options.onEvent(status, detail);
         if (status === "online") this.#online();
+        if (status === "resumed") this.#resumed();
         if (status === "offline") this.#offline();
       },
       onMessage: (message) => this.#onMessage(message),
@@ -116,9 +117,9 @@ export class Appliance {
     this.#presence.update(this.#options.device.summary());
   }
 
-  /** Sends a line to every owner (a trip, say); dropped while offline. */
+  /** Sends a line to every owner (a trip, say); kept for a session being resumed, dropped while offline otherwise. */
   notifyOwners(text: string): void {
-    if (!this.#client.online) return;
+    if (!this.#client.canSend) return;
     for (const owner of this.#options.config.owners) this.#client.sendMessage(owner, text);
   }
 
@@ -205,6 +206,12 @@ export class Appliance {
     // Asking the owners puts the device in their rosters; they approve or not in their clients.
     for (const owner of this.#options.config.owners) this.#client.send(subscriptionRequest(owner.toString()));
     this.#presence.reset(this.#options.device.summary());
+  }
+
+  /** The session was resumed: subscriptions and presence are as they were, only the grace timer stops. */
+  #resumed(): void {
+    if (this.#grace !== undefined) this.#options.host.clearTimeout(this.#grace);
+    this.#grace = undefined;
   }
 
   #offline(): void {

@@ -4,21 +4,24 @@
 import { createElement as xml, type Element } from "ltx";
 import type { Endpoint, Host } from "../host.js";
 import type { StanzaLimits } from "../xml/stanza-stream.js";
-import { StreamError, XMPPError } from "./error.js";
+import { NegotiationError, StreamError, XMPPError } from "./error.js";
 import { capsElement, capsVer } from "./caps.js";
 import { discoInfo, ping, type Identity } from "./disco.js";
 import { IqTracker, type IqHandler } from "./iq.js";
 import { Jid } from "./jid.js";
-import { Keepalive } from "./keepalive.js";
+import { Liveness } from "./liveness.js";
 import { chatMessage, readMessage, receipt, type IncomingMessage } from "./messages.js";
-import { negotiate, type NegotiationStep } from "./negotiation.js";
+import { negotiate, type Negotiated, type NegotiationStep } from "./negotiation.js";
 import { refusalOf, skippedReport } from "./oversized.js";
 import { NS } from "./namespaces.js";
 import { availablePresence, subscriptionAnswer } from "./presence.js";
+import { misaddressed } from "./reconnect.js";
 import { SaltedPasswordCache } from "./sasl/pbkdf2.js";
 import { XmppStream } from "./stream.js";
+import { SM_NS, StreamManagement } from "./stream-management.js";
 
-export type ClientStatus = "connecting" | "connected" | NegotiationStep | "online" | "offline";
+/** "online": a fresh session (initial presence sent); "resumed": a stream-managed session taken up again. */
+export type ClientStatus = "connecting" | "connected" | NegotiationStep | "online" | "resumed" | "offline";
 
 export interface ClientOptions {
   host: Host;
@@ -37,11 +40,18 @@ export interface ClientOptions {
   /** The status text of the initial presence, or a function giving it at each login. */
   status?: string | (() => string);
   limits?: Partial<StanzaLimits>;
-  /** How long each negotiation step and each iq request may wait for the server (default 30 s). */
+  /** How long each negotiation step (TCP, TLS, SASL, bind, resume) and each iq request may wait for the server (default 30 s). */
   timeoutMs?: number;
-  /** While online, ping the server this often and drop a stream whose ping goes unanswered (default 60 s; 0: never). */
-  keepaliveMs?: number;
-  /** Progress, one call per step: "connecting", "connected", "secure", "authenticated", "bound", "online", "offline". */
+  /**
+   * A link that stays silent this long is given up (default 30 s; 0: never): after half of it
+   * without a byte from the server the client probes (an SM ack request, else a ping).
+   */
+  deadLinkMs?: number;
+  /** XEP-0198 stream management when the server offers it (default true). */
+  streamManagement?: boolean;
+  /** Most stanzas kept for retransmission on resume (default 64). */
+  maxUnacked?: number;
+  /** Progress, one call per step: "connecting", "connected", "secure", "authenticated", "bound", "online" or "resumed", "offline". */
   onStatus?(status: ClientStatus, detail: string): void;
   /** A chat message. A requested receipt is sent when the returned promise settles (or at once for void). */
   onMessage?(message: IncomingMessage): void | Promise<void>;
@@ -65,7 +75,8 @@ export class Client {
   #bound: Jid | undefined;
   #counter = 0;
   #handlers: [string, string, IqHandler][] = [];
-  #keepalive: Keepalive | undefined;
+  #liveness: Liveness | undefined;
+  readonly #sm: StreamManagement;
 
   constructor(options: ClientOptions) {
     if (!options.host) throw new TypeError("Client needs a host");
@@ -77,6 +88,12 @@ export class Client {
     if (options.capsNode !== undefined) this.#features.add(NS.CAPS);
     this.#idPrefix = hex(options.host.randomBytes(4));
     this.#cache = new SaltedPasswordCache(options.host);
+    this.#sm = new StreamManagement({
+      host: options.host,
+      maxUnacked: options.maxUnacked,
+      onOverflow: (dropped) =>
+        this.#report(new XMPPError("resource-constraint", `more than ${options.maxUnacked ?? 64} stanzas unacknowledged: a <${dropped.name}/> to ${dropped.attrs.to ?? "the server"} is no longer kept for a resumption`)),
+    });
   }
 
   /** The full JID the server bound, while online. */
@@ -86,6 +103,16 @@ export class Client {
 
   get online(): boolean {
     return this.#bound !== undefined;
+  }
+
+  /** Online, or offline with a stream-managed session to resume: a stanza sent now is delivered once it is resumed. */
+  get canSend(): boolean {
+    return this.#bound !== undefined || this.#sm.resumable;
+  }
+
+  /** The stream management state (XEP-0198), for a login that resumes the session another way (SASL2). */
+  get streamManagement(): StreamManagement {
+    return this.#sm;
   }
 
   /** Registers an iq handler for payloads `<name xmlns=namespace/>` (and a disco feature for the namespace). */
@@ -113,9 +140,13 @@ export class Client {
     const stream = new XmppStream({ host: this.#host, domain: this.#jid.domain, limits: options.limits });
     this.#stream = stream;
     let started = false;
+    stream.onSent = (element) => {
+      if (this.#sm.sent(element)) stream.send(this.#sm.request());
+    };
     stream.onClose = (error) => {
-      this.#keepalive?.stop();
-      this.#keepalive = undefined;
+      this.#liveness?.stop();
+      this.#liveness = undefined;
+      this.#sm.lost();
       this.#iq?.cancelAll(error ?? new StreamError("connection-closed", "the stream was closed"));
       this.#stream = undefined;
       this.#iq = undefined;
@@ -125,9 +156,9 @@ export class Client {
 
     try {
       this.#status("connecting", `${endpoint.host}:${endpoint.port}`);
-      await stream.connect(endpoint);
+      await stream.connect(endpoint, timeoutMs);
       this.#status("connected", `${endpoint.host}:${endpoint.port}`);
-      const bound = await negotiate(stream, {
+      const negotiated = await negotiate(stream, {
         host: this.#host,
         jid: this.#jid,
         username: this.#jid.local,
@@ -136,28 +167,36 @@ export class Client {
         timeoutMs,
         nextId: () => this.nextId(),
         onStep: (step, detail) => this.#status(step, detail),
+        ...(options.streamManagement === false ? {} : { streamManagement: this.#sm }),
       });
-      this.#goOnline(stream, bound);
+      if (negotiated.resumeRefused !== undefined) {
+        this.#report(new XMPPError("item-not-found", `the server did not resume the session (${negotiated.resumeRefused}); started a new one`));
+      }
+      this.#goOnline(stream, negotiated);
       started = true;
-      this.#status("online", bound.toString());
+      const bound = negotiated.jid;
+      this.#status(negotiated.resumed ? "resumed" : "online", bound.toString());
       return bound;
     } catch (error) {
       stream.onClose = undefined;
       stream.close();
       this.#stream = undefined;
+      const change = misaddressed(error);
+      if (change !== undefined) throw new NegotiationError((error as StreamError).condition, `${(error as StreamError).message}: ${change}`);
       throw error;
     }
   }
 
-  /** Ends the stream; safe to call when not started or twice. */
+  /** Ends the stream and the session (nothing is left to resume); safe to call when not started or twice. */
   stop(): void {
+    this.#sm.reset();
     this.#stream?.close();
   }
 
-  /** Sends a stanza as it is; throws when offline. */
+  /** Sends a stanza as it is; while a session waits to be resumed, it is kept and sent then; throws when offline otherwise. */
   send(stanza: Element): void {
-    if (!this.#stream || !this.#bound) throw new XMPPError("not-connected", "the device is offline; the stanza was not sent");
-    this.#stream.send(stanza);
+    if (this.#stream && this.#bound) this.#stream.send(stanza);
+    else if (!this.#sm.hold(stanza)) throw new XMPPError("not-connected", "the device is offline; the stanza was not sent");
   }
 
   sendMessage(to: Jid | string, body: string, thread?: string): void {
@@ -187,8 +226,9 @@ export class Client {
     return `${this.#idPrefix}-${this.#counter}`;
   }
 
-  #goOnline(stream: XmppStream, bound: Jid): void {
-    const iq = new IqTracker(this.#host, (stanza) => stream.send(stanza));
+  #goOnline(stream: XmppStream, negotiated: Negotiated): void {
+    const bound = negotiated.jid;
+    const iq = new IqTracker(this.#host, (stanza) => this.send(stanza));
     iq.ownAddresses = [bound.bare.toString(), bound.domain];
     const capsNode = this.#options.capsNode;
     const infoNodes = () => (capsNode === undefined ? [] : [`${capsNode}#${this.capsVer!}`]);
@@ -202,19 +242,29 @@ export class Client {
       this.#report(skippedReport(skipped, error));
       const refusal = refusalOf(skipped, error);
       if (refusal) stream.send(refusal);
+      // The server counted it as sent: so does stream management, or a resumption would repeat it.
+      if (skipped) this.#sm.received(skipped);
     };
-    const status = this.#options.status;
-    stream.send(this.#presence(typeof status === "function" ? status() : status));
-    const keepaliveMs = this.#options.keepaliveMs ?? 60_000;
-    if (keepaliveMs > 0) {
-      const timeoutMs = Math.min(this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, keepaliveMs);
-      this.#keepalive = new Keepalive({
+    if (!negotiated.resumed) {
+      const status = this.#options.status;
+      stream.send(this.#presence(typeof status === "function" ? status() : status));
+    }
+    for (const stanza of negotiated.resend) stream.send(stanza);
+    const deadLinkMs = this.#options.deadLinkMs ?? 30_000;
+    if (deadLinkMs > 0) {
+      const idleMs = Math.ceil(deadLinkMs / 2);
+      this.#liveness = new Liveness({
         host: this.#host,
-        intervalMs: keepaliveMs,
-        ping: () => iq.request(xml("iq", { type: "get", to: bound.domain, id: this.nextId() }, xml("ping", { xmlns: NS.PING })), timeoutMs),
+        idleMs,
+        timeoutMs: deadLinkMs - idleMs,
+        heardAt: () => stream.heardAt,
+        probe: () => {
+          if (this.#sm.active) stream.send(this.#sm.request());
+          else iq.request(xml("iq", { type: "get", to: bound.domain, id: this.nextId() }, xml("ping", { xmlns: NS.PING })), deadLinkMs).catch(() => {});
+        },
         onDead: (reason) => stream.abort("connection-timeout", reason),
       });
-      this.#keepalive.start();
+      this.#liveness.start();
     }
   }
 
@@ -229,6 +279,10 @@ export class Client {
 
   /** Everything one incoming stanza makes us send (a reply, its receipt, a presence update) leaves in one write. */
   #dispatch(stanza: Element): void {
+    if (stanza.attrs.xmlns === SM_NS) {
+      this.#onStreamManagement(stanza);
+      return;
+    }
     const release = this.#stream?.hold();
     let work: Promise<void> | undefined;
     try {
@@ -236,6 +290,16 @@ export class Client {
     } finally {
       if (work) work.then(release, release);
       else release?.();
+    }
+    this.#sm.received(stanza);
+  }
+
+  #onStreamManagement(element: Element): void {
+    try {
+      const answer = this.#sm.receive(element);
+      if (answer) this.#stream?.send(answer);
+    } catch (error) {
+      this.#stream?.abort("undefined-condition", (error as Error).message);
     }
   }
 
@@ -261,7 +325,7 @@ export class Client {
       .then(() => handler?.(message))
       .catch((error: unknown) => this.#report(error))
       .then(() => {
-        if (message.receiptRequested && this.#bound) this.send(receipt(message, this.nextId()));
+        if (message.receiptRequested && this.canSend) this.send(receipt(message, this.nextId()));
       })
       .catch((error: unknown) => this.#report(error));
   }
@@ -282,7 +346,7 @@ export class Client {
         return false;
       })
       .then((approve) => {
-        if (this.#bound) this.send(subscriptionAnswer(from.toString(), approve));
+        if (this.canSend) this.send(subscriptionAnswer(from.toString(), approve));
       })
       .catch((error: unknown) => this.#report(error));
   }

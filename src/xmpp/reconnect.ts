@@ -2,7 +2,7 @@
 // for failures that only a person can fix (credentials, a server without TLS or the wrong CA).
 
 import type { Host } from "../host.js";
-import { NegotiationError } from "./error.js";
+import { NegotiationError, StreamError } from "./error.js";
 import { SASLError } from "./sasl/error.js";
 
 export interface BackoffOptions {
@@ -41,7 +41,24 @@ export class Backoff {
   }
 }
 
-/** Failures a retry cannot fix: wrong credentials, no STARTTLS, a certificate the CA does not vouch for. */
+/** Stream errors that say the configuration points at the wrong server or domain, with what to change. */
+const MISADDRESSED: Readonly<Record<string, string>> = {
+  "host-unknown": "the server does not serve this domain: check the domain of the jid key, and that server= names the hub of that domain",
+  "host-gone": "the server no longer serves this domain: check the jid key's domain and the server key",
+  "improper-addressing": "the server could not tell which domain the stream is for: check the domain of the jid key",
+};
+
+/** What to change for a stream error no retry can fix; undefined for any other error. */
+export function misaddressed(error: unknown): string | undefined {
+  return error instanceof StreamError ? MISADDRESSED[error.condition] : undefined;
+}
+
+/**
+ * Failures a retry cannot fix: wrong credentials, no STARTTLS, a certificate the CA does not
+ * vouch for (the host said CertificateError), a server that does not serve the JID's domain.
+ * A cut or a silent server at any step (TLS handshake included) is transient.
+ */
 export function isPermanent(error: unknown): boolean {
-  return error instanceof SASLError || error instanceof NegotiationError;
+  if (error instanceof SASLError) return error.condition !== "temporary-auth-failure" && error.condition !== "aborted";
+  return error instanceof NegotiationError || misaddressed(error) !== undefined;
 }

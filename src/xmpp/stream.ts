@@ -34,6 +34,8 @@ export interface XmppStreamOptions {
   onClose?: (error?: Error) => void;
   /** A stanza over the size or depth limit, skipped (see StanzaStreamHandlers.onSkipped); the stream stays up. */
   onSkipped?: (stanza: Element | undefined, error: XMPPError) => void;
+  /** Every element written with `send`, after it was written (stream management counts them). */
+  onSent?: (element: Element) => void;
 }
 
 export class XmppStream {
@@ -49,9 +51,11 @@ export class XmppStream {
   #held: string[] = [];
   #heldChars = 0;
   #heldTimer: TimerHandle | undefined;
+  #heardAt = -Infinity;
   onStanza: ((stanza: Element) => void) | undefined;
   onClose: ((error?: Error) => void) | undefined;
   onSkipped: ((stanza: Element | undefined, error: XMPPError) => void) | undefined;
+  onSent: ((element: Element) => void) | undefined;
 
   constructor(options: XmppStreamOptions) {
     this.#host = options.host;
@@ -59,6 +63,7 @@ export class XmppStream {
     this.onStanza = options.onStanza;
     this.onClose = options.onClose;
     this.onSkipped = options.onSkipped;
+    this.onSent = options.onSent;
     this.#reader = new StanzaStream(
       {
         onHeader: (attrs) => {
@@ -83,15 +88,47 @@ export class XmppStream {
     return this.#header;
   }
 
-  async connect(endpoint: Endpoint): Promise<void> {
-    this.#connection = await this.#host.connect(endpoint, {
+  /** When bytes last came from the server (host clock): any traffic proves the link alive. */
+  get heardAt(): number {
+    return this.#heardAt;
+  }
+
+  /** Opens the connection; rejects with a TimeoutError after `timeoutMs` (a late connection is closed). */
+  connect(endpoint: Endpoint, timeoutMs = Infinity): Promise<void> {
+    const opening = this.#host.connect(endpoint, {
       onData: (bytes) => {
+        this.#heardAt = this.#host.now();
         if (this.#closed === undefined) this.#reader.write(bytes);
       },
       onClose: (error) => {
         this.#connection = undefined;
         this.#fail(error ?? new StreamError("connection-closed", "the server closed the connection"));
       },
+    });
+    return new Promise<void>((resolve, reject) => {
+      let late = false;
+      const timer = Number.isFinite(timeoutMs)
+        ? this.#host.setTimeout(() => {
+            late = true;
+            reject(new TimeoutError(`no TCP connection to ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`));
+          }, timeoutMs)
+        : undefined;
+      opening.then(
+        (connection) => {
+          if (timer !== undefined) this.#host.clearTimeout(timer);
+          if (late || this.#closed !== undefined) {
+            connection.close();
+            return;
+          }
+          this.#connection = connection;
+          this.#heardAt = this.#host.now();
+          resolve();
+        },
+        (error: unknown) => {
+          if (timer !== undefined) this.#host.clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -115,13 +152,14 @@ export class XmppStream {
     const text = stanza.toString();
     if (this.#holds === 0) {
       this.#sendText(text);
-      return;
+    } else {
+      if (!this.#connection) throw new XMPPError("connection-closed", "cannot send: the connection is closed");
+      this.#held.push(text);
+      this.#heldChars += text.length;
+      if (this.#heldChars >= HOLD_LIMIT_CHARS) this.#flush();
+      else this.#heldTimer ??= this.#host.setTimeout(() => this.#flush(), HOLD_LIMIT_MS);
     }
-    if (!this.#connection) throw new XMPPError("connection-closed", "cannot send: the connection is closed");
-    this.#held.push(text);
-    this.#heldChars += text.length;
-    if (this.#heldChars >= HOLD_LIMIT_CHARS) this.#flush();
-    else this.#heldTimer ??= this.#host.setTimeout(() => this.#flush(), HOLD_LIMIT_MS);
+    this.onSent?.(stanza);
   }
 
   /**

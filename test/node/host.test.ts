@@ -1,6 +1,7 @@
 // The Node host's connection: plain bytes both ways, then STARTTLS over the same socket that
 // checks the CA and the server name, and a close path that reports once.
 
+import { CertificateError } from "../../src/host.js";
 import { strict as assert } from "node:assert";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -100,7 +101,7 @@ describe("Node host connection", function () {
 
   it("refuses a certificate for another name", async () => {
     const { tls, closes } = await upgrade("other.test");
-    await assert.rejects(tls, /not for other\.test/);
+    await assert.rejects(tls, (error) => error instanceof CertificateError && /not for other\.test/.test(error.message));
     assert.equal(closes.length, 1, "the connection is closed, once");
   });
 
@@ -109,9 +110,27 @@ describe("Node host connection", function () {
     try {
       const other = await ensureCertificates(otherDir, "hub.test");
       const { tls } = await upgrade("hub.test", other.caPem);
-      await assert.rejects(tls, /not signed by the configured CA/);
+      await assert.rejects(tls, (error) => error instanceof CertificateError && /not signed by the configured CA/.test(error.message));
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects with a plain Error, not a CertificateError, when the connection is cut during the handshake", async () => {
+    const cutter = createServer((socket: Socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.write("PROCEED\n", () => setTimeout(() => socket.destroy(), 20)));
+    });
+    cutter.listen(0, "127.0.0.1");
+    await once(cutter, "listening");
+    try {
+      const cutPort = (cutter.address() as { port: number }).port;
+      const connection = await createNodeHost({ ca: caPem }).connect({ host: "127.0.0.1", port: cutPort }, { onData: () => {}, onClose: () => {} });
+      connection.send(encoder.encode("STARTTLS\n"));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await assert.rejects(connection.startTLS("hub.test"), (error) => error instanceof Error && !(error instanceof CertificateError));
+    } finally {
+      cutter.close();
     }
   });
 

@@ -54,6 +54,8 @@ export class ScriptedServer {
   readonly received: string[] = [];
   /** What the host's startTLS does: resolve, or reject with this error. */
   tlsFailure: Error | undefined;
+  /** The TLS handshake never completes (a server that stops answering after <proceed/>). */
+  tlsHangs = false;
   serverNames: string[] = [];
   closed = false;
   secure = false;
@@ -101,6 +103,7 @@ export class ScriptedServer {
       },
       startTLS(serverName: string) {
         server.serverNames.push(serverName);
+        if (server.tlsHangs) return new Promise<void>(() => {});
         if (server.tlsFailure) {
           const failure = server.tlsFailure;
           server.closed = true;

@@ -24,6 +24,26 @@ export interface ServerBehaviour {
   /** Marks <session/> as required in the post-auth features. */
   requireSession?: boolean;
   resource?: string;
+  /** Offer XEP-0198 stream management, with this session record shared by the servers a test reconnects to. */
+  streamManagement?: SmSession;
+}
+
+/** The server side of a stream-managed session, kept across the connections of one test. */
+export interface SmSession {
+  id: string;
+  /** Stanzas received from the client since <enable/> (the server's h). */
+  handled: number;
+  /** The client's last <a h/>. */
+  clientAcked: number | undefined;
+  /** Whether a <resume/> with this id is accepted. */
+  resumable: boolean;
+  enabled: boolean;
+  /** <resume/> elements received. */
+  resumes: number;
+}
+
+export function smSession(): SmSession {
+  return { id: "sm-1", handled: 0, clientAcked: undefined, resumable: true, enabled: false, resumes: 0 };
 }
 
 // The server derives each password once per run: pure-JS PBKDF2 at 4096 iterations is slow on XS.
@@ -41,12 +61,14 @@ type Stage = "initial" | "secured" | "authenticated";
 export class XmppTestServer {
   readonly connection = new ScriptedServer();
   readonly stanzas: Element[] = [];
-  readonly behaviour: Required<Omit<ServerBehaviour, "resource">> & { resource: string };
+  readonly behaviour: Required<Omit<ServerBehaviour, "resource" | "streamManagement">> & { resource: string; streamManagement: SmSession | undefined };
   stage: Stage = "initial";
   /** Whether the client ever sent <auth/>. */
   authAttempted = false;
   /** The attributes of each stream header the client sent. */
   readonly headers: Record<string, string>[] = [];
+  /** Resource binding requests answered. */
+  binds = 0;
   /** Pings the server answered (XEP-0199, to its domain). */
   pings = 0;
   /** A muted server reads but never answers. */
@@ -68,6 +90,7 @@ export class XmppTestServer {
       forgeServerSignature: false,
       requireSession: false,
       resource: "server-chose",
+      streamManagement: undefined,
       ...behaviour,
     };
     this.#reader = this.#newReader();
@@ -111,6 +134,7 @@ export class XmppTestServer {
       features.c("bind", { xmlns: "urn:ietf:params:xml:ns:xmpp-bind" });
       const session = features.c("session", { xmlns: "urn:ietf:params:xml:ns:xmpp-session" });
       if (!this.behaviour.requireSession) session.c("optional");
+      if (this.behaviour.streamManagement) features.c("sm", { xmlns: "urn:xmpp:sm:3" });
     }
     this.connection.push(header + features.toString());
   }
@@ -122,6 +146,12 @@ export class XmppTestServer {
       this.send(answer);
       return;
     }
+    const sm = this.behaviour.streamManagement;
+    if (sm && stanza.attrs.xmlns === "urn:xmpp:sm:3") {
+      this.#streamManagement(sm, stanza);
+      return;
+    }
+    if (sm?.enabled && (stanza.name === "message" || stanza.name === "presence" || stanza.name === "iq")) sm.handled += 1;
     if (stanza.name === "starttls") {
       if (this.behaviour.refuseStartTls) {
         this.send("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
@@ -143,6 +173,7 @@ export class XmppTestServer {
       return;
     }
     if (stanza.name === "iq" && stanza.getChild("bind", "urn:ietf:params:xml:ns:xmpp-bind")) {
+      this.binds += 1;
       const requested = stanza.getChild("bind")?.getChildText("resource");
       if (requested) this.behaviour.resource = requested;
       this.send(
@@ -160,6 +191,34 @@ export class XmppTestServer {
       return;
     }
     this.stanzas.push(stanza);
+  }
+
+  #streamManagement(sm: SmSession, element: Element): void {
+    const ns = "urn:xmpp:sm:3";
+    switch (element.name) {
+      case "enable":
+        sm.enabled = true;
+        sm.handled = 0;
+        sm.resumable = true;
+        this.send(xml("enabled", { xmlns: ns, id: sm.id, resume: "true", max: "300" }));
+        break;
+      case "resume":
+        sm.resumes += 1;
+        if (sm.resumable && element.attrs.previd === sm.id) {
+          sm.clientAcked = Number(element.attrs.h);
+          this.send(xml("resumed", { xmlns: ns, previd: sm.id, h: String(sm.handled) }));
+        } else {
+          this.send(xml("failed", { xmlns: ns }, xml("item-not-found", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })));
+        }
+        break;
+      case "r":
+        this.send(xml("a", { xmlns: ns, h: String(sm.handled) }));
+        break;
+      case "a":
+        sm.clientAcked = Number(element.attrs.h);
+        break;
+    }
+    this.stanzas.push(element);
   }
 
   #auth(mechanism: string, data: Uint8Array): void {

@@ -3,6 +3,7 @@
 
 import { type Client, client } from "@xmpp/client";
 import { trustHubCa } from "../peer-client.js";
+import { withoutStreamManagement } from "../peer-stream-management.js";
 import type { ControllerSettings } from "./settings.js";
 
 /** The hub could not be reached, or would not let us in; the message says what to check. */
@@ -30,6 +31,7 @@ export async function logIn(settings: ControllerSettings): Promise<Client> {
     },
   });
   xmpp.reconnect.stop();
+  withoutStreamManagement(xmpp);
   let failure: Error | undefined;
   const failed = new Promise<never>((_, reject) => {
     xmpp.on("error", (error: Error) => reject((failure ??= error)));

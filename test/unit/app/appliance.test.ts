@@ -3,7 +3,7 @@
 
 import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
-import { XmppTestServer } from "../../support/xmpp-server.js";
+import { smSession, XmppTestServer, type SmSession } from "../../support/xmpp-server.js";
 import { Appliance, type ApplianceDevice, type ApplianceEvent } from "../../../src/app/appliance.js";
 import { readConnectionConfig } from "../../../src/app/config.js";
 import { SASLError } from "../../../src/xmpp/sasl/error.js";
@@ -42,8 +42,8 @@ function appliance(host: FakeHost, options: { graceMs?: number } = {}) {
   return { device, fake, events, names: () => events.map(([event]) => event) };
 }
 
-function plainServer(password = "secret"): XmppTestServer {
-  return new XmppTestServer({ mechanisms: ["PLAIN"], password });
+function plainServer(password = "secret", streamManagement?: SmSession): XmppTestServer {
+  return new XmppTestServer({ mechanisms: ["PLAIN"], password, ...(streamManagement ? { streamManagement } : {}) });
 }
 
 describe("appliance", () => {
@@ -84,6 +84,24 @@ describe("appliance", () => {
     await settle(60);
     assert.equal(names().at(-1), "online");
     assert.ok(device.client.online);
+  });
+
+  it("resumes a stream-managed session after a drop: the grace timer stops, no new subscription requests or presence", async () => {
+    const session = smSession();
+    const first = plainServer("secret", session);
+    const host = new FakeHost({ server: first.connection });
+    const { device, fake, names } = appliance(host, { graceMs: 5_000 });
+    await device.start();
+    const second = plainServer("secret", session);
+    host.server = second.connection;
+    first.connection.drop(new Error("Wi-Fi lost"));
+    await settle();
+    host.clock.advance(1000);
+    await settle(60);
+    assert.equal(names().at(-1), "resumed");
+    assert.equal(second.stanzas.filter((s) => s.name === "presence").length, 0);
+    host.clock.advance(10_000);
+    assert.equal(fake.safeCalls, 0, "the grace timer was stopped by the resumption");
   });
 
   it("does not reconnect after stop(), nor while a retry is waiting", async () => {

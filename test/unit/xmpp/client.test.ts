@@ -224,28 +224,33 @@ describe("client online", () => {
     assert.ok(stale?.getChild("error")?.getChild("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas"));
   });
 
-  it("pings the server while online and stays online while it answers", async () => {
-    const { server, host, client } = await online({ keepaliveMs: 60_000 });
-    for (let minute = 0; minute < 3; minute++) {
-      host.clock.advance(60_000);
+  it("pings the server only after it has been silent for half the dead-link time, and stays online while it answers", async () => {
+    const { server, host, client } = await online({ deadLinkMs: 30_000 });
+    host.clock.advance(10_000);
+    server.send(`<message type='headline' from='hub.test'><body>traffic</body></message>`);
+    host.clock.advance(10_000);
+    await settle();
+    assert.equal(server.pings, 0, "traffic 10 s ago: the link is not probed");
+    for (let i = 0; i < 4; i++) {
+      host.clock.advance(15_000);
       await settle();
     }
-    assert.equal(server.pings, 3);
+    assert.ok(server.pings >= 3 && server.pings <= 4, `pings: ${server.pings}`);
     assert.ok(client.online);
   });
 
-  it("drops a stream whose server no longer answers pings, and reports offline", async () => {
+  it("drops a silent stream within the dead-link time, and reports offline", async () => {
     const statuses: [string, string][] = [];
-    const { server, host, client } = await online({ keepaliveMs: 60_000, timeoutMs: 20_000, onStatus: (status, detail) => statuses.push([status, detail]) });
+    const { server, host, client } = await online({ deadLinkMs: 30_000, onStatus: (status, detail) => statuses.push([status, detail]) });
     server.muted = true; // the Wi-Fi went away: nothing comes back, nothing fails
-    host.clock.advance(60_000);
+    host.clock.advance(15_000);
     await settle();
-    assert.ok(client.online, "still online while the ping waits");
-    host.clock.advance(20_000);
+    assert.ok(client.online, "still online while the probe waits");
+    host.clock.advance(15_000);
     await settle();
     assert.equal(client.online, false);
     assert.equal(statuses.at(-1)?.[0], "offline");
-    assert.match(statuses.at(-1)?.[1] ?? "", /connection-timeout: the server did not answer a ping/);
+    assert.match(statuses.at(-1)?.[1] ?? "", /connection-timeout: nothing heard from the server for 30 s/);
     assert.ok(server.connection.closed);
   });
 });

@@ -7,6 +7,8 @@ import { XmppTestServer, type ServerBehaviour } from "../../support/xmpp-server.
 import { Client, type ClientStatus } from "../../../src/xmpp/client.js";
 import { NegotiationError, StreamError, TimeoutError } from "../../../src/xmpp/error.js";
 import { SASLError } from "../../../src/xmpp/sasl/error.js";
+import { CertificateError } from "../../../src/host.js";
+import { isPermanent } from "../../../src/xmpp/reconnect.js";
 
 // PLAIN unless a test is about SCRAM: SCRAM's 4096 iterations in pure-JS digests take seconds on XS.
 function setup(behaviour: ServerBehaviour = {}, jid = "device@hub.test/kitchen") {
@@ -85,9 +87,33 @@ describe("negotiation", () => {
 
   it("stops without sending credentials when the TLS upgrade fails (wrong CA)", async () => {
     const { server, client } = setup();
-    server.connection.tlsFailure = new Error("the server's certificate is not signed by the configured CA");
+    server.connection.tlsFailure = new CertificateError("the server's certificate is not signed by the configured CA");
     await assert.rejects(client.start(), (error) => error instanceof NegotiationError && /not signed by the configured CA/.test(error.message));
     assert.doesNotMatch(server.connection.transcript, /<auth/);
+  });
+
+  it("gives up a TLS handshake that never completes after the step's time limit, as a transient failure", async () => {
+    const { server, client, host } = setup();
+    server.connection.tlsHangs = true;
+    let failure: unknown;
+    const started = client.start().catch((error: unknown) => (failure = error));
+    await settle();
+    host.clock.advance(29_999);
+    await settle();
+    assert.equal(failure, undefined);
+    host.clock.advance(1);
+    await started;
+    assert.ok(failure instanceof TimeoutError && /TLS handshake did not finish within 30000 ms/.test(failure.message), String(failure));
+    assert.ok(!isPermanent(failure));
+    assert.ok(server.connection.closed, "the half-open connection is closed");
+  });
+
+  it("reports a TLS handshake cut by the network as transient, not as a certificate problem", async () => {
+    const { server, client } = setup();
+    server.connection.tlsFailure = new Error("Client network socket disconnected before secure TLS connection was established");
+    await assert.rejects(client.start(), (error) => !(error instanceof NegotiationError) && !isPermanent(error) && /did not complete/.test((error as Error).message));
+    assert.doesNotMatch(server.connection.transcript, /<auth/);
+    assert.ok(server.connection.closed);
   });
 
   it("reports wrong credentials as a SASLError naming the keys to check", async () => {
@@ -126,15 +152,30 @@ describe("negotiation", () => {
     assert.ok(server.connection.closed);
   });
 
-  it("fails with the server's stream error, condition and text", async () => {
+  it("fails with the server's stream error, condition and text, as a transient failure", async () => {
     const { server, client } = setup();
     server.intercept = (stanza) =>
       stanza.name === "starttls"
-        ? "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>"
+        ? "<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>restarting</text></stream:error>"
         : undefined;
-    await assert.rejects(client.start(), (error) => error instanceof StreamError && error.condition === "host-unknown" && error.text === "no such host");
+    await assert.rejects(client.start(), (error) => error instanceof StreamError && error.condition === "system-shutdown" && error.text === "restarting" && !isPermanent(error));
     assert.ok(server.connection.closed);
   });
+
+  for (const condition of ["host-unknown", "host-gone", "improper-addressing"]) {
+    it(`stops on the stream error ${condition}, saying which key to change`, async () => {
+      const { server, client } = setup();
+      server.intercept = (stanza) =>
+        stanza.name === "starttls"
+          ? `<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>`
+          : undefined;
+      await assert.rejects(
+        client.start(),
+        (error) => error instanceof NegotiationError && error.condition === condition && isPermanent(error) && /no such host/.test(error.message) && /jid key/.test(error.message),
+      );
+      assert.ok(server.connection.closed);
+    });
+  }
 
   it("ends the stream with not-well-formed when the server sends broken XML", async () => {
     const { server, client } = setup();
