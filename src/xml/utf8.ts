@@ -193,7 +193,7 @@ const fromString = (ArrayBuffer as unknown as { fromString?: (text: string) => A
 const TextEncoderClass = (globalThis as unknown as { TextEncoder?: new () => { encode(text: string): Uint8Array } }).TextEncoder;
 const nativeEncode: NativeEncode | undefined =
   typeof fromString === "function"
-    ? (text) => new Uint8Array(fromString(text))
+    ? (text) => new Uint8Array(fromString.call(ArrayBuffer, text)) // it constructs its `this`: unbound, it throws "not a constructor"
     : typeof TextEncoderClass === "function"
       ? (text) => new TextEncoderClass().encode(text)
       : undefined;
