@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { startBalancer, type Balancer } from "./balancer.js";
 import { type Certificates, ensureCertificates } from "./certificates.js";
 import { ejabberdConfig } from "./ejabberd-config.js";
+import { followLines } from "./server-log.js";
 import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
 import { type Account, DEFAULT_DOMAIN, type Hub, type HubNode, type HubOptions, type ProsodyExit, RAISED_FILE_LIMIT, checkHubOptions } from "./prosody.js";
 import { EJABBERD_REQUIREMENTS, findProgram, installCommand, missingPackages } from "./requirements.js";
@@ -19,7 +20,6 @@ export interface EjabberdHubOptions extends HubOptions {
 }
 
 const STOP_GRACE_MS = 10_000;
-const LOG_TAIL_LINES = 40;
 const PORT_ATTEMPTS = 5;
 const COOKIE_FILE = ".erlang.cookie";
 
@@ -165,27 +165,16 @@ async function launchNode(
       "-mnesia", "dir", JSON.stringify(spool), "-s", "ejabberd",
     ], { stdio: ["ignore", "pipe", "pipe"], detached: true, env, cwd: runtime.dir });
     const exited = watchExit(child);
-    const tail: string[] = [];
     const waiting = new Set([`ejabberd_c2s:${c2sPort}`, ...(httpPort !== undefined ? [`ejabberd_http:${httpPort}`] : [])]);
     let busy = false;
     let onProgress = () => {};
-    for (const stream of [child.stdout!, child.stderr!]) {
-      let partial = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => {
-        const lines = (partial + chunk).split("\n");
-        partial = lines.pop()!;
-        for (const line of lines) {
-          tail.push(line);
-          if (tail.length > LOG_TAIL_LINES) tail.shift();
-          options.log?.(line);
-          const accepting = /Start accepting TCP connections at 127\.0\.0\.1:(\d+) for (ejabberd_\w+)/.exec(line);
-          if (accepting) waiting.delete(`${accepting[2]}:${accepting[1]}`);
-          if (/eaddrinuse/.test(line)) busy = true;
-          onProgress();
-        }
-      });
-    }
+    const tail = followLines(child, (line) => {
+      options.log?.(line);
+      const accepting = /Start accepting TCP connections at 127\.0\.0\.1:(\d+) for (ejabberd_\w+)/.exec(line);
+      if (accepting) waiting.delete(`${accepting[2]}:${accepting[1]}`);
+      if (/eaddrinuse/.test(line)) busy = true;
+      onProgress();
+    });
     const timeoutMs = options.startTimeoutMs ?? 30_000;
     const outcome = await new Promise<"listening" | "busy" | "exited" | "timeout">((resolve) => {
       const timer = setTimeout(() => resolve("timeout"), timeoutMs);

@@ -9,6 +9,7 @@ import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
 import { writeProsodyAccounts, writeProsodyRosters } from "./prosody-accounts.js";
 import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
 import { findProgram, installCommand, isRoot, missingPackages } from "./requirements.js";
+import { followLines } from "./server-log.js";
 
 export interface Account {
   readonly user: string;
@@ -94,7 +95,6 @@ const STOP_GRACE_MS = 5000;
 /** Runs "$0" "$@" in place of the shell (same pid) with the open-files limit raised to the hard
  * limit: a hub with thousands of devices holds a descriptor for each. */
 export const RAISED_FILE_LIMIT = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
-const LOG_TAIL_LINES = 40;
 // Ports we picked ourselves can be taken by someone else before Prosody binds them.
 const PORT_ATTEMPTS = 5;
 
@@ -165,7 +165,6 @@ async function launchProsody(prosody: string, configPath: string, c2sPort: numbe
     // Its own process group: Ctrl-C in a terminal reaches us only, and we stop Prosody.
     detached: true,
   });
-  const tail: string[] = [];
   const waiting = new Set<string>([`c2s:${c2sPort}`, ...(httpPort !== undefined ? [`http:${httpPort}`] : [])]);
   let portInUse: number | undefined;
   let onProgress = () => {};
@@ -185,24 +184,14 @@ async function launchProsody(prosody: string, configPath: string, c2sPort: numbe
     onProgress();
   });
 
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let partial = "";
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop()!;
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > LOG_TAIL_LINES) tail.shift();
-        options.log?.(line);
-        const active = /Activated service '(c2s|http)' on \[127\.0\.0\.1\]:(\d+)/.exec(line);
-        if (active) waiting.delete(`${active[1]}:${active[2]}`);
-        const failed = /Failed to open server port (\d+)/.exec(line);
-        if (failed) portInUse = Number(failed[1]);
-        onProgress();
-      }
-    });
-  }
+  const tail = followLines(child, (line) => {
+    options.log?.(line);
+    const active = /Activated service '(c2s|http)' on \[127\.0\.0\.1\]:(\d+)/.exec(line);
+    if (active) waiting.delete(`${active[1]}:${active[2]}`);
+    const failed = /Failed to open server port (\d+)/.exec(line);
+    if (failed) portInUse = Number(failed[1]);
+    onProgress();
+  });
 
   const timeoutMs = options.startTimeoutMs ?? 15000;
   const outcome = await new Promise<"listening" | "failed" | "exited" | "timeout">((resolve) => {

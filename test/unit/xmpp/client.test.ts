@@ -6,19 +6,12 @@ import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
 import { XmppTestServer } from "../../support/xmpp-server.js";
 import { capsVer } from "../../../src/xmpp/caps.js";
-import { Client, type ClientOptions } from "../../../src/xmpp/client.js";
+import { Client } from "../../../src/xmpp/client.js";
+import { onlineClient } from "../../support/online-client.js";
 import { StanzaError, TimeoutError } from "../../../src/xmpp/error.js";
 import type { IncomingMessage } from "../../../src/xmpp/messages.js";
 
-async function online(options: Partial<ClientOptions> = {}) {
-  const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
-  const host = new FakeHost({ server: server.connection });
-  const client = new Client({ host, jid: "device@hub.test/dev", password: "secret", ...options });
-  await client.start();
-  await settle();
-  server.stanzas.length = 0; // drop the initial presence
-  return { server, host, client };
-}
+const online = onlineClient;
 
 async function exchange(server: XmppTestServer, stanza: string): Promise<Element[]> {
   const before = server.stanzas.length;

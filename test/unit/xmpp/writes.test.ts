@@ -2,20 +2,11 @@
 // record): a reply and its receipt sent as two writes wait on the peer's delayed ACK under Nagle.
 
 import { assert } from "../../support/assert.js";
-import { FakeHost, settle } from "../../support/fake-host.js";
+import { settle } from "../../support/fake-host.js";
 import { XmppTestServer } from "../../support/xmpp-server.js";
-import { Client, type ClientOptions } from "../../../src/xmpp/client.js";
+import { onlineClient } from "../../support/online-client.js";
 
-async function online(options: Partial<ClientOptions> = {}) {
-  const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
-  const host = new FakeHost({ server: server.connection });
-  const client = new Client({ host, jid: "device@hub.test/dev", password: "secret", ...options });
-  await client.start();
-  await settle();
-  server.stanzas.length = 0;
-  server.connection.received.length = 0;
-  return { server, host, client };
-}
+const online = onlineClient;
 
 const command = (id: string, body = "status") =>
   `<message type='chat' id='${id}' from='owner@hub.test/phone'><body>${body}</body><request xmlns='urn:xmpp:receipts'/></message>`;
