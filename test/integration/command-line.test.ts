@@ -4,7 +4,10 @@
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HUB_LOCK } from "../../hosts/node/hub/folder-in-use.js";
 import { startHub } from "../../hosts/node/hub/prosody.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
 
@@ -41,17 +44,62 @@ describe("command lines of the commands", function () {
   });
 
   describe("a hub folder in use", () => {
+    const accounts = [{ user: "owner", password: "owner-secret" }];
     let hub: Hub;
     before(async () => {
-      hub = await startTestHub([{ user: "owner", password: "owner-secret" }]);
+      hub = await startTestHub(accounts);
     });
     after(async () => hub?.stop());
 
+    /** startHub that must be refused: a hub that starts anyway is stopped again, so that a failing
+     * test does not leave a Prosody keeping mocha (and CI) from ending. */
+    async function refusedStart(dir: string): Promise<Error> {
+      let started: Awaited<ReturnType<typeof startHub>> | undefined;
+      try {
+        started = await startHub({ dir, accounts, c2sPort: 0 });
+      } catch (error) {
+        return error as Error;
+      } finally {
+        await started?.stop();
+      }
+      assert.fail(`a second Prosody started on ${dir} (pid ${started.pid})`);
+    }
+
     it("refuses a second Prosody on it, naming the one running and how to stop it", async () => {
-      await assert.rejects(startHub({ dir: hub.dir, accounts: [{ user: "owner", password: "owner-secret" }], c2sPort: 0 }), (error: Error) => {
-        assert.match(error.message, new RegExp(`in use by a running Prosody \\(pid ${hub.pid}\\).*kill ${hub.pid}`));
-        return true;
-      });
+      const error = await refusedStart(hub.dir);
+      assert.match(error.message, new RegExp(`in use by a running Prosody \\(pid ${hub.pid}\\).*kill ${hub.pid}`));
+    });
+
+    it("of two hubs started on one new folder at the same moment, one runs and the other is refused", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "hub-race-"));
+      const results = await Promise.allSettled([startHub({ dir, accounts }), startHub({ dir, accounts })]);
+      const running = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      try {
+        assert.equal(running.length, 1, results.map((result) => (result.status === "rejected" ? String(result.reason) : "started")).join("; "));
+        const refusal = results.find((result) => result.status === "rejected") as PromiseRejectedResult;
+        assert.match(String(refusal.reason), /is in use by a hub starting Prosody \(pid \d+\)/);
+      } finally {
+        await Promise.all(running.map((each) => each.stop()));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("takes over a lock left by a hub that is gone, and gives it up when it stops", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "hub-stale-"));
+      try {
+        // A pid that no longer runs: a child that has exited.
+        const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+        writeFileSync(join(dir, HUB_LOCK), `${gone.stdout} 12345\n`);
+        const started = await startHub({ dir, accounts });
+        try {
+          assert.match(readFileSync(join(dir, HUB_LOCK), "utf8"), new RegExp(`^${started.pid} \\d+`));
+        } finally {
+          await started.stop();
+        }
+        assert.equal(existsSync(join(dir, HUB_LOCK)), false, "the lock is gone once the hub stopped");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Certificates, ensureCertificates } from "./certificates.js";
-import { refuseFolderInUse } from "./folder-in-use.js";
+import { claimFolder } from "./folder-in-use.js";
 import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
 import { writeProsodyAccounts, writeProsodyRosters } from "./prosody-accounts.js";
 import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
@@ -121,8 +121,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const programs = { prosody: findProgram("prosody")!, openssl: findProgram("openssl")! };
 
   const dir = resolve(options.dir);
-  refuseFolderInUse(dir);
   mkdirSync(join(dir, DATA_DIR), { recursive: true });
+  const claim = claimFolder(dir);
+  try {
+    const hub = await startOnFolder(dir, domain, programs, options);
+    claim.hand(hub.pid);
+    void hub.exited.then(() => claim.release());
+    return hub;
+  } catch (error) {
+    claim.release();
+    throw error;
+  }
+}
+
+async function startOnFolder(dir: string, domain: string, programs: { prosody: string; openssl: string }, options: HubOptions): Promise<Hub> {
   const certificates = await ensureCertificates(dir, domain, programs.openssl);
   const configPath = join(dir, "prosody.cfg.lua");
   const fixedC2s = options.c2sPort !== undefined && options.c2sPort !== 0;
