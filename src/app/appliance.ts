@@ -8,14 +8,19 @@ import { AdHocCommands } from "../xmpp/adhoc.js";
 import type { Identity } from "../xmpp/disco.js";
 import { Client, type ClientStatus } from "../xmpp/client.js";
 import type { Jid } from "../xmpp/jid.js";
-import type { IncomingMessage } from "../xmpp/messages.js";
+import { dateTimeText, delayStamp } from "../xmpp/delay.js";
+import { deviceMessage, fromDevice, type IncomingMessage } from "../xmpp/messages.js";
 import { subscriptionRequest } from "../xmpp/presence.js";
 import { Backoff, isPermanent } from "../xmpp/reconnect.js";
 import type { ConnectionConfig } from "./config.js";
+import { CommandQueues } from "./command-queues.js";
 import { deviceCommands } from "./device-commands.js";
 import { PresencePublisher } from "./presence-publisher.js";
+import { RecentCommands } from "./recent-commands.js";
+import { RefusalLimit } from "./refusal-limit.js";
+import { PLAUSIBLE_CLOCK_MS } from "./sntp.js";
 
-export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip";
+export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip" | "duplicate" | "stale" | "busy" | "ignored";
 
 /** The caps node (XEP-0115): names this firmware, so a controller knows a device without asking. */
 export const CAPS_NODE = "https://github.com/xmpp-appliance/firmware";
@@ -50,6 +55,10 @@ export interface ApplianceOptions {
    * the waiting one. Without it the network is taken to be always up.
    */
   networkUp?(): boolean;
+  /** The wall clock, Unix ms, to tell a delayed command's age (default `Date.now`; SNTP sets it on a board). */
+  wallClock?(): number;
+  /** Most commands of one owner waiting to be carried out; more get a "busy" reply (default 32). */
+  queueLimit?: number;
 }
 
 export class Appliance {
@@ -64,16 +73,30 @@ export class Appliance {
   /** A connect held back while the network is down; `networkUp()` runs it. */
   #held: (() => void) | undefined;
   #stopped = false;
+  readonly #recent: RecentCommands;
+  readonly #refusals: RefusalLimit;
+  readonly #queues: CommandQueues;
+  /** Wall time the grace timer put the device in its safe state, during the outage under way. */
+  #safeAt: number | undefined;
+  /**
+   * Set when the device comes back from an outage in which it went safe: a command stamped before
+   * `until` was held for the device across that outage and is not carried out.
+   */
+  #safeOutage: { safeAt: number; until: number } | undefined;
 
   constructor(options: ApplianceOptions) {
     this.#options = options;
     const { config, host, device } = options;
     this.#backoff = new Backoff(host);
+    this.#recent = new RecentCommands(host);
+    this.#refusals = new RefusalLimit(host);
+    this.#queues = new CommandQueues(options.queueLimit);
     this.#client = new Client({
       host,
       jid: config.jid,
       password: config.password,
       server: config.server,
+      deadLinkMs: config.deadLinkMs,
       identity: options.identity ?? { category: "client", type: "bot", name: device.name },
       capsNode: CAPS_NODE,
       status: () => device.summary(),
@@ -117,10 +140,13 @@ export class Appliance {
     this.#presence.update(this.#options.device.summary());
   }
 
-  /** Sends a line to every owner (a trip, say); kept for a session being resumed, dropped while offline otherwise. */
+  /**
+   * Sends a line to every owner (a trip, say), marked as a device's message so that an owner that is
+   * itself a device does not answer it; kept for a session being resumed, dropped while offline otherwise.
+   */
   notifyOwners(text: string): void {
     if (!this.#client.canSend) return;
-    for (const owner of this.#options.config.owners) this.#client.sendMessage(owner, text);
+    for (const owner of this.#options.config.owners) this.#reply(owner.toString(), text);
   }
 
   /** The network came back: a connect held back while it was down starts now. */
@@ -177,18 +203,82 @@ export class Appliance {
     this.#client.stop();
   }
 
+  /**
+   * A chat message: checked in this order, so that nothing is answered in a loop, carried out
+   * twice or carried out late. A device's own messages are never answered (nor another device's:
+   * no reply loop). A non-owner is refused, at most once a minute. An owner's repeat of a command
+   * (same id and text) gets the first reply again; a stale one is refused with when it was sent
+   * (the repeat check comes first: a resend gets a delay stamp on the way and must not be called
+   * stale); the rest wait their turn in the owner's queue, or are refused as busy when it is full.
+   */
   async #onMessage(message: IncomingMessage): Promise<void> {
     const { device, onEvent } = this.#options;
-    let reply: string;
-    if (this.isOwner(message.from)) {
-      onEvent("message", `from ${message.from}: ${message.body}`);
-      reply = await device.handle(message.body);
-      this.deviceChanged();
-    } else {
-      onEvent("refused", `from ${message.from} (not an owner): ${message.body}`);
-      reply = `error: ${message.from.bare} is not an owner of this ${device.name}; nothing was changed`;
+    const from = message.from;
+    const bare = from.bare.toString();
+    if (fromDevice(message) || bare === this.#options.config.jid.bare.toString()) {
+      onEvent("ignored", `from ${from} (a device's message, never answered): ${message.body}`);
+      return;
     }
-    this.#client.sendMessage(message.from, reply, message.thread);
+    if (!this.isOwner(from)) {
+      const answer = this.#refusals.allow(bare);
+      onEvent("refused", `from ${from} (not an owner${answer ? "" : "; not answered: refused less than a minute ago"}): ${message.body}`);
+      if (answer) this.#reply(from.toString(), `error: ${bare} is not an owner of this ${device.name}; nothing was changed`, message.thread);
+      return;
+    }
+    const key = RecentCommands.key(message);
+    const earlier = key === undefined ? undefined : this.#recent.reply(key);
+    if (earlier) {
+      onEvent("duplicate", `from ${from}: ${message.body} (id ${message.id}): carried out once already, its reply sent again`);
+      this.#reply(from.toString(), await earlier, message.thread);
+      return;
+    }
+    const stale = this.#staleness(message);
+    let reply: Promise<string> | undefined;
+    if (stale !== undefined) {
+      onEvent("stale", `from ${from}: ${message.body}: ${stale}`);
+      reply = Promise.resolve(`error: refused as stale, nothing was changed: ${stale}; send it again if you still want it`);
+    } else {
+      reply = this.#queues.run(bare, async () => {
+        onEvent("message", `from ${from}: ${message.body}`);
+        const text = await device.handle(message.body);
+        this.deviceChanged();
+        return text;
+      });
+      if (!reply) {
+        const limit = this.#queues.limit;
+        onEvent("busy", `from ${from}: ${message.body}: ${limit} commands of this owner are waiting`);
+        // Not remembered: sent again later, it is a new attempt.
+        this.#reply(from.toString(), `error: busy: ${limit} of your commands are waiting to be carried out; this one was not, send it again once they are answered`, message.thread);
+        return;
+      }
+    }
+    if (key !== undefined) this.#recent.remember(key, reply);
+    this.#reply(from.toString(), await reply, message.thread);
+  }
+
+  #reply(to: string, text: string, thread?: string): void {
+    this.#client.send(deviceMessage(to, text, this.#client.nextId(), thread));
+  }
+
+  #wallClock(): number {
+    return this.#options.wallClock ? this.#options.wallClock() : Date.now();
+  }
+
+  /** Why a command is too old to carry out, or undefined when it is not (it carries no delay stamp, or a recent one). */
+  #staleness(message: IncomingMessage): string | undefined {
+    const { sentAt, unreadable } = delayStamp(message.stanza);
+    if (sentAt === undefined) return unreadable === undefined ? undefined : `it was delayed on its way and its delay stamp "${unreadable}" cannot be read, so its age is unknown`;
+    const sent = `sent at ${dateTimeText(sentAt)}`;
+    const now = this.#wallClock();
+    if (now < PLAUSIBLE_CLOCK_MS) return `${sent}, delayed on its way, and the device's clock is not set (SNTP), so its age cannot be checked`;
+    const outage = this.#safeOutage;
+    if (outage !== undefined && sentAt < outage.until) {
+      return `${sent}, held for the device while it was offline, and the device went to its safe state at ${dateTimeText(outage.safeAt)}`;
+    }
+    const maxAgeMs = this.#options.config.maxCommandAgeMs;
+    const ageS = Math.round((now - sentAt) / 1000);
+    if (now - sentAt > maxAgeMs) return `${sent}, ${ageS} s ago, more than max_command_age_s (${maxAgeMs / 1000} s)`;
+    return undefined;
   }
 
   /** An owner's ad-hoc command, as its text: the device checks and runs it as it would a chat message. */
@@ -203,6 +293,7 @@ export class Appliance {
     const host = this.#options.host;
     if (this.#grace !== undefined) host.clearTimeout(this.#grace);
     this.#grace = undefined;
+    this.#endOutage();
     // Asking the owners puts the device in their rosters; they approve or not in their clients.
     for (const owner of this.#options.config.owners) this.#client.send(subscriptionRequest(owner.toString()));
     this.#presence.reset(this.#options.device.summary());
@@ -212,6 +303,14 @@ export class Appliance {
   #resumed(): void {
     if (this.#grace !== undefined) this.#options.host.clearTimeout(this.#grace);
     this.#grace = undefined;
+    this.#endOutage();
+  }
+
+  /** Back online: what was held for the device while it was offline arrives now; before the safe state, it is stale. */
+  #endOutage(): void {
+    const safeAt = this.#safeAt;
+    this.#safeAt = undefined;
+    this.#safeOutage = safeAt === undefined ? undefined : { safeAt, until: this.#wallClock() };
   }
 
   #offline(): void {
@@ -219,6 +318,7 @@ export class Appliance {
     if (this.#grace === undefined && !this.#stopped) {
       this.#grace = host.setTimeout(() => {
         this.#grace = undefined;
+        this.#safeAt = this.#wallClock();
         device.safe();
         onEvent("safe", `disconnected from the hub for more than ${Math.round(graceMs / 1000)} s: every output is in its safe state`);
       }, graceMs);

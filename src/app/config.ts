@@ -12,6 +12,10 @@ export interface ConnectionConfig {
   ca: string;
   /** Bare JIDs allowed to command the device. */
   owners: Jid[];
+  /** `max_command_age_s`: a command delayed on its way (a XEP-0203 stamp) longer than this is refused as stale (default 30 s). */
+  maxCommandAgeMs: number;
+  /** `dead_link_s`: a link silent this long is given up and the device reconnects (default 30 s; 0: never). */
+  deadLinkMs: number;
 }
 
 /** A configuration value that is missing or wrong; `key` names it so the user knows what to fix. */
@@ -42,7 +46,19 @@ export function readConnectionConfig(config: FlatConfig): ConnectionConfig {
       if (owner.resource) throw new ConfigError("owner", `"${part}" has a resource; owners are bare JIDs like owner@${jid.domain}`);
       return owner;
     });
-  return { jid, password, server, ca, owners };
+  const maxCommandAgeMs = seconds(config, "max_command_age_s", 30, { min: 1 }, "e.g. max_command_age_s=30");
+  const deadLinkMs = seconds(config, "dead_link_s", 30, { min: 0 }, "e.g. dead_link_s=30, or 0 to never give up a silent link");
+  if (deadLinkMs > 0 && deadLinkMs < 2_000) throw new ConfigError("dead_link_s", `${deadLinkMs / 1000} is too short to tell a slow link from a dead one: use 2 or more (or 0 to never give up a silent link)`);
+  return { jid, password, server, ca, owners, maxCommandAgeMs, deadLinkMs };
+}
+
+/** A whole number of seconds (a string from the command line or a number), in ms. */
+function seconds(config: FlatConfig, key: string, fallback: number, { min }: { min: number }, example: string): number {
+  const text = optional(config, key);
+  if (text === undefined || text === "") return fallback * 1000;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > 86_400) throw new ConfigError(key, `"${text}" is not a whole number of seconds from ${min} to 86400: ${example}`);
+  return value * 1000;
 }
 
 /**

@@ -49,6 +49,21 @@ export function chatMessage(to: string, body: string, id: string, thread?: strin
   );
 }
 
+/**
+ * A chat message from a device (a reply, a trip notice), marked as such: a person's client shows
+ * it like any chat message, and another device reads the mark and does not answer it, so two
+ * devices that message each other (a trip notice to an owner that is itself a device) cannot
+ * start a reply loop.
+ */
+export function deviceMessage(to: string, body: string, id: string, thread?: string): Element {
+  return chatMessage(to, body, id, thread).c("device-message", { xmlns: NS.DEVICE_MESSAGE }).root();
+}
+
+/** Whether the message carries the mark of `deviceMessage`. */
+export function fromDevice(message: IncomingMessage): boolean {
+  return message.stanza.getChild("device-message", NS.DEVICE_MESSAGE) !== undefined;
+}
+
 /** The receipt for `message`, addressed to its sender (the full JID that asked). */
 export function receipt(message: IncomingMessage, id: string): Element {
   return xml("message", { to: message.from.toString(), id }, xml("received", { xmlns: NS.RECEIPTS, id: message.id }));

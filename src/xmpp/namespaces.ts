@@ -18,4 +18,7 @@ export const NS = {
   DATA_VALIDATE: "http://jabber.org/protocol/xdata-validate",
   PING: "urn:xmpp:ping",
   RECEIPTS: "urn:xmpp:receipts",
+  DELAY: "urn:xmpp:delay",
+  /** The mark on every message a device of this firmware sends (src/xmpp/messages.ts): other devices never answer it. */
+  DEVICE_MESSAGE: "https://github.com/xmpp-appliance/firmware#device-message",
 } as const;

@@ -144,15 +144,16 @@ export function microwaveScenario(hub: () => Hub, start: (hub: Hub) => Promise<D
       });
     }
 
-    it("refuses a stranger's command and help: an error reply, no pin changes", async () => {
+    it("refuses a stranger's command and help: an error reply the first time, none again within a minute, receipts, no pin changes", async () => {
       const from = device.output().length;
-      for (const command of ["GRILL 15", "help"]) {
-        const { reply, receiptAfterReply } = await ask(stranger, to, command);
-        assert.match(reply, /^error: stranger@hub\.test is not an owner/);
-        assert.ok(receiptAfterReply);
-      }
+      const first = await ask(stranger, to, "GRILL 15");
+      assert.match(first.reply, /^error: stranger@hub\.test is not an owner/);
+      assert.ok(first.receiptAfterReply);
+      const again = await ask(stranger, to, "help");
+      assert.equal(again.reply, "", "a second refusal within a minute is not sent");
       assert.deepEqual(pinLines(device, from), []);
       assert.match(device.output().slice(from), /refused\s+from stranger@/);
+      assert.match(device.output().slice(from), /not answered: refused less than a minute ago/);
     });
   });
 

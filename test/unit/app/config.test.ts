@@ -49,6 +49,17 @@ describe("connection config", () => {
     assert.equal(keyOf(() => readConnectionConfig({ ...valid, xmpp_password: { nested: true } })), "xmpp_password");
   });
 
+  it("reads max_command_age_s and dead_link_s in seconds (numbers or text), 30 s each by default", () => {
+    assert.deepEqual([readConnectionConfig(valid).maxCommandAgeMs, readConnectionConfig(valid).deadLinkMs], [30_000, 30_000]);
+    const config = readConnectionConfig({ ...valid, max_command_age_s: "120", dead_link_s: 10 });
+    assert.deepEqual([config.maxCommandAgeMs, config.deadLinkMs], [120_000, 10_000]);
+    assert.equal(readConnectionConfig({ ...valid, dead_link_s: "0" }).deadLinkMs, 0);
+    for (const [key, bad] of [["max_command_age_s", "0"], ["max_command_age_s", "30s"], ["max_command_age_s", "-5"], ["dead_link_s", "1"], ["dead_link_s", "1.5"], ["dead_link_s", "100000"]] as const) {
+      assert.equal(keyOf(() => readConnectionConfig({ ...valid, [key]: bad })), key, `${key}=${bad}`);
+    }
+    assert.throws(() => readConnectionConfig({ ...valid, dead_link_s: "1" }), /dead_link_s.*too short.*use 2 or more/);
+  });
+
   it("parses host, host:port and [v6]:port, and refuses anything else", () => {
     assert.deepEqual(parseServer("hub", "d"), { host: "hub", port: 5222 });
     assert.deepEqual(parseServer("hub:1", "d"), { host: "hub", port: 1 });
