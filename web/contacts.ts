@@ -24,6 +24,9 @@ type Listener = () => void;
 export class Contacts {
   readonly #owner: OwnerClient;
   readonly #listeners = new Set<Listener>();
+  // Full JID and caps ver -> whether it lists ad-hoc commands ("asking" while its disco#info is
+  // out): asked only for contacts on screen, and through the library's caps cache once per ver.
+  readonly #commands = new Map<string, boolean | "asking">();
 
   constructor(owner: OwnerClient) {
     this.#owner = owner;
@@ -50,6 +53,24 @@ export class Contacts {
     if (item === undefined) return undefined;
     const { presence } = this.#owner;
     return { ...item, resources: presence.resources(item.jid).reverse(), lastStatus: presence.lastStatus(item.jid) };
+  }
+
+  /**
+   * Whether the contact's online resource lists ad-hoc commands (XEP-0050), from its disco#info:
+   * undefined until known (the view asks again on the next change), false when it is offline.
+   */
+  commands(contact: Contact, known: () => void): boolean | undefined {
+    const resource = contact.resources[0];
+    if (resource === undefined) return false;
+    const key = `${resource.jid} ${resource.caps?.ver ?? ""}`;
+    const answer = this.#commands.get(key);
+    if (answer !== undefined) return answer === "asking" ? undefined : answer;
+    this.#commands.set(key, "asking");
+    this.#owner.capabilities.hasCommands(resource).then(
+      (has) => this.#commands.set(key, has),
+      () => this.#commands.set(key, false),
+    ).finally(known);
+    return undefined;
   }
 
   /** Who asked to see our presence without being in the roster. */

@@ -34,7 +34,13 @@ export function originOf(message: Outgoing): Origin {
   return message.tag as Origin;
 }
 
-/** Whether `incoming` answers one of the dashboard's own `help` lookups. */
-export function answersHelp(incoming: Incoming): boolean {
-  return incoming.answers !== undefined && originOf(incoming.answers) === "help";
+/** Whether the page sent `message` to read the device (its help table, its status), not the user. */
+export function isLookup(message: Outgoing): boolean {
+  const origin = originOf(message);
+  return origin === "help" || origin === "status";
+}
+
+/** Whether `incoming` answers one of the dashboard's own lookups. */
+export function answersLookup(incoming: Incoming): boolean {
+  return incoming.answers !== undefined && isLookup(incoming.answers);
 }

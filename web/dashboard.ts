@@ -41,21 +41,50 @@ async function main(): Promise<void> {
   const state = new StatePanelView(contacts, conversation, target);
   const instructions = new InstructionsView({ owner, contacts, conversation, deliveries, sets, target });
   const log = new DeliveryLogView(deliveries);
-  const chat = new ChatView(conversation, target);
+  // Hints are read from the help table of an online device only when it is shown.
+  const chat = new ChatView(conversation, target, (device) => (contacts.get(device)?.resources.length ? sets.chatHints(device, target(device)) : undefined));
+  contacts.onChange(() => chat.refreshHints());
   const title = byId("device-title");
+  const removeNote = byId("remove-note");
   let selected: string | undefined;
   const renderTitle = () => selected !== undefined && (title.textContent = contacts.get(selected)?.name || selected);
   contacts.onChange(renderTitle);
+  // On a phone the list and the selected device take the whole width in turn (see dashboard.css).
+  const dashboard = byId("dashboard");
+  dashboard.dataset.view = "list";
   const list: DeviceListView = new DeviceListView(contacts, domain, (device) => {
     selected = device;
     list.select(device);
     byId("no-device").hidden = true;
     byId("device-view").hidden = false;
+    removeNote.textContent = "";
+    dashboard.dataset.view = "device";
+    window.scrollTo(0, 0);
     renderTitle();
     state.show(device);
     instructions.show(device);
     log.show(device);
     chat.show(device);
+  });
+  const showList = (note: string) => {
+    selected = undefined;
+    list.select(undefined);
+    byId("device-view").hidden = true;
+    const noDevice = byId("no-device");
+    noDevice.hidden = false;
+    noDevice.textContent = note;
+    dashboard.dataset.view = "list";
+  };
+  byId("back-to-devices").addEventListener("click", () => showList("Select a device, or add one by its JID."));
+  // A contact that never approves (a person, a mistyped JID) would stay pending for ever otherwise.
+  byId("remove-contact").addEventListener("click", () => {
+    const jid = selected;
+    if (jid === undefined) return;
+    removeNote.textContent = `removing ${jid}…`;
+    contacts.remove(jid).then(
+      () => showList(`Removed ${jid} from your contacts: it no longer sees your presence, nor you its.`),
+      (error: Error) => (removeNote.textContent = `could not remove ${jid}: ${error.message}`),
+    );
   });
   list.render();
   await contacts.load();

@@ -1,7 +1,8 @@
 // One instruction as an HTML form: a number input with its range, a select, a checkbox or a
-// text field per operand, and the values read back. The device is the judge of the values
-// (the form does not block them), so that its own reason for a refusal is what the user sees.
+// text field per operand, and the values read back. A value outside the form's own ranges is
+// marked on its field with the reason and nothing is sent; the device still checks what it gets.
 
+import { fieldProblem } from "../owner/data-form.js";
 import { el } from "./dom.js";
 import type { FieldValues, Instruction, InstructionField } from "./instruction.js";
 
@@ -56,12 +57,38 @@ export function instructionForm(instruction: Instruction, submitLabel: string, o
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const values = new Map<string, string>();
+    const problems: Array<{ control: HTMLInputElement | HTMLSelectElement; problem: string }> = [];
     for (const field of operands) {
       const control = form.elements.namedItem(field.name) as HTMLInputElement | HTMLSelectElement | null;
       if (control === null) continue;
-      values.set(field.name, control instanceof HTMLInputElement && control.type === "checkbox" ? (control.checked ? "on" : "off") : control.value);
+      const value = control instanceof HTMLInputElement && control.type === "checkbox" ? (control.checked ? "on" : "off") : control.value;
+      // A number input gives "" for text that is not a number: say that, not "required".
+      const problem = control instanceof HTMLInputElement && control.validity.badInput ? `${field.label}: not a number` : fieldProblem(field, value);
+      mark(control, problem);
+      if (problem !== undefined) problems.push({ control, problem });
+      values.set(field.name, value);
     }
+    if (problems.length > 0) return problems[0]!.control.focus();
     onSubmit(values);
   });
+  // The mark goes as soon as the value is changed: it is checked again on the next submission.
+  form.addEventListener("input", (event) => {
+    const control = event.target;
+    if (control instanceof HTMLInputElement || control instanceof HTMLSelectElement) mark(control, undefined);
+  });
   return form;
+}
+
+/** Marks `control` invalid with `problem` shown under it, or clears the mark. */
+function mark(control: HTMLInputElement | HTMLSelectElement, problem: string | undefined): void {
+  const id = `${control.id}-problem`;
+  control.parentElement?.querySelector(`#${CSS.escape(id)}`)?.remove();
+  if (problem === undefined) {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+    return;
+  }
+  control.setAttribute("aria-invalid", "true");
+  control.setAttribute("aria-describedby", id);
+  control.parentElement?.append(el("small", { id, class: "problem", role: "alert" }, problem));
 }

@@ -42,6 +42,16 @@ export class InstructionSets {
     return table;
   }
 
+  /**
+   * What to type to the device in the chat: `help`, `status` and each instruction's example from
+   * its help table (`PREHEAT 350 20`, or the opcode where the table gives none).
+   */
+  async chatHints(device: string, to: string): Promise<string[]> {
+    const table = await this.help(device, to);
+    const hints = ["help", "status", ...table.instructions.map((instruction) => instruction.example ?? instruction.opcode)];
+    return [...new Set(hints)];
+  }
+
   /** Forgets what is known of `device`, e.g. when it comes back online (it may be new firmware). */
   forget(device: string): void {
     this.#adHoc.delete(device);

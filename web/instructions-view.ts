@@ -126,7 +126,7 @@ export class InstructionsView {
       const form = instructionForm(instruction, `Send ${instruction.opcode}`, (values) => {
         void this.#context.conversation.send(this.#context.target(device), commandText(instruction, values), "command");
       });
-      fill(this.#formArea, form);
+      this.#showForm(form);
     })));
   }
 
@@ -150,7 +150,7 @@ export class InstructionsView {
             opcode: item.node, task: step.form.title ?? item.name, fields: step.form.fields,
             ...(step.form.instructions !== undefined ? { instructions: step.form.instructions } : {}),
           };
-          fill(this.#formArea, instructionForm(instruction, `Send ${item.node}`, (values) => void this.#submitAdHoc(device, instruction, values)));
+          this.#showForm(instructionForm(instruction, `Send ${item.node}`, (values) => void this.#submitAdHoc(device, instruction, values)));
         },
         (error: Error) => fill(this.#formArea, el("p", { class: "error" }, error.message)),
       );
@@ -191,6 +191,12 @@ export class InstructionsView {
       delivery.result = { text, ok: step.note?.type !== "error" && isOk(text) };
     }
     this.#context.deliveries.changed(delivery);
+  }
+
+  /** Shows `form` and brings it on screen (below the list on a phone it would start out of sight). */
+  #showForm(form: HTMLFormElement): void {
+    fill(this.#formArea, form);
+    form.scrollIntoView({ block: "nearest" });
   }
 
   #closeForm(): void {
