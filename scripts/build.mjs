@@ -51,6 +51,7 @@ const nodeEntries = [
   "bench/xml-reader.ts",
   "bench/moddable-memory.ts",
   "bench/fleet.ts",
+  "bench/login.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
 ];
 

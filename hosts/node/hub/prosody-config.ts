@@ -11,6 +11,8 @@ export interface ProsodyConfigOptions {
   readonly keyPath: string;
   /** Prosody refuses to start as root unless told to; the hub runs as whoever starts it. */
   readonly runAsRoot: boolean;
+  /** LuaSec's protocol for client TLS, e.g. "tlsv1_2" (that version only); default: Prosody's (1.2 and up). */
+  readonly tlsProtocol?: string | undefined;
 }
 
 export const LOG_FILE = "prosody.log";
@@ -21,7 +23,7 @@ export const DATA_DIR = "data";
  * started with -F (foreground: it stays our child, so we hold its pid); 0.12 deprecates the
  * `daemonize` option in favour of that flag. */
 export function prosodyConfig(options: ProsodyConfigOptions): string {
-  const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot } = options;
+  const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot, tlsProtocol } = options;
   const path = (name: string) => lua(`${dir}/${name}`);
   // smacks (XEP-0198): a device that loses its link resumes its session, and what was sent to it
   // meanwhile is delivered then. The owner-side peers built on @xmpp/client 0.14 do not enable it
@@ -77,7 +79,7 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
   lines.push(
     "",
     `VirtualHost ${lua(domain)}`,
-    `  ssl = { key = ${lua(keyPath)}, certificate = ${lua(certPath)} }`,
+    `  ssl = { key = ${lua(keyPath)}, certificate = ${lua(certPath)}${tlsProtocol === undefined ? "" : `, protocol = ${lua(tlsProtocol)}`} }`,
     "",
   );
   return lines.join("\n");

@@ -34,6 +34,8 @@ export interface HubOptions {
   readonly websocket?: boolean;
   /** With `websocket`: 0 or absent picks a free loopback port. */
   readonly httpPort?: number;
+  /** Client TLS limited to one LuaSec protocol, e.g. "tlsv1_2" (bench:login measures Moddable's TLS 1.2). */
+  readonly tlsProtocol?: string;
   /** How long Prosody may take to listen, in ms. */
   readonly startTimeoutMs?: number;
 }
@@ -144,7 +146,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
     const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPort();
     const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
     writeFileSync(configPath, prosodyConfig({
-      dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(),
+      dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol,
     }));
     if (attempt === 1) {
       await writeProsodyAccounts(join(dir, DATA_DIR), domain, options.accounts);

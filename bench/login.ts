@@ -1,0 +1,238 @@
+// `npm run bench:login [-- --rtt 200,400] [--runs 3]`: logs the desktop device and @xmpp/client in
+// to a private hub (Prosody, TLS 1.2 only) through a delay proxy on loopback, in the same run:
+// a first login, and a reconnect after the proxy cuts the connection. Prints per case the client
+// flights, the wall time in round trips, the compute time (the same login without delay) and the
+// ratios device/@xmpp/client. Everything it starts is stopped by its pid, also on failure.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hubClient } from "../hosts/node/peer-client.js";
+import { createNodeHost } from "../hosts/node/host.js";
+import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
+import { Appliance, type ApplianceEvent } from "../src/app/appliance.js";
+import { Jid } from "../src/xmpp/jid.js";
+import { DelayProxy, type ProxiedConnection } from "./delay-proxy.js";
+
+const STEP_TIMEOUT_MS = 60_000;
+const CLIENTS = ["device", "@xmpp/client"] as const;
+type ClientName = (typeof CLIENTS)[number];
+type Case = "first login" | "reconnect";
+
+interface Options {
+  rtts: number[];
+  runs: number;
+}
+
+function parse(argv: readonly string[]): Options {
+  const options: Options = { rtts: [200, 400], runs: 3 };
+  const usage = "usage: npm run bench:login [-- --rtt 200,400] [--runs 3]";
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const text = argv[++i];
+    if (text === undefined || !/^\d+(,\d+)*$/.test(text)) throw new Error(`${flag} needs a number (list); ${usage}`);
+    if (flag === "--rtt") options.rtts = text.split(",").map(Number);
+    else if (flag === "--runs") options.runs = Number(text);
+    else throw new Error(`unknown option ${flag}; ${usage}`);
+  }
+  if (options.runs < 1 || options.runs > 20) throw new Error("--runs: from 1 to 20");
+  if (options.rtts.some((rtt) => rtt > 2000)) throw new Error("--rtt: at most 2000 ms each");
+  return options;
+}
+
+/** One measured login: from the client's TCP connect (or from the cut) to online. */
+interface Sample {
+  flights: number;
+  /** From the TCP connect of the connection that came online to online, ms. */
+  loginMs: number;
+  /** From the cut to that connect (the reconnect delay), ms; 0 for a first login. */
+  waitMs: number;
+}
+
+/** A client that logs in, and comes back by itself after a cut. */
+interface Contender {
+  /** Resolves when online. */
+  start(): Promise<void>;
+  /** Resolves at the next online after now (a reconnect). */
+  nextOnline(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function deviceContender(hub: Hub, proxy: DelayProxy): Contender {
+  const host = createNodeHost({ ca: hub.caPem });
+  const waiters: (() => void)[] = [];
+  const device = { name: "bench", opcodes: [], handle: async () => "ok", summary: () => "idle", safe: () => {} };
+  const appliance = new Appliance({
+    host,
+    config: {
+      jid: Jid.parse(`device@${hub.domain}/bench`),
+      password: "device-secret",
+      server: { host: hub.host, port: proxy.port },
+      ca: "",
+      owners: [],
+    },
+    device,
+    onEvent: (event: ApplianceEvent, detail) => {
+      if (event === "online" || event === "resumed") waiters.splice(0).forEach((wake) => wake());
+      if (event === "error") console.error(`  device: ${detail}`);
+    },
+  });
+  return {
+    start: async () => {
+      await appliance.start();
+    },
+    nextOnline: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    stop: async () => appliance.stop(),
+  };
+}
+
+function xmppjsContender(hub: Hub, proxy: DelayProxy): Contender {
+  const xmpp = hubClient({ domain: hub.domain, host: hub.host, c2sPort: proxy.port, caPem: hub.caPem }, { user: "peer", password: "peer-secret" }, { reconnect: true });
+  xmpp.on("error", () => {}); // a cut is expected; reconnect handles it
+  return {
+    start: async () => {
+      await xmpp.start();
+    },
+    nextOnline: () => new Promise<void>((resolve) => xmpp.once("online", () => resolve())),
+    stop: async () => {
+      xmpp.reconnect.stop();
+      await xmpp.stop().catch(() => {});
+    },
+  };
+}
+
+/** The connection that came online last, among those opened since `from`. */
+function lastSince(proxy: DelayProxy, from: number): ProxiedConnection {
+  const opened = proxy.connections.slice(from);
+  if (opened.length === 0) throw new Error("no connection went through the proxy");
+  return opened[opened.length - 1]!;
+}
+
+async function measure(hub: Hub, proxy: DelayProxy, name: ClientName): Promise<Record<Case, Sample>> {
+  const contender = name === "device" ? deviceContender(hub, proxy) : xmppjsContender(hub, proxy);
+  try {
+    let from = proxy.connections.length;
+    await withTimeout(contender.start(), `${name}'s first login`);
+    let online = performance.now();
+    let connection = lastSince(proxy, from);
+    const first: Sample = { flights: connection.flights, loginMs: online - connection.openedAt, waitMs: 0 };
+    // Settle (presence, stream management) before the cut, as a device that was up a while would be.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    from = proxy.connections.length;
+    const back = contender.nextOnline();
+    const cutAt = performance.now();
+    proxy.cut();
+    await withTimeout(back, `${name}'s reconnect`);
+    online = performance.now();
+    connection = lastSince(proxy, from);
+    const again: Sample = { flights: connection.flights, loginMs: online - connection.openedAt, waitMs: connection.openedAt - cutAt };
+    return { "first login": first, reconnect: again };
+  } finally {
+    await contender.stop();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+type Figures = Record<ClientName, Record<Case, Sample[]>>;
+
+function emptyFigures(): Figures {
+  return { device: { "first login": [], reconnect: [] }, "@xmpp/client": { "first login": [], reconnect: [] } };
+}
+
+async function main(): Promise<void> {
+  const options = parse(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-login-"));
+  let hub: Hub | undefined;
+  let proxy: DelayProxy | undefined;
+  const stop = async () => {
+    await proxy?.stop();
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  try {
+    hub = await startHub({ dir, accounts: [{ user: "device", password: "device-secret" }, { user: "peer", password: "peer-secret" }], tlsProtocol: "tlsv1_2" });
+    proxy = await DelayProxy.start({ host: hub.host, port: hub.c2sPort }, 0);
+    console.log(`hub: Prosody on ${hub.host}:${hub.c2sPort} (TLS 1.2 only), through a delay proxy on :${proxy.port}; ${options.runs} runs per case, clients alternating`);
+    // Compute time: the same logins with no delay added.
+    const compute = emptyFigures();
+    const delayed = new Map<number, Figures>();
+    for (const rtt of [0, ...options.rtts]) {
+      proxy.rttMs = rtt;
+      const figures = rtt === 0 ? compute : emptyFigures();
+      if (rtt !== 0) delayed.set(rtt, figures);
+      for (let run = 0; run < options.runs; run++) {
+        for (const name of CLIENTS) {
+          const samples = await measure(hub, proxy, name);
+          for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
+        }
+      }
+    }
+    report(options, compute, delayed);
+  } finally {
+    await stop();
+  }
+}
+
+function report(options: Options, compute: Figures, delayed: Map<number, Figures>): void {
+  const rows: string[][] = [["case", "RTT ms", "client", "flights", "login RTTs", "login ms", "reconnect wait ms", "compute ms"]];
+  const ratios: string[][] = [["case", "RTT ms", "flights", "login RTTs", "compute"]];
+  for (const [rtt, figures] of delayed) {
+    for (const which of ["first login", "reconnect"] as const) {
+      const summary = (name: ClientName) => {
+        const samples = figures[name][which];
+        return {
+          flights: median(samples.map((s) => s.flights)),
+          rtts: median(samples.map((s) => s.loginMs)) / rtt,
+          loginMs: median(samples.map((s) => s.loginMs)),
+          waitMs: median(samples.map((s) => s.waitMs)),
+          computeMs: median(compute[name][which].map((s) => s.loginMs)),
+        };
+      };
+      const device = summary("device");
+      const peer = summary("@xmpp/client");
+      for (const [name, s] of [["device", device], ["@xmpp/client", peer]] as const) {
+        rows.push([which, String(rtt), name, String(s.flights), s.rtts.toFixed(2), s.loginMs.toFixed(0), which === "reconnect" ? s.waitMs.toFixed(0) : "-", s.computeMs.toFixed(0)]);
+      }
+      ratios.push([which, String(rtt), (device.flights / peer.flights).toFixed(2), (device.rtts / peer.rtts).toFixed(2), (device.computeMs / peer.computeMs).toFixed(2)]);
+    }
+  }
+  console.log(`\nmedians of ${options.runs} runs; flights count the TCP handshake; login: from the TCP connect to online`);
+  printTable(rows);
+  console.log("\nratio device / @xmpp/client (below 1: the device needs less)");
+  printTable(ratios);
+  console.log("\nmcsim: skipped: the benchmark does not yet run the Moddable simulator through the proxy");
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench:login: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
