@@ -10,7 +10,7 @@ import { hubClient } from "../hosts/node/peer-client.js";
 import { createNodeHost } from "../hosts/node/host.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { Appliance, type ApplianceEvent } from "../src/app/appliance.js";
-import { Jid } from "../src/xmpp/jid.js";
+import { readConnectionConfig } from "../src/app/config.js";
 import { DelayProxy, type ProxiedConnection } from "./delay-proxy.js";
 
 const STEP_TIMEOUT_MS = 60_000;
@@ -79,13 +79,7 @@ function deviceContender(hub: Hub, proxy: DelayProxy): Contender {
   const device = { name: "bench", opcodes: [], handle: async () => "ok", summary: () => "idle", safe: () => {} };
   const appliance = new Appliance({
     host,
-    config: {
-      jid: Jid.parse(`device@${hub.domain}/bench`),
-      password: "device-secret",
-      server: { host: hub.host, port: proxy.port },
-      ca: "",
-      owners: [],
-    },
+    config: readConnectionConfig({ jid: `device@${hub.domain}/bench`, xmpp_password: "device-secret", server: `${hub.host}:${proxy.port}`, ca: hub.caPath }),
     device,
     onEvent: (event: ApplianceEvent, detail) => {
       if (event === "online" || event === "resumed") waiters.splice(0).forEach((wake) => wake());
