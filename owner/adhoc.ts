@@ -1,8 +1,8 @@
 // Ad-hoc commands (XEP-0050) from the owner's side: the list a device gives through
 // disco#items, executing one to get its data form, submitting the form for the result, and
-// cancelling a session. A refusal is a failure whichever way the device says it: a stanza
-// error, a completed note of type error, or (XEP-0050 §3.4) status executing with an error
-// note and the form again.
+// cancelling a session. A refusal is a failure whichever way the device says it: an iq error
+// with its reply as the text (what the firmware sends), a completed note of type error, or
+// (XEP-0050 §3.4) status executing with an error note and the form again.
 
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
@@ -23,10 +23,12 @@ export interface Note {
   readonly text: string;
 }
 
-/** Where a command stands after a step: a form to fill in (perhaps again, with why), or done with a note. */
+/** Where a command stands after a step: a form to fill in (perhaps again, with why), done with a
+ * note, or refused by the device (its iq error, whose text is the device's reply, as an error note). */
 export type CommandStep =
   | { readonly status: "executing"; readonly node: string; readonly sessionid: string; readonly form: DataForm; readonly note: Note | undefined }
-  | { readonly status: "completed" | "canceled"; readonly node: string; readonly note: Note | undefined };
+  | { readonly status: "completed" | "canceled"; readonly node: string; readonly note: Note | undefined }
+  | { readonly status: "refused"; readonly node: string; readonly note: Note & { readonly type: "error" } };
 
 export type Executing = Extract<CommandStep, { status: "executing" }>;
 
@@ -38,9 +40,17 @@ export class CommandFailure extends Error {
   }
 }
 
-/** Whether a step is the device's refusal: an error note, completed or with the form again. */
+/** Whether a step is the device's refusal: an iq error with its reason, or an error note, completed or with the form again. */
 export function isRefusal(step: CommandStep): boolean {
-  return step.note?.type === "error";
+  return step.status === "refused" || step.note?.type === "error";
+}
+
+/** The device's refusal given as an iq error with its reply as the text (bad-payload: the values
+ * submitted; not-acceptable: a command run at once), as a step; undefined for any other failure. */
+function refusalStep(error: unknown, node: string): CommandStep | undefined {
+  const { condition, text, application } = error as { condition?: string; text?: string; application?: { name?: string } };
+  const refused = (condition === "bad-request" && application?.name === "bad-payload") || condition === "not-acceptable";
+  return refused && text ? { status: "refused", node, note: { type: "error", text } } : undefined;
 }
 
 export class AdHocClient {
@@ -89,6 +99,8 @@ export class AdHocClient {
     try {
       answer = await this.#xmpp.iqCaller.set(command, to, this.#timeoutMs);
     } catch (error) {
+      const refused = refusalStep(error, node);
+      if (refused !== undefined) return refused;
       throw this.#failure(error, node);
     }
     return readStep(answer, node);

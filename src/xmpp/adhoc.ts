@@ -1,5 +1,7 @@
 // Ad-hoc commands (XEP-0050), the protocol side: the commands listed through disco#items, and
 // execute -> form -> complete (or cancel) in sessions that expire, for requesters a policy allows.
+// A refusal (a note of type error) is an iq error whose text is the device's reply: Gajim 1.7,
+// Profanity 0.13 and slixmpp 1.8 show a completed command as done whatever its note says.
 
 import { createElement as xml, type Element } from "ltx";
 import type { Host, TimerHandle } from "../host.js";
@@ -109,7 +111,7 @@ export class AdHocCommands {
     if (sessionId === undefined) {
       if (action !== "execute") throw commandError("bad-request", "bad-sessionid", `action "${action}" needs the sessionid of an executing command`);
       const form = command.form();
-      if (form === undefined) return this.#completed(command, this.#newSessionId(), await command.run(new Map(), from));
+      if (form === undefined) return this.#completed(command, this.#newSessionId(), await command.run(new Map(), from), false);
       const id = this.#open(command, from);
       return xml(
         "command",
@@ -131,7 +133,7 @@ export class AdHocCommands {
     const x = payload.getChild("x", NS.DATA_FORMS);
     if (x && x.attrs.type !== "submit") throw commandError("bad-request", "bad-payload", `the form must be of type submit, not "${x.attrs.type ?? ""}"`);
     this.#close(sessionId);
-    return this.#completed(command, sessionId, await command.run(x ? submittedValues(x) : new Map(), from));
+    return this.#completed(command, sessionId, await command.run(x ? submittedValues(x) : new Map(), from), true);
   };
 
   /** Forgets every session (and its timer): the connection is gone or the device stops. */
@@ -157,7 +159,12 @@ export class AdHocCommands {
     return from;
   }
 
-  #completed(command: AdHocCommand, sessionId: string, note: Note): Element {
+  /** The answer to a command that ran: completed with its note, or the refusal as an iq error
+   * (bad-payload when it refused the values submitted). */
+  #completed(command: AdHocCommand, sessionId: string, note: Note, submitted: boolean): Element {
+    if (note.type === "error") {
+      throw submitted ? commandError("bad-request", "bad-payload", note.text) : new StanzaError("not-acceptable", note.text, "cancel");
+    }
     return xml(
       "command",
       { xmlns: NS.COMMANDS, node: command.node, sessionid: sessionId, status: "completed" },

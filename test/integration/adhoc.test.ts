@@ -8,6 +8,7 @@ import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { HUB_SERVERS, startTestHub, type Hub } from "../support/prosody.js";
 import { hubClient } from "../support/hub-client.js";
+import { AdHocClient } from "../../owner/adhoc.js";
 import { deviceSettings, microwaveManifest, runDevice, type DeviceRun } from "../support/device-process.js";
 
 const MICROWAVE = { user: "microwave", password: "device-secret" };
@@ -78,6 +79,13 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
     for (const feature of [COMMANDS, "jabber:x:data", CAPS, DISCO_ITEMS, "urn:xmpp:receipts", "urn:xmpp:ping"]) assert.ok(features.includes(feature), `${feature} in ${features.join(" ")}`);
   });
 
+  it("the server itself offers ad-hoc commands (and on Prosody carbons), which stock clients look for", async () => {
+    const result = await owner.iqCaller.request(xml("iq", { type: "get", to: hub.domain }, xml("query", { xmlns: DISCO_INFO })), 10_000);
+    const features = result.getChild("query", DISCO_INFO)!.getChildren("feature").map((feature) => feature.attrs.var);
+    assert.ok(features.includes(COMMANDS), `${COMMANDS} in ${features.join(" ")}`);
+    if (server === "prosody") assert.ok(features.includes("urn:xmpp:carbons:2"), `carbons in ${features.join(" ")}`);
+  });
+
   it("shows a subscribed owner its caps in presence, whose ver matches what disco#info answers for node#ver", async () => {
     await owner.send(xml("presence", { to: `${MICROWAVE.user}@${hub.domain}`, type: "subscribe" }));
     await owner.send(xml("presence", {}));
@@ -106,6 +114,26 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
     ]);
   });
 
+  it(server === "prosody"
+    ? "lists the same commands on the bare JID to a subscribed owner, each item naming the full JID (the hub's device_commands module)"
+    : "answers the bare JID's commands node with an empty list (ejabberd 23.01: use the full JID)", async () => {
+    const bare = `${MICROWAVE.user}@${hub.domain}`;
+    const result = await owner.iqCaller.request(xml("iq", { type: "get", to: bare }, xml("query", { xmlns: DISCO_ITEMS, node: COMMANDS })), 10_000);
+    const items = result.getChild("query", DISCO_ITEMS)!.getChildren("item").map((item) => [item.attrs.jid, item.attrs.node, item.attrs.name]);
+    if (server === "prosody") assert.deepEqual(items, [[to, "PREHEAT", "Preheat"], [to, "GRILL", "Grill"], [to, "STOP", "Stop everything"], [to, "status", "Status"]]);
+    else assert.deepEqual(items, []);
+  });
+
+  it("gives a stranger no commands on the bare JID, and the device is not asked for them", async () => {
+    const from = device.output().length;
+    const bare = `${MICROWAVE.user}@${hub.domain}`;
+    const answer = await stranger.iqCaller.request(xml("iq", { type: "get", to: bare }, xml("query", { xmlns: DISCO_ITEMS, node: COMMANDS })), 10_000)
+      .then((result) => result.getChild("query", DISCO_ITEMS)!.getChildren("item").length, (error: { condition?: string }) => error.condition);
+    assert.ok(answer === 0 || typeof answer === "string", `no items for a stranger, got ${String(answer)}`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.doesNotMatch(device.output().slice(from), /stranger/);
+  });
+
   it("returns PREHEAT's form with the ranges, and carries out 350/20: a completed note starting ok, the oven's pin moving", async () => {
     const form = await command(owner, { node: "PREHEAT", action: "execute" });
     assert.equal(form.attrs.status, "executing");
@@ -125,16 +153,33 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
     assert.ok(pinLines(device, from).some((line) => /\(oven\)/.test(line)), `the oven's pin moved:\n${device.output().slice(from)}`);
   });
 
-  it("answers 500 with the chat command's error in the note, and moves no pin", async () => {
+  it("refuses 500 with an iq error (bad-request, bad-payload) whose text is the chat command's error, and moves no pin", async () => {
     await command(owner, { node: "STOP" });
     const form = await command(owner, { node: "PREHEAT" });
     const from = device.output().length;
-    const done = await command(owner, { node: "PREHEAT", sessionid: form.attrs.sessionid!, action: "complete" }, submit({ temp: "500", time: "20" }));
-    assert.equal(done.attrs.status, "completed");
-    assert.equal(done.getChild("note")?.attrs.type, "error");
-    assert.equal(done.getChildText("note"), "error: temp must be between 50 and 400 C, got 500");
+    await assert.rejects(command(owner, { node: "PREHEAT", sessionid: form.attrs.sessionid!, action: "complete" }, submit({ temp: "500", time: "20" })),
+      (error: { condition?: string; text?: string; application?: Element }) => {
+        assert.equal(error.condition, "bad-request");
+        assert.equal(error.text, "error: temp must be between 50 and 400 C, got 500");
+        assert.equal(error.application?.name, "bad-payload");
+        return true;
+      });
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(pinLines(device, from), []);
+  });
+
+  it("gives the owner library the refusal as a refused step holding the device's reply, and a good value as completed", async () => {
+    const commands = new AdHocClient(owner, 10_000);
+    const form = await commands.execute(to, "PREHEAT");
+    assert.equal(form.status, "executing");
+    if (form.status !== "executing") return;
+    assert.deepEqual(await commands.complete(to, form, new Map([["temp", "500"], ["time", "20"]])),
+      { status: "refused", node: "PREHEAT", note: { type: "error", text: "error: temp must be between 50 and 400 C, got 500" } });
+    const again = await commands.execute(to, "PREHEAT");
+    if (again.status !== "executing") return assert.fail(`a form, got ${again.status}`);
+    const done = await commands.complete(to, again, new Map([["temp", "200"], ["time", "5"]]));
+    assert.equal(done.status, "completed");
+    assert.match(done.note?.text ?? "", /^ok: PREHEAT 200 5/);
   });
 
   it("completes STOP at once, and status with the device's status", async () => {

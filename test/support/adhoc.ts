@@ -23,3 +23,16 @@ export function command(answer: Element): Element {
   assert.equal(answer.attrs.type, "result", `a result, got ${answer.toString()}`);
   return answer.getChild("command", COMMANDS)!;
 }
+
+/** An error answer's parts: its type, its stanza condition, the XEP-0050 condition beside it and its text. */
+export function refusal(answer: Element): { type: string | undefined; condition: string | undefined; specific: string | undefined; text: string | undefined } {
+  assert.equal(answer.attrs.type, "error", `an error, got ${answer.toString()}`);
+  const error = answer.getChild("error")!;
+  const children = error.getChildElements();
+  return {
+    type: error.attrs.type,
+    condition: children.find((child) => child.attrs.xmlns === "urn:ietf:params:xml:ns:xmpp-stanzas" && child.name !== "text")?.name,
+    specific: children.find((child) => child.attrs.xmlns === COMMANDS)?.name,
+    text: error.getChild("text")?.getText(),
+  };
+}

@@ -13,30 +13,36 @@ export interface ProsodyConfigOptions {
   readonly runAsRoot: boolean;
   /** LuaSec's protocol for client TLS, e.g. "tlsv1_2" (that version only); default: Prosody's (1.2 and up). */
   readonly tlsProtocol?: string | undefined;
+  /** The folder of the hub's own Prosody modules (mod_device_commands.lua). */
+  readonly pluginDir: string;
 }
 
 export const LOG_FILE = "prosody.log";
 export const PID_FILE = "prosody.pid";
 export const DATA_DIR = "data";
+/** Where the hub's own Prosody modules are, from the project's root. */
+export const PLUGIN_DIR = "hosts/node/hub/prosody-modules";
 
 /** The configuration text; paths are absolute so Prosody needs no working directory. Prosody is
  * started with -F (foreground: it stays our child, so we hold its pid); 0.12 deprecates the
  * `daemonize` option in favour of that flag. */
 export function prosodyConfig(options: ProsodyConfigOptions): string {
-  const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot, tlsProtocol } = options;
+  const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot, tlsProtocol, pluginDir } = options;
   const path = (name: string) => lua(`${dir}/${name}`);
   // smacks (XEP-0198): a device that loses its link resumes its session, and what was sent to it
   // meanwhile is delivered then. The owner-side peers built on @xmpp/client 0.14 do not enable it
   // (hosts/node/peer-stream-management.ts): its ack counting fails against Prosody 0.12.
   // adhoc and carbons: stock clients look for the server's commands feature before offering a contact's
-  // commands (Profanity), and warn without carbons.
-  const modules = ["roster", "saslauth", "tls", "disco", "ping", "adhoc", "carbons", "smacks"];
+  // commands (Profanity), and warn without carbons. device_commands (the hub's own): a client that asks a
+  // device's bare JID for its commands (Gajim) gets those of its online resources.
+  const modules = ["roster", "saslauth", "tls", "disco", "ping", "adhoc", "carbons", "smacks", "device_commands"];
   if (httpPort !== undefined) modules.push("websocket");
   const lines = [
     "-- Written by the hub (hosts/node/hub); it is rewritten on every start.",
     `pidfile = ${path(PID_FILE)}`,
     `data_path = ${path(DATA_DIR)}`,
     `run_as_root = ${runAsRoot}`,
+    `plugin_paths = { ${lua(pluginDir)} }`,
     "log = {",
     `  { levels = { min = "info" }, to = "file", filename = ${path(LOG_FILE)} },`,
     '  { levels = { min = "info" }, to = "stdout" },',

@@ -7,7 +7,8 @@ import { type Certificates, ensureCertificates } from "./certificates.js";
 import { claimFolder } from "./folder-in-use.js";
 import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
 import { writeProsodyAccounts, writeProsodyRosters } from "./prosody-accounts.js";
-import { DATA_DIR, LOG_FILE, prosodyConfig } from "./prosody-config.js";
+import { DATA_DIR, LOG_FILE, PLUGIN_DIR, prosodyConfig } from "./prosody-config.js";
+import { projectRoot } from "../project.js";
 import { findProgram, installCommand, isRoot, missingPackages } from "./requirements.js";
 import { followLines } from "./server-log.js";
 
@@ -147,6 +148,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
     const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
     writeFileSync(configPath, prosodyConfig({
       dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol,
+      pluginDir: join(projectRoot(), PLUGIN_DIR),
     }));
     if (attempt === 1) {
       await writeProsodyAccounts(join(dir, DATA_DIR), domain, options.accounts);

@@ -12,7 +12,7 @@ import { readConnectionConfig } from "../../../src/app/config.js";
 import { createDevice } from "../../../src/device/create-device.js";
 import { readDeviceDeclaration } from "../../../src/device/declaration.js";
 import { microwave, SOURCE } from "../device/fixtures/microwave.js";
-import { COMMANDS, OWNER, command, iq as sendIq } from "../../support/adhoc.js";
+import { COMMANDS, OWNER, command, iq as sendIq, refusal } from "../../support/adhoc.js";
 
 const OVEN = 25;
 const FAN = 27;
@@ -42,11 +42,16 @@ function iq(server: XmppTestServer, payload: string, options: { from?: string; t
 }
 
 /** Executes `node`, fills the form with `fields`, and returns the completed command element. */
-async function fillIn(server: XmppTestServer, node: string, fields: Record<string, string>): Promise<Element> {
+/** Executes `node`, submits its form with `fields` and returns the iq answer (a result or an error). */
+async function submitForm(server: XmppTestServer, node: string, fields: Record<string, string>): Promise<Element> {
   const form = command(await iq(server, `<command xmlns='${COMMANDS}' node='${node}' action='execute'/>`));
   assert.equal(form.attrs.status, "executing");
   const values = Object.entries(fields).map(([name, value]) => `<field var='${name}'><value>${value}</value></field>`).join("");
-  return command(await iq(server, `<command xmlns='${COMMANDS}' node='${node}' sessionid='${form.attrs.sessionid!}' action='complete'><x xmlns='jabber:x:data' type='submit'>${values}</x></command>`));
+  return iq(server, `<command xmlns='${COMMANDS}' node='${node}' sessionid='${form.attrs.sessionid!}' action='complete'><x xmlns='jabber:x:data' type='submit'>${values}</x></command>`);
+}
+
+async function fillIn(server: XmppTestServer, node: string, fields: Record<string, string>): Promise<Element> {
+  return command(await submitForm(server, node, fields));
 }
 
 function note(completed: Element): { type: string | undefined; text: string } {
@@ -100,12 +105,12 @@ describe("appliance: ad-hoc commands and caps", () => {
     [{ temp: "hot", time: "20" }, "PREHEAT hot 20"],
     [{ temp: "350", time: "20m" }, "PREHEAT 350 20m"],
   ] as const) {
-    it(`refuses ${JSON.stringify(fields)} with the reason "${text}" gets by chat, and changes nothing`, async () => {
+    it(`refuses ${JSON.stringify(fields)} with an iq error (bad-payload) whose text is the reason "${text}" gets by chat, and changes nothing`, async () => {
       const { server, pins, reference } = await online();
       const before = [pins.writes(OVEN).length, pins.writes(FAN).length];
       const expected = await reference.handle(text);
       assert.match(expected, /^error: /);
-      assert.deepEqual(note(await fillIn(server, "PREHEAT", fields)), { type: "error", text: expected });
+      assert.deepEqual(refusal(await submitForm(server, "PREHEAT", fields)), { type: "modify", condition: "bad-request", specific: "bad-payload", text: expected });
       assert.deepEqual([pins.writes(OVEN).length, pins.writes(FAN).length], before);
     });
   }

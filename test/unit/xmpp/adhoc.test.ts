@@ -9,7 +9,7 @@ import { XmppTestServer } from "../../support/xmpp-server.js";
 import { AdHocCommands, type AdHocOptions } from "../../../src/xmpp/adhoc.js";
 import { Client } from "../../../src/xmpp/client.js";
 import type { SubmittedValues } from "../../../src/xmpp/dataforms.js";
-import { COMMANDS, OWNER, command, iq as sendIq } from "../../support/adhoc.js";
+import { COMMANDS, OWNER, command, iq as sendIq, refusal } from "../../support/adhoc.js";
 
 const STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
@@ -34,7 +34,8 @@ async function online(options: Partial<AdHocOptions> = {}) {
     form: () => ({ title: "Level", fields: [{ var: "level", type: "text-single", required: true }] }),
     run: async (values, from) => {
       runs.push({ values, from: from.toString() });
-      return { type: "info", text: `ok: level ${values.get("level")?.[0] ?? "none"}` };
+      const level = values.get("level")?.[0] ?? "none";
+      return level === "99" ? { type: "error", text: "error: level must be at most 10, got 99" } : { type: "info", text: `ok: level ${level}` };
     },
   });
   commands.add({
@@ -137,6 +138,16 @@ describe("ad-hoc commands", () => {
     assert.deepEqual(runs.map((run) => [[...run.values.entries()], run.from]), [[[["level", ["7"]]], OWNER]]);
   });
 
+  it("answers a refused submission with bad-request bad-payload whose text is the command's reason, and ends the session", async () => {
+    const { server, runs, commands } = await online();
+    const session = await execute(server, "LEVEL");
+    const answer = await iq(server, submit("LEVEL", session, "99"));
+    assert.deepEqual(refusal(answer), { type: "modify", condition: "bad-request", specific: "bad-payload", text: "error: level must be at most 10, got 99" });
+    assert.equal(answer.getChild("command"), undefined, "no completed command beside the error");
+    assert.equal(runs.length, 1);
+    assert.equal(commands.sessionCount, 0);
+  });
+
   it("takes the form with action execute as well as complete", async () => {
     const { server } = await online();
     const session = await execute(server, "LEVEL");
@@ -145,12 +156,10 @@ describe("ad-hoc commands", () => {
     assert.equal(done.getChildText("note"), "ok: level 3");
   });
 
-  it("runs a command without a form at once: completed, with a session id and the note's type", async () => {
+  it("runs a command without a form at once; its refusal (an error note) is an iq error not-acceptable with the note's text", async () => {
     const { server, runs } = await online();
-    const done = command(await iq(server, `<command xmlns='${COMMANDS}' node='NOW' action='execute'/>`));
-    assert.equal(done.attrs.status, "completed");
-    assert.ok(done.attrs.sessionid);
-    assert.equal(done.getChild("note")?.toString(), `<note type="error">error: it failed</note>`);
+    const answer = await iq(server, `<command xmlns='${COMMANDS}' node='NOW' action='execute'/>`);
+    assert.deepEqual(refusal(answer), { type: "cancel", condition: "not-acceptable", specific: undefined, text: "error: it failed" });
     assert.equal(runs.length, 1);
   });
 
