@@ -3,29 +3,19 @@
 // password is wrong reported by name while the rest come online, and a bad manifest stopping
 // the fleet before any login.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
-import { ACCOUNTS_FILE } from "../../hosts/node/hub/account-store.js";
 import { fleetUser, fleetUsers } from "../../hosts/node/hub/fleet-accounts.js";
-import { writeHubFile } from "../../hosts/node/hub/hub-file.js";
-import { microwaveManifest, watchProcess, type DeviceRun } from "../support/device-process.js";
+import { microwaveManifest } from "../support/device-process.js";
+import { runFleet, storeFleetAccounts, writeFleetHubFile } from "../support/fleet-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { ask } from "../support/microwave-scenario.js";
 import { HUB_SERVERS, type Hub, startTestHub } from "../support/prosody.js";
 
-const fleetCommand = new URL("../../hosts/node/fleet.mjs", import.meta.url).pathname;
 const OWNER = { user: "owner", password: "owner-secret" };
-
-function runFleet(args: string[]): DeviceRun {
-  const child = spawn(process.execPath, ["--expose-gc", fleetCommand, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  return watchProcess(child, "the fleet", async () => {
-    child.kill("SIGTERM");
-  });
-}
 
 for (const server of HUB_SERVERS) describe(`npm run fleet on ${server}`, function () {
   this.timeout(120_000);
@@ -36,18 +26,14 @@ for (const server of HUB_SERVERS) describe(`npm run fleet on ${server}`, functio
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-fleet-"));
     hub = await startTestHub([OWNER, ...members], { server, dir, contacts: { owner: OWNER.user, devices: members.map(({ user }) => user) } });
-    writeHubFile(dir, {
-      software: hub.software, domain: hub.domain, server: `${hub.host}:${hub.c2sPort}`, nodes: [`${hub.host}:${hub.c2sPort}`],
-      ca: hub.caPath, owner: `${OWNER.user}@${hub.domain}`, pid: process.pid,
-    });
+    writeFleetHubFile(dir, hub, OWNER.user);
   });
   after(async () => {
     await hub?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const storeAccounts = (accounts: readonly { user: string; password: string }[]) =>
-    writeFileSync(join(dir, ACCOUNTS_FILE), JSON.stringify(Object.fromEntries(accounts.map(({ user, password }) => [user, password]))));
+  const storeAccounts = (accounts: readonly { user: string; password: string }[]) => storeFleetAccounts(dir, accounts);
 
   it("runs independent appliances in one process: each logs in, an owner's command changes only the one it went to", async () => {
     storeAccounts(members);
