@@ -2,10 +2,13 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { join } from "node:path";
+import { projectRoot } from "../../hosts/node/project.js";
 import type { Hub } from "./prosody.js";
 
-const deviceCommand = new URL("../../hosts/node/device.mjs", import.meta.url).pathname;
-export const microwaveManifest = new URL("../../../devices/microwave/manifest.json", import.meta.url).pathname;
+// From the project's root, not this file: the bundle that holds this module may sit at any depth under build/.
+const deviceCommand = join(projectRoot(), "build", "hosts", "node", "device.mjs");
+export const microwaveManifest = join(projectRoot(), "devices", "microwave", "manifest.json");
 
 export interface DeviceRun {
   child: ChildProcess;

@@ -6,6 +6,7 @@
 
 import { assert } from "../../support/assert.js";
 import { ReaderLog, readWhole, toBytes } from "./reader-log.js";
+import { seededRandom } from "../../support/seeded-random.js";
 
 const H = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
 const SEEDS = [
@@ -17,18 +18,6 @@ const SEEDS = [
 ];
 const PIECES = ["<", ">", "/", "'", "\"", "&", ";", ":", "xmlns:", "xmlns", "xml:", "]]>", "<!--", "<?", "<![CDATA[", "__proto__", "=", " ", "\r\n", "\u0000", "é"];
 const COUNT = 400; // inputs per run: a few seconds on XS
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed by its index. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(random: () => number, bytes: Uint8Array): Uint8Array {
   const out = Array.from(bytes);
@@ -55,7 +44,7 @@ function outcome(events: string[]): string {
 
 describe("StanzaStream fuzz corpus (bounded, fixed seed)", () => {
   it(`reads ${COUNT} mutated inputs without throwing, each the same whole and cut in two`, () => {
-    const random = generator(0x10c0ffee);
+    const random = seededRandom(0x10c0ffee);
     const kinds = { stanzas: 0, errors: 0, skipped: 0 };
     for (let n = 0; n < COUNT; n++) {
       const seed = SEEDS[n % SEEDS.length];
@@ -78,7 +67,7 @@ describe("StanzaStream fuzz corpus (bounded, fixed seed)", () => {
   });
 
   it("reads random bytes after a good header without throwing", () => {
-    const random = generator(7);
+    const random = seededRandom(7);
     for (let n = 0; n < 100; n++) {
       const noise = new Uint8Array(1 + Math.floor(random() * 200)).map(() => Math.floor(random() * 256));
       outcome(readWhole(toBytes(H, "<message><body>", Array.from(noise))));
