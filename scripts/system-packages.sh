@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite needs: Prosody and ejabberd (the hubs the integration tests start),
 # openssl (its certificates), make and a C compiler (to build the XS engine the unit suites
-# also run on), Chromium (the dashboard's end-to-end test), and where the Moddable SDK is set up
+# also run on), Chromium (the dashboard's end-to-end test), python3-slixmpp (a stock client in the
+# ad-hoc suite), and where the Moddable SDK is set up
 # (MODDABLE), Xvfb for its simulator. Installs what is missing when run as root; otherwise
 # prints the command and fails.
 set -euo pipefail
@@ -13,6 +14,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# slixmpp, a stock client's XEP-0050 plugin, in the ad-hoc interop suite (Debian's python3).
+/usr/bin/python3 -c 'import slixmpp' >/dev/null 2>&1 || missing+=(python3-slixmpp)
 if [ -n "${MODDABLE:-}" ]; then
   command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
 fi

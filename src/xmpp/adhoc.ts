@@ -55,9 +55,9 @@ interface Session {
 const DEFAULT_SESSION_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_MAX_SESSIONS = 8;
 
-/** An iq error with a XEP-0050 condition next to the stanza condition. */
-function commandError(condition: string, specific: string, text: string): StanzaError {
-  return new StanzaError(condition, text, "modify", xml(specific, { xmlns: NS.COMMANDS }));
+/** An iq error with a XEP-0050 condition next to the stanza condition (and the command it ends, when known). */
+function commandError(condition: string, specific: string, text: string, command?: Element): StanzaError {
+  return new StanzaError(condition, text, "modify", xml(specific, { xmlns: NS.COMMANDS }), command);
 }
 
 export class AdHocCommands {
@@ -163,7 +163,10 @@ export class AdHocCommands {
    * (bad-payload when it refused the values submitted). */
   #completed(command: AdHocCommand, sessionId: string, note: Note, submitted: boolean): Element {
     if (note.type === "error") {
-      throw submitted ? commandError("bad-request", "bad-payload", note.text) : new StanzaError("not-acceptable", note.text, "cancel");
+      // The command element names the session: slixmpp finds the requester's handlers by it and
+      // otherwise drops the error unseen.
+      const ended = xml("command", { xmlns: NS.COMMANDS, node: command.node, sessionid: sessionId });
+      throw submitted ? commandError("bad-request", "bad-payload", note.text, ended) : new StanzaError("not-acceptable", note.text, "cancel", undefined, ended);
     }
     return xml(
       "command",

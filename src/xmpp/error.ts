@@ -56,10 +56,14 @@ export class StanzaError extends XMPPError {
   override readonly name: string = "StanzaError";
   /** cancel, continue, modify, auth or wait. */
   readonly type: string;
+  /** What an error reply carries beside <error/> (RFC 6120 §8.3.1 allows the request's payload):
+   * XEP-0050 clients find the command's session in it. */
+  readonly payload: Element | undefined;
 
-  constructor(condition: string, text = "", type = "cancel", application?: Element) {
+  constructor(condition: string, text = "", type = "cancel", application?: Element, payload?: Element) {
     super(condition, text, application);
     this.type = type;
+    this.payload = payload;
   }
 
   static fromElement(stanza: Element): StanzaError {

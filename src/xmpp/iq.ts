@@ -119,11 +119,13 @@ export class IqTracker {
   }
 }
 
-/** The error reply to a stanza (RFC 6120 §8.3): same kind, swapped address, the condition inside (and the application's, if any). */
-export function errorReply(stanza: Element, error: XMPPError & { type?: string }): Element {
+/** The error reply to a stanza (RFC 6120 §8.3): same kind, swapped address, the condition inside
+ * (and the application's, if any), after the payload the error names (if any). */
+export function errorReply(stanza: Element, error: XMPPError & { type?: string; payload?: Element | undefined }): Element {
   return xml(
     stanza.name,
     { type: "error", id: stanza.attrs.id, to: stanza.attrs.from },
+    error.payload ?? null,
     xml(
       "error",
       { type: error.type ?? "cancel" },
