@@ -1,10 +1,11 @@
 // The SASL exchange over the stream (RFC 6120 §6): auth, challenge/response, success or failure.
 
-import { createElement as xml } from "ltx";
+import { createElement as xml, type Element } from "ltx";
 import type { Host } from "../host.js";
 import { decodeBase64, encodeBase64 } from "./sasl/base64.js";
 import { SASLError } from "./sasl/error.js";
-import { chooseMechanism, createMechanism } from "./sasl/mechanisms.js";
+import type { SASLMechanism } from "./sasl/mechanism.js";
+import { createMechanism, type MechanismName } from "./sasl/mechanisms.js";
 import type { SaltedPasswordCache } from "./sasl/pbkdf2.js";
 import { XMPPError } from "./error.js";
 import { NS } from "./namespaces.js";
@@ -19,11 +20,21 @@ export interface SaslOptions {
   timeoutMs: number;
 }
 
-/** Authenticates with the best mechanism on offer; resolves with its name, rejects with a SASLError. */
-export async function authenticate(stream: XmppStream, offered: string[], options: SaslOptions): Promise<string> {
-  const name = chooseMechanism(offered, { secure: stream.secure });
+/** An exchange begun: its mechanism, and the <auth/> that opens it (sent by the caller, pipelined or not). */
+export interface SaslExchange {
+  readonly name: MechanismName;
+  readonly mechanism: SASLMechanism;
+  readonly auth: Element;
+}
+
+/** Makes the exchange of `name` and its <auth/>; nothing is sent yet. */
+export function beginAuthentication(name: MechanismName, options: SaslOptions): SaslExchange {
   const mechanism = createMechanism(name, options);
-  stream.send(xml("auth", { xmlns: NS.SASL, mechanism: name }, payload(mechanism.initialResponse())));
+  return { name, mechanism, auth: xml("auth", { xmlns: NS.SASL, mechanism: name }, payload(mechanism.initialResponse())) };
+}
+
+/** Carries an exchange whose <auth/> was sent to its end: challenges answered, the server's proof checked. */
+export async function finishAuthentication(stream: XmppStream, { name, mechanism }: SaslExchange, options: SaslOptions): Promise<MechanismName> {
   for (;;) {
     const answer = await stream.next(options.timeoutMs, `the server's answer to SASL ${name}`);
     const data = answer.text().trim();
@@ -38,6 +49,23 @@ export async function authenticate(stream: XmppStream, offered: string[], option
     } else {
       throw new SASLError("malformed-request", `unexpected <${answer.name}/> during SASL ${name}`);
     }
+  }
+}
+
+/**
+ * Ends an exchange begun before the server's mechanisms were known, once they show it is not
+ * the one to use: its first answer is read (a <failure/> when the server does not offer it, a
+ * <challenge/> otherwise, which <abort/> ends). No password was used: SCRAM's first message
+ * carries only the name and a nonce.
+ */
+export async function abandonAuthentication(stream: XmppStream, { name }: SaslExchange, timeoutMs: number): Promise<void> {
+  let answer = await stream.next(timeoutMs, `the server's answer to SASL ${name}`);
+  if (answer.is("challenge", NS.SASL)) {
+    stream.send(xml("abort", { xmlns: NS.SASL }));
+    answer = await stream.next(timeoutMs, `the server's answer to aborting SASL ${name}`);
+  }
+  if (!answer.is("failure", NS.SASL)) {
+    throw new SASLError("malformed-request", `unexpected <${answer.name}/> after SASL ${name} was given up`);
   }
 }
 

@@ -16,6 +16,7 @@ import { refusalOf, skippedReport } from "./oversized.js";
 import { NS } from "./namespaces.js";
 import { availablePresence, subscriptionAnswer } from "./presence.js";
 import { misaddressed } from "./reconnect.js";
+import type { MechanismName } from "./sasl/mechanisms.js";
 import { SaltedPasswordCache } from "./sasl/pbkdf2.js";
 import { XmppStream } from "./stream.js";
 import { SM_NS, StreamManagement } from "./stream-management.js";
@@ -77,6 +78,8 @@ export class Client {
   #handlers: [string, string, IqHandler][] = [];
   #liveness: Liveness | undefined;
   readonly #sm: StreamManagement;
+  /** The mechanism the server took last: the next login sends its first message unasked. */
+  #mechanism: MechanismName | undefined;
 
   constructor(options: ClientOptions) {
     if (!options.host) throw new TypeError("Client needs a host");
@@ -167,8 +170,11 @@ export class Client {
         timeoutMs,
         nextId: () => this.nextId(),
         onStep: (step, detail) => this.#status(step, detail),
+        onFallback: (text) => this.#report(new XMPPError("undefined-condition", text)),
+        ...(this.#mechanism === undefined ? {} : { expectedMechanism: this.#mechanism }),
         ...(options.streamManagement === false ? {} : { streamManagement: this.#sm }),
       });
+      this.#mechanism = negotiated.mechanism;
       if (negotiated.resumeRefused !== undefined) {
         this.#report(new XMPPError("item-not-found", `the server did not resume the session (${negotiated.resumeRefused}); started a new one`));
       }
@@ -237,7 +243,7 @@ export class Client {
     for (const [name, namespace, handler] of this.#handlers) iq.handle(name, namespace, handler);
     this.#iq = iq;
     this.#bound = bound;
-    stream.onStanza = (stanza) => this.#dispatch(stanza);
+    stream.listen((stanza) => this.#dispatch(stanza));
     stream.onSkipped = (skipped, error) => {
       this.#report(skippedReport(skipped, error));
       const refusal = refusalOf(skipped, error);
@@ -295,6 +301,9 @@ export class Client {
   }
 
   #onStreamManagement(element: Element): void {
+    if (element.name === "failed" && this.#sm.active) {
+      this.#report(new XMPPError("undefined-condition", `the server refused stream management (${XMPPError.partsOf(element, NS.STANZAS).condition}): a lost connection will start a fresh session`));
+    }
     try {
       const answer = this.#sm.receive(element);
       if (answer) this.#stream?.send(answer);

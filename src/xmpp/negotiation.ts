@@ -4,13 +4,14 @@
 
 import { createElement as xml, type Element } from "ltx";
 import { CertificateError } from "../host.js";
-import { authenticate, type SaslOptions } from "./authentication.js";
-import { bindResource, establishSession } from "./bind.js";
+import { abandonAuthentication, beginAuthentication, finishAuthentication, type SaslOptions } from "./authentication.js";
+import { bindRequest, establishSession, readBound } from "./bind.js";
 import { NegotiationError, TimeoutError, XMPPError } from "./error.js";
 import type { Jid } from "./jid.js";
 import { NS } from "./namespaces.js";
 import type { XmppStream } from "./stream.js";
-import { enableStreamManagement, resumeStreamManagement, SM_NS, type StreamManagement } from "./stream-management.js";
+import { chooseMechanism, SCRAM_MECHANISMS, type MechanismName } from "./sasl/mechanisms.js";
+import { enableStreamManagement, readResumption, SM_NS, type StreamManagement } from "./stream-management.js";
 
 export type NegotiationStep = "secure" | "authenticated" | "bound";
 
@@ -24,6 +25,8 @@ export interface Negotiated {
   resend: Element[];
   /** Why a resumption was tried and refused, when it was. */
   resumeRefused?: string;
+  /** The SASL mechanism that authenticated: the one to pipeline next time. */
+  mechanism: MechanismName;
 }
 
 export interface NegotiationOptions extends SaslOptions {
@@ -35,12 +38,22 @@ export interface NegotiationOptions extends SaslOptions {
   onStep?(step: NegotiationStep, detail: string): void;
   /** Stream management (XEP-0198): enabled when the server offers it; a held session is resumed. */
   streamManagement?: StreamManagement;
+  /** The mechanism the server took last time: its first message leaves with the stream header (default SCRAM-SHA-1). */
+  expectedMechanism?: MechanismName;
+  /** A faster path was given up for a slower one (one line: what and why). */
+  onFallback?(text: string): void;
 }
 
-/** Runs the whole negotiation on an open connection. */
+/**
+ * Runs the whole negotiation on an open connection, in as few round trips as RFC 6120 allows:
+ * what a step sends whatever the server's features say leaves with the stream header, before
+ * they are read (<starttls/>; the first SASL message, of the mechanism the server took last
+ * time; the bind or resume request), and the features are still checked before the next step.
+ */
 export async function negotiate(stream: XmppStream, options: NegotiationOptions): Promise<Negotiated> {
   const domain = options.jid.domain;
-  let features = await restart(stream, options.timeoutMs);
+  // STARTTLS is required anyway, and <starttls/> carries nothing.
+  let features = await restart(stream, options.timeoutMs, [xml("starttls", { xmlns: NS.TLS })]);
 
   if (!features.getChild("starttls", NS.TLS)) {
     throw new NegotiationError(
@@ -49,7 +62,6 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
         "enable TLS on the server (a certificate for the domain, and c2s_require_encryption = true in Prosody)",
     );
   }
-  stream.send(xml("starttls", { xmlns: NS.TLS }));
   const answer = await stream.next(options.timeoutMs, "the answer to <starttls/>");
   if (!answer.is("proceed", NS.TLS)) {
     throw new NegotiationError("policy-violation", `${domain} refused STARTTLS (<${answer.name}/>); not logging in without TLS`);
@@ -67,33 +79,83 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
   }
   options.onStep?.("secure", domain);
 
-  features = await restart(stream, options.timeoutMs);
-  const offered = features.getChild("mechanisms", NS.SASL)?.getChildren("mechanism").map((m) => m.text().trim()) ?? [];
-  const mechanism = await authenticate(stream, offered, options);
+  const mechanism = await authenticateOnRestart(stream, options);
   options.onStep?.("authenticated", mechanism);
+  return { ...(await bindOnRestart(stream, options)), mechanism };
+}
 
-  features = await restart(stream, options.timeoutMs);
+/** The SCRAM guessed before the features are read when the caller knows none: what Prosody offers. */
+const FIRST_GUESS = "SCRAM-SHA-1";
+
+/**
+ * Restarts the stream after TLS with the first message of the expected SCRAM (a name and a
+ * nonce: the password is not used until the server has answered), then reads the offer: when
+ * the best mechanism offered is another, the guess is given up and that one is used.
+ */
+async function authenticateOnRestart(stream: XmppStream, options: NegotiationOptions): Promise<MechanismName> {
+  const expected = options.expectedMechanism ?? FIRST_GUESS;
+  let exchange = SCRAM_MECHANISMS.some((name) => name === expected) ? beginAuthentication(expected, options) : undefined;
+  const features = await restart(stream, options.timeoutMs, exchange ? [exchange.auth] : []);
+  const offered = features.getChild("mechanisms", NS.SASL)?.getChildren("mechanism").map((m) => m.text().trim()) ?? [];
+  const best = chooseMechanism(offered, { secure: stream.secure });
+  if (exchange && exchange.name !== best) {
+    await abandonAuthentication(stream, exchange, options.timeoutMs);
+    // A first guess that misses is how the device learns the server; a remembered one that
+    // misses means the server changed, which is worth a line.
+    if (options.expectedMechanism !== undefined) {
+      options.onFallback?.(`${options.jid.domain} now offers ${offered.join(", ")}: SASL ${exchange.name}, which it took last time and which was sent before the offer was read, was given up for ${best}`);
+    }
+    exchange = undefined;
+  }
+  if (!exchange) {
+    exchange = beginAuthentication(best, options);
+    stream.send(exchange.auth);
+  }
+  return finishAuthentication(stream, exchange, options);
+}
+
+/**
+ * Restarts the stream after SASL with the request to resume the held session (XEP-0198), or
+ * else to bind a resource; stream management is enabled without waiting for its answer.
+ */
+async function bindOnRestart(stream: XmppStream, options: NegotiationOptions): Promise<Omit<Negotiated, "mechanism">> {
+  const domain = options.jid.domain;
   const sm = options.streamManagement;
-  const smOffered = features.getChild("sm", SM_NS) !== undefined;
   let resend: Element[] = [];
   let resumeRefused: string | undefined;
-  if (sm?.resumable && smOffered) {
-    const outcome = await resumeStreamManagement(stream, sm, options.timeoutMs);
-    if (outcome.resumed) {
-      return { jid: sm.state!.jid, resumed: true, resend: outcome.resend };
+  let features: Element;
+  const bindId = options.nextId();
+  if (sm?.resumable) {
+    features = await restart(stream, options.timeoutMs, [sm.resumeRequest()]);
+    if (!features.getChild("sm", SM_NS)) {
+      sm.failed(); // the next attempt binds a fresh session
+      throw new XMPPError("remote-connection-failed", `${domain} no longer offers stream management, so the session held for resumption is gone; the next attempt starts a fresh one`);
     }
+    const outcome = await readResumption(stream, sm, options.timeoutMs);
+    if (outcome.resumed) return { jid: sm.state!.jid, resumed: true, resend: outcome.resend };
     resend = outcome.unsent;
     resumeRefused = outcome.reason;
-  } else if (sm?.state) {
-    resend = sm.failed(); // the window passed, or the server no longer offers stream management
+    // Bound in the stream that refused the resumption: its features still hold.
+    stream.send(bindRequest(options.jid.resource, bindId));
+  } else {
+    if (sm?.state) resend = sm.failed(); // the window passed
+    features = await restart(stream, options.timeoutMs, [bindRequest(options.jid.resource, bindId)]);
   }
   if (!features.getChild("bind", NS.BIND)) {
     throw new NegotiationError("unsupported-feature", `${domain} offers no resource binding after authentication`);
   }
-  const bound = await bindResource(stream, options.jid.resource, options.nextId(), options.timeoutMs);
+  const smOffered = features.getChild("sm", SM_NS) !== undefined;
   const session = features.getChild("session", NS.SESSION);
-  if (session && !session.getChild("optional")) await establishSession(stream, options.nextId(), options.timeoutMs);
-  if (sm && smOffered) await enableStreamManagement(stream, sm, bound, options.timeoutMs);
+  const sessionRequired = session !== undefined && !session.getChild("optional");
+  // <enable/> goes before the bind result is read (the server handles it after the bind), unless
+  // a legacy session must be established first.
+  if (sm && smOffered && !sessionRequired) stream.send(sm.enableRequest());
+  const bound = await readBound(stream, bindId, options.timeoutMs);
+  if (sessionRequired) await establishSession(stream, options.nextId(), options.timeoutMs);
+  if (sm && smOffered) {
+    if (sessionRequired) await enableStreamManagement(stream, sm, bound, options.timeoutMs);
+    else sm.enabling(bound);
+  }
   options.onStep?.("bound", bound.toString());
   return resumeRefused === undefined ? { jid: bound, resumed: false, resend } : { jid: bound, resumed: false, resend, resumeRefused };
 }
@@ -116,9 +178,9 @@ function withTimeLimit<T>(options: NegotiationOptions, work: Promise<T>, what: s
   });
 }
 
-/** Opens (or reopens) the stream and reads the server's features. */
-async function restart(stream: XmppStream, timeoutMs: number): Promise<Element> {
-  stream.open();
+/** Opens (or reopens) the stream, with what is `pipelined` in the same write, and reads the server's features. */
+async function restart(stream: XmppStream, timeoutMs: number, pipelined: Element[]): Promise<Element> {
+  stream.open(...pipelined);
   const features = await stream.next(timeoutMs, "the stream features");
   if (!features.is("features", NS.STREAM) && features.name !== "stream:features") {
     throw new NegotiationError("unsupported-stanza-type", `expected <stream:features/>, got <${features.name}/>`);

@@ -68,6 +68,8 @@ export class StreamManagement {
   /** Produced while the stream was down: sent once it is resumed. */
   #held: Element[] = [];
   #ackRequested = false;
+  /** `<enabled/>` (or `<resumed/>`) has arrived: inbound stanzas count. */
+  #confirmed = true;
 
   constructor(options: StreamManagementOptions) {
     this.#host = options.host;
@@ -118,13 +120,29 @@ export class StreamManagement {
     return xml("resume", { xmlns: SM_NS, previd: state.id, h: String(state.inbound) });
   }
 
-  /** The server's `<enabled/>` for a fresh session bound to `jid`: counting starts from zero. */
+  /**
+   * `<enable/>` was sent on a fresh session bound to `jid`, and the client goes on without
+   * waiting for the answer: what it sends from now on counts (the server counts from `<enable/>`),
+   * and what it receives counts once `<enabled/>` has arrived (the server counts from there).
+   */
+  enabling(jid: Jid): void {
+    this.#start(jid);
+    this.#confirmed = false;
+  }
+
+  /** The server's `<enabled/>` for a fresh session bound to `jid`: counting starts from zero (or goes on from `enabling`). */
   enabled(element: Element, jid: Jid): void {
     const resumable = element.attrs.resume === "true" || element.attrs.resume === "1";
+    if (!this.#active || this.#confirmed) this.#start(jid);
+    this.#confirmed = true;
     this.#id = resumable ? element.attrs.id || undefined : undefined;
     this.#location = element.attrs.location || undefined;
     const max = Number(element.attrs.max);
     this.#windowMs = Number.isFinite(max) && max > 0 ? max * 1000 : this.#defaultWindowMs;
+  }
+
+  #start(jid: Jid): void {
+    this.#id = this.#location = undefined;
     this.#jid = jid;
     this.#inbound = 0;
     this.#acknowledged = 0;
@@ -146,6 +164,7 @@ export class StreamManagement {
     this.#ackRequested = false;
     this.#lostAt = undefined;
     this.#active = true;
+    this.#confirmed = true;
     return resend;
   }
 
@@ -164,6 +183,7 @@ export class StreamManagement {
   /** Forgets the session and everything queued for it. */
   reset(): void {
     this.#active = false;
+    this.#confirmed = true;
     this.#id = this.#jid = this.#location = this.#lostAt = undefined;
     this.#inbound = this.#acknowledged = 0;
     this.#unacked = [];
@@ -198,15 +218,19 @@ export class StreamManagement {
 
   /** A stanza from the server was handled. */
   received(element: Element): void {
-    if (this.#active && isStanza(element)) this.#inbound = (this.#inbound + 1) % WRAP;
+    if (this.#active && this.#confirmed && isStanza(element)) this.#inbound = (this.#inbound + 1) % WRAP;
   }
 
   /**
    * Takes an SM element that arrived on the stream: `<r/>` returns the `<a/>` to send, `<a/>` is
-   * recorded. Returns undefined for `<a/>`; throws a NegotiationError for a count we never sent.
+   * recorded, and the answer to an `<enable/>` not waited for is taken: `<enabled/>` makes the
+   * session resumable, `<failed/>` ends counting (the stream goes on without it). Returns
+   * undefined but for `<r/>`; throws a NegotiationError for a count we never sent.
    */
   receive(element: Element): Element | undefined {
     if (element.name === "r") return this.answer();
+    if (element.name === "enabled" && this.#active && !this.#confirmed && this.#jid) this.enabled(element, this.#jid);
+    if (element.name === "failed" && this.#active && !this.#confirmed) this.reset();
     if (element.name === "a") {
       this.#ackRequested = false;
       this.#acknowledge(element.attrs.h);
@@ -255,16 +279,13 @@ export async function enableStreamManagement(stream: XmppStream, sm: StreamManag
 }
 
 /**
- * Asks the server to resume the held session after authentication (instead of binding).
- * Resolves with the stanzas to send again once resumed, or undefined when the server refused
- * (the session is then forgotten; its messages are in `unsent` for a fresh session).
+ * What the server said to `<resume/>`: the stanzas to send again once resumed, or, when it
+ * refused, why (the session is then forgotten; its messages are in `unsent` for a fresh session).
  */
-export async function resumeStreamManagement(
-  stream: XmppStream,
-  sm: StreamManagement,
-  timeoutMs: number,
-): Promise<{ resumed: true; resend: Element[] } | { resumed: false; unsent: Element[]; reason: string }> {
-  stream.send(sm.resumeRequest());
+export type Resumption = { resumed: true; resend: Element[] } | { resumed: false; unsent: Element[]; reason: string };
+
+/** Reads the answer to a `<resume/>` sent after authentication (pipelined with the stream header), in place of binding. */
+export async function readResumption(stream: XmppStream, sm: StreamManagement, timeoutMs: number): Promise<Resumption> {
   const answer = await stream.next(timeoutMs, "the answer to <resume/> (stream management)");
   if (answer.is("resumed", SM_NS)) return { resumed: true, resend: sm.resumed(answer) };
   if (answer.is("failed", SM_NS)) {

@@ -132,15 +132,27 @@ export class XmppStream {
     });
   }
 
-  /** Sends a new stream header and expects a new one back (at the start, and after TLS and SASL). */
-  open(): void {
+  /**
+   * Sends a new stream header and expects a new one back (at the start, and after TLS and SASL);
+   * `pipelined` elements leave in the same write, before the server's features are read (what
+   * the next step sends whatever they say), so they cost no round trip of their own.
+   */
+  open(...pipelined: Element[]): void {
     this.#reader.reset();
     this.#header = undefined;
     this.#queue = [];
     this.#sendText(
       `<?xml version='1.0'?><stream:stream to='${escapeXML(this.#domain)}' version='1.0' xml:lang='en' ` +
-        `xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAM}'>`,
+        `xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAM}'>` +
+        pipelined.map((element) => element.toString()).join(""),
     );
+    for (const element of pipelined) this.onSent?.(element);
+  }
+
+  /** Hands every stanza from now on to `onStanza`, first those that arrived since the last `next()` (answers to pipelined requests). */
+  listen(onStanza: (stanza: Element) => void): void {
+    this.onStanza = onStanza;
+    for (let stanza = this.#queue.shift(); stanza !== undefined && this.onStanza === onStanza; stanza = this.#queue.shift()) onStanza(stanza);
   }
 
   async startTLS(serverName: string): Promise<void> {

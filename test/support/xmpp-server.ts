@@ -67,6 +67,10 @@ export class XmppTestServer {
   authAttempted = false;
   /** The attributes of each stream header the client sent. */
   readonly headers: Record<string, string>[] = [];
+  /** SASL exchanges the client aborted. */
+  aborts = 0;
+  /** The mechanism of each <auth/> the client sent. */
+  readonly auths: string[] = [];
   /** Resource binding requests answered. */
   binds = 0;
   /** Pings the server answered (XEP-0199, to its domain). */
@@ -163,8 +167,15 @@ export class XmppTestServer {
       this.#reader = this.#newReader();
       return;
     }
+    if (stanza.name === "abort" && stanza.attrs.xmlns === "urn:ietf:params:xml:ns:xmpp-sasl") {
+      this.aborts += 1;
+      this.#scram = undefined;
+      this.#fail("aborted");
+      return;
+    }
     if (stanza.name === "auth") {
       this.authAttempted = true;
+      this.auths.push(stanza.attrs.mechanism ?? "");
       this.#auth(stanza.attrs.mechanism ?? "", decodeBase64(stanza.text()));
       return;
     }
@@ -223,6 +234,10 @@ export class XmppTestServer {
 
   #auth(mechanism: string, data: Uint8Array): void {
     const { username, password } = this.behaviour;
+    if (!this.behaviour.mechanisms.includes(mechanism)) {
+      this.#fail("invalid-mechanism");
+      return;
+    }
     if (mechanism === "PLAIN") {
       const [, user, pass] = decodeUtf8(data).split("\u0000");
       if (user === username && pass === password) this.#succeed("");
