@@ -32,6 +32,8 @@ export function trustHubCa(domain: string, caPem: string): void {
   } as typeof tls.connect;
 }
 
+const PEER_TIMEOUT_MS = 15_000;
+
 export interface HubClientOptions {
   readonly resource?: string;
   /** @xmpp/client reconnects after a lost connection by default; tests usually want it not to. */
@@ -47,6 +49,10 @@ export function hubClient(hub: Pick<Hub, "domain" | "host" | "c2sPort" | "caPem"
     username: account.user,
     password: account.password,
     ...(options.resource !== undefined ? { resource: options.resource } : {}),
+    // Each stream open and each answer of the login may take this long (xmpp.js waits 2 s by
+    // default): a peer logging in beside devices that do their PBKDF2 at the same moment, on a
+    // loaded machine, missed it and its start() failed with a bare TimeoutError.
+    timeout: PEER_TIMEOUT_MS,
   });
   if (options.reconnect !== true) xmpp.reconnect.stop();
   return withoutStreamManagement(xmpp);
