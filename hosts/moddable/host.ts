@@ -1,11 +1,13 @@
 // The host interface on the Moddable SDK (ESP32 boards and the desktop simulator alike):
 // ECMA-419 TCP, STARTTLS by handing the open socket to a TLS session from the SDK's
 // `ssl/session`, timers from `timer`, a monotonic clock from `time`, digests from `crypt`,
-// HMAC from the SDK's `hmac` (JavaScript over the native digests) and randomness from `rng`.
+// HMAC from the SDK's `hmac` (JavaScript over the native digests), PBKDF2 from the project's own
+// C module (hosts/moddable/pbkdf2, over the SDK's SHA-1/SHA-256) and randomness from `rng`.
 
 import TCP from "embedded:io/socket/tcp";
 import { Digest } from "crypt";
 import HMAC from "hmac";
+import nativePbkdf2 from "appliance/pbkdf2";
 import RNG from "rng";
 import Session from "ssl/session";
 import Time from "time";
@@ -46,13 +48,15 @@ const ALERTS: Record<number, string> = {
 export interface ModdableHostOptions {
   /** The DER bytes of the CA certificate trusted for the XMPP server (from a resource). */
   ca: ArrayBuffer;
+  /** The device's wall clock, Unix ms, for the messages of certificate failures (default Date.now). */
+  wallClock?: () => number;
 }
 
 export function createModdableHost(options: ModdableHostOptions): Host {
   const hmacs = new HmacCache();
   const clock = new TickClock(() => Time.ticks);
   return {
-    connect: (endpoint, handlers) => ModdableConnection.open(endpoint, handlers, options.ca),
+    connect: (endpoint, handlers) => ModdableConnection.open(endpoint, handlers, options),
     setTimeout: (callback, ms) => Timer.set(callback, Math.max(0, ms)),
     clearTimeout: (timer: TimerHandle) => Timer.clear(timer as Timer),
     now: () => clock.now(),
@@ -63,6 +67,14 @@ export function createModdableHost(options: ModdableHostOptions): Host {
       return new Uint8Array(digest.close());
     },
     hmac: (algorithm, key, data) => hmacs.compute(algorithm, key, data),
+    pbkdf2(algorithm, password, salt, iterations) {
+      // The core's JavaScript PBKDF2 refuses the same counts with the same words; the C module
+      // also takes no more than a 32-bit count.
+      if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > 0x7fffffff) {
+        throw new RangeError(`PBKDF2 needs a whole number of iterations of at least 1, not ${iterations}`);
+      }
+      return new Uint8Array(nativePbkdf2(algorithm, password, salt, iterations));
+    },
   };
 }
 
@@ -104,6 +116,7 @@ class ModdableConnection implements Connection {
   readonly #handlers: ConnectionHandlers;
   readonly #endpoint: string;
   readonly #ca: ArrayBuffer;
+  readonly #wallClock: () => number;
   #socket: Socket;
   #session: Session | undefined;
   /** Settles the pending `startTLS`; set from the call until the handshake ends. */
@@ -113,7 +126,7 @@ class ModdableConnection implements Connection {
   /** Bytes waiting for room in the socket's send buffer, oldest first. */
   #queue: Uint8Array[] = [];
 
-  static async open(endpoint: Endpoint, handlers: ConnectionHandlers, ca: ArrayBuffer): Promise<Connection> {
+  static async open(endpoint: Endpoint, handlers: ConnectionHandlers, options: ModdableHostOptions): Promise<Connection> {
     const where = `${endpoint.host}:${endpoint.port}`;
     let address: string;
     try {
@@ -168,7 +181,7 @@ class ModdableConnection implements Connection {
           },
         }) as Socket;
         socket.readable = socket.writable = 0;
-        connection = new ModdableConnection(socket, handlers, where, ca);
+        connection = new ModdableConnection(socket, handlers, where, options);
       } catch (error) {
         // The SDK throws for an address it cannot use (no route while Wi-Fi is down, say).
         connected = true;
@@ -179,11 +192,12 @@ class ModdableConnection implements Connection {
     });
   }
 
-  private constructor(socket: Socket, handlers: ConnectionHandlers, endpoint: string, ca: ArrayBuffer) {
+  private constructor(socket: Socket, handlers: ConnectionHandlers, endpoint: string, options: ModdableHostOptions) {
     this.#socket = socket;
     this.#handlers = handlers;
     this.#endpoint = endpoint;
-    this.#ca = ca;
+    this.#ca = options.ca;
+    this.#wallClock = options.wallClock ?? (() => Date.now());
   }
 
   get secure(): boolean {
@@ -307,7 +321,7 @@ class ModdableConnection implements Connection {
       }
     } catch (error) {
       this.#handshake = undefined;
-      pending.reject(handshakeFailure(this.#endpoint, pending.serverName, (error as Error).message, new Date().toISOString()));
+      pending.reject(handshakeFailure(this.#endpoint, pending.serverName, (error as Error).message, new Date(this.#wallClock()).toISOString()));
       this.#end(undefined);
       return;
     }

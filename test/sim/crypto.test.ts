@@ -1,7 +1,9 @@
 // The Moddable host's cryptography on the SDK itself, in mcsim: SHA-1, SHA-256 and HMAC against
 // published vectors (inputs also as views into larger buffers), the core's PBKDF2 over the SDK's
 // HMAC against RFC 6070 and the PBKDF2-HMAC-SHA-256 vector, and random bytes. SCRAM-SHA-256 is
-// not offered by the hub's Prosody, so this is where its hashing is checked on the SDK.
+// not offered by the hub's Prosody, so this is where its hashing is checked on the SDK. Then the
+// host's native PBKDF2 (the project's C module, hosts/moddable/pbkdf2) against the same vectors,
+// views, a password longer than a block and bad arguments, and its time against the JavaScript path.
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -28,8 +30,16 @@ describe("the Moddable host's cryptography in mcsim", function () {
     assert.equal(result.status, 0, output);
     assert.match(output, /selftest done 0/);
     assert.doesNotMatch(output, /selftest FAIL/);
-    for (const name of ["sha1 abc", "sha256 abc", "hmac-sha1 rfc2202", "hmac-sha256 rfc4231", "hmac-sha256 same key", "hmac-sha1 other key", "pbkdf2-sha1 c=4096 rfc6070", "pbkdf2-sha256 c=4096", "random bytes"]) {
+    for (const name of ["sha1 abc", "sha256 abc", "hmac-sha1 rfc2202", "hmac-sha256 rfc4231", "hmac-sha256 same key", "hmac-sha1 other key", "pbkdf2-sha1 c=4096 rfc6070", "pbkdf2-sha256 c=4096", "random bytes",
+      "native pbkdf2-sha1 c=1 rfc6070", "native pbkdf2-sha1 c=2 rfc6070", "native pbkdf2-sha1 c=4096 rfc6070", "native pbkdf2-sha1 c=4096 rfc6070 long",
+      "native pbkdf2-sha256 c=1", "native pbkdf2-sha256 c=2", "native pbkdf2-sha256 c=4096", "native pbkdf2-sha1 100-byte password", "native pbkdf2-sha256 100-byte password"]) {
       assert.match(output, new RegExp(`selftest ok ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
+    }
+    for (const refused of ["0 iterations", "1.5 iterations", "SHA-512", "module refuses 0 iterations", "module refuses 2^31 iterations"]) assert.match(output, new RegExp(`selftest ok native pbkdf2 ${refused.startsWith("module") ? "" : "refuses "}${refused.replace(/[.^]/g, "\\$&")} \\(`));
+    // The figures: both paths timed in the same run.
+    for (const digest of ["sha1", "sha256"]) {
+      assert.match(output, new RegExp(`selftest time pbkdf2-${digest} 4096 iterations \\d+ ms`));
+      assert.match(output, new RegExp(`selftest time native pbkdf2-${digest} 4096 iterations [\\d.]+ ms`));
     }
   });
 });

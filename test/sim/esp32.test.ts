@@ -1,6 +1,7 @@
 // ESP32 builds without the ESP32 toolchain: `npm run esp32` resolves the board and device
 // manifests for esp32/nodemcu, compiles every module with xsc and preloads the firmware with
-// xsl (mc.xs.c), then stops before the C compiler. Skipped where the Moddable SDK is not installed.
+// xsl (mc.xs.c), then stops before the C compiler (so the project's C module, hosts/moddable/pbkdf2,
+// is checked only as far as its rules, includes and binding). Skipped where the Moddable SDK is not installed.
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -64,6 +65,14 @@ describe("ESP32 builds without the toolchain", function () {
       assert.match(makefile, /setup\/network\.xsb: \S*hosts\/moddable\/setup-network\.js/);
       assert.match(makefile, /appliance\/firmware\.xsb: \S*build\/moddable\/firmware\.js/);
       assert.match(makefile, /-p appliance\/firmware\.xsb/);
+      // The project's native PBKDF2 is in the build: its C source gets a compile rule for the
+      // board (run only with ESP-IDF), finds the SDK's SHA headers, and its host function is
+      // bound in the preloaded firmware (resolved when the image links).
+      assert.match(makefile, /\$\(TMP_DIR\)\/pbkdf2\.c\.o: \S*hosts\/moddable\/pbkdf2\/pbkdf2\.c /);
+      assert.match(makefile, /-I\S*modules\/crypt\/digest\/kcl\b/);
+      assert.match(makefile, /-p appliance\/pbkdf2\.xsb/);
+      assert.ok(existsSync(join(tmp, "pbkdf2.c.xsi")), "xsid read pbkdf2.c");
+      assert.match(readFileSync(join(tmp, "mc.xs.c"), "utf8"), /\{ xs_appliance_pbkdf2, 4, \d+ \}/);
     });
   }
 });

@@ -1,12 +1,14 @@
 // A check of the Moddable host's cryptography on the SDK itself (run by test/sim/crypto.test.ts
 // in mcsim): its SHA-1, SHA-256 and HMAC against published vectors, inputs given as views into
 // larger buffers, and the core's PBKDF2 over that HMAC (SCRAM's salted password) against RFC 6070
-// and the common PBKDF2-HMAC-SHA-256 vector, timing the 4,096 iterations. One trace line per
-// check, "selftest ok <name>" or "selftest FAIL <name>: ...", then "selftest done <failures>".
+// and the common PBKDF2-HMAC-SHA-256 vector, then the host's native PBKDF2 (the project's C module)
+// against the same vectors and the JavaScript path, timing the 4,096 iterations of each. One trace
+// line per check, "selftest ok <name>" or "selftest FAIL <name>: ...", then "selftest done <failures>".
 
 import { Digest } from "crypt";
 import HMAC from "hmac";
 import Time from "time";
+import nativePbkdf2 from "appliance/pbkdf2";
 import { pbkdf2 } from "../../../src/xmpp/sasl/pbkdf2.js";
 import { createModdableHost } from "../host.js";
 
@@ -58,6 +60,7 @@ export default function selftest(): void {
   start = Time.ticks;
   check("pbkdf2-sha1 c=4096 without reuse", pbkdf2(fresh, "SHA-1", text("password"), text("salt"), 4096), "4b007901b765489abead49d926f721d065a429c1");
   trace(`selftest time pbkdf2-sha1 4096 iterations without HMAC reuse ${Time.ticks - start} ms\n`);
+  nativeChecks();
   const random = host.randomBytes(32);
   if (random.length === 32 && random.some((b) => b !== 0)) trace("selftest ok random bytes\n");
   else {
@@ -65,4 +68,51 @@ export default function selftest(): void {
     trace(`selftest FAIL random bytes: ${hex(random)}\n`);
   }
   trace(`selftest done ${failures}\n`);
+}
+
+/** RFC 6070 and the SHA-256 vectors through host.pbkdf2 (C), then its cost against the JavaScript path's. */
+function nativeChecks(): void {
+  const derive = host.pbkdf2!;
+  const p = text("password");
+  const s = text("salt");
+  check("native pbkdf2-sha1 c=1 rfc6070", derive("SHA-1", p, s, 1), "0c60c80f961f0e71f3a9b524af6012062fe037a6");
+  check("native pbkdf2-sha1 c=2 rfc6070", derive("SHA-1", view(p), view(s), 2), "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
+  check("native pbkdf2-sha1 c=4096 rfc6070", derive("SHA-1", p, s, 4096), "4b007901b765489abead49d926f721d065a429c1");
+  // RFC 6070 case 5 asks for 25 bytes; SCRAM takes one digest, the first 20 of them.
+  check("native pbkdf2-sha1 c=4096 rfc6070 long", derive("SHA-1", text("passwordPASSWORDpassword"), text("saltSALTsaltSALTsaltSALTsaltSALTsalt"), 4096), "3d2eec4fe41c849b80c8d83662c0e44a8b291a96");
+  check("native pbkdf2-sha256 c=1", derive("SHA-256", p, s, 1), "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
+  check("native pbkdf2-sha256 c=2", derive("SHA-256", view(p), view(s), 2), "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43");
+  check("native pbkdf2-sha256 c=4096", derive("SHA-256", p, s, 4096), "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+  // A password longer than a digest block is hashed first (RFC 2104): the C and JavaScript paths must agree.
+  const long = Uint8Array.from({ length: 100 }, (_, i) => (i * 7 + 3) & 0xff);
+  for (const algorithm of ["SHA-1", "SHA-256"] as const) {
+    check(`native pbkdf2-${algorithm === "SHA-1" ? "sha1" : "sha256"} 100-byte password`, derive(algorithm, long, s, 10), hex(pbkdf2(host, algorithm, long, s, 10)));
+  }
+  for (const [name, run] of [
+    ["native pbkdf2 refuses 0 iterations", () => derive("SHA-1", p, s, 0)],
+    ["native pbkdf2 refuses 1.5 iterations", () => derive("SHA-1", p, s, 1.5)],
+    ["native pbkdf2 refuses SHA-512", () => derive("SHA-512" as "SHA-1", p, s, 1)],
+    // The C module's own checks, behind the host's.
+    ["native pbkdf2 module refuses 0 iterations", () => nativePbkdf2("SHA-1", p, s, 0)],
+    ["native pbkdf2 module refuses 2^31 iterations", () => nativePbkdf2("SHA-1", p, s, 2 ** 31)],
+  ] as const) {
+    try {
+      run();
+      failures++;
+      trace(`selftest FAIL ${name}: no error\n`);
+    } catch (error) {
+      if (error instanceof RangeError) trace(`selftest ok ${name} (${(error as Error).message})\n`);
+      else {
+        failures++;
+        trace(`selftest FAIL ${name}: ${String(error)}\n`);
+      }
+    }
+  }
+  // Time.ticks counts milliseconds: the C path is timed over many derivations.
+  for (const algorithm of ["SHA-1", "SHA-256"] as const) {
+    const rounds = 50;
+    const start = Time.ticks;
+    for (let i = 0; i < rounds; i++) derive(algorithm, p, s, 4096);
+    trace(`selftest time native pbkdf2-${algorithm === "SHA-1" ? "sha1" : "sha256"} 4096 iterations ${((Time.ticks - start) / rounds).toFixed(2)} ms (mean of ${rounds})\n`);
+  }
 }

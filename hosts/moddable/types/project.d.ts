@@ -11,3 +11,9 @@ declare module "appliance/wifi" {
   import WiFi from "wifi";
   export default WiFi;
 }
+
+declare module "appliance/pbkdf2" {
+  // The project's C module (hosts/moddable/pbkdf2): PBKDF2-HMAC with a key one digest long.
+  import type { DigestAlgorithm } from "../../../src/host.js";
+  export default function pbkdf2(algorithm: DigestAlgorithm, password: Uint8Array, salt: Uint8Array, iterations: number): ArrayBuffer;
+}
