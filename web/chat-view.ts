@@ -5,7 +5,10 @@
 import { answersLookup, isLookup, type Conversation, type Outgoing } from "./conversation.js";
 import { byId, clock, el, fill } from "./dom.js";
 
-type Line = { readonly kind: "out"; readonly message: Outgoing } | { readonly kind: "in"; readonly text: string; readonly at: Date };
+type Line =
+  | { readonly kind: "out"; readonly message: Outgoing }
+  /** `answers`: the text of ours it replies to (matched by thread), shown since replies may come out of order. */
+  | { readonly kind: "in"; readonly text: string; readonly at: Date; readonly answers: string | undefined };
 
 function mark(message: Outgoing): { text: string; state: string } {
   if (message.failed !== undefined) return { text: `✗ ${message.failed}`, state: "failed" };
@@ -39,7 +42,7 @@ export class ChatView {
       },
       incoming: (message) => {
         if (answersLookup(message)) return;
-        this.#of(message.device).push({ kind: "in", text: message.text, at: message.at });
+        this.#of(message.device).push({ kind: "in", text: message.text, at: message.at, answers: message.answers?.text });
         this.#renderIfShown(message.device);
       },
     });
@@ -100,7 +103,15 @@ export class ChatView {
     fill(
       this.#log,
       lines.map((line) => {
-        if (line.kind === "in") return el("li", { class: "in" }, el("span", { class: "time" }, clock(line.at)), el("pre", { class: "text" }, line.text));
+        if (line.kind === "in") {
+          return el(
+            "li",
+            { class: "in" },
+            el("span", { class: "time" }, clock(line.at)),
+            line.answers !== undefined ? el("span", { class: "answers" }, "re: ", el("code", {}, line.answers)) : null,
+            el("pre", { class: "text" }, line.text),
+          );
+        }
         const { text, state } = mark(line.message);
         return el(
           "li",

@@ -292,7 +292,7 @@ describe("web dashboard in Chromium", function () {
     }
   });
 
-  it("matches each reply to its message by id, also when the other side answers out of order", async () => {
+  it("matches receipts by id and replies by thread, also when the other side answers out of order", async () => {
     friend = hubClient(hub, FRIEND, { resource: "phone" });
     friend.on("error", () => {});
     const received: Element[] = [];
@@ -318,6 +318,14 @@ describe("web dashboard in Chromium", function () {
     assert.equal(await line("one").getAttribute("data-state"), "sent");
     await friend.send(receipt(one));
     await line("one").and(page.locator("[data-state=received]")).waitFor();
+    // Replies in the other order too: each is shown as the answer to its own message, by thread.
+    const reply = (message: Element, text: string) =>
+      xml("message", { to: String(message.attrs.from), type: "chat" }, xml("body", {}, text), xml("thread", {}, message.getChildText("thread")!));
+    await friend.send(reply(two, "answer to two"));
+    await friend.send(reply(one, "answer to one"));
+    await page.locator("#chat-log li.in", { hasText: "answer to one" }).waitFor();
+    assert.deepEqual(await page.locator("#chat-log li.in").evaluateAll((items) => items.map((item) => [item.querySelector(".answers")?.textContent, item.querySelector(".text")?.textContent])),
+      [["re: two", "answer to two"], ["re: one", "answer to one"]]);
   });
 
   it("a contact that never approves shows pending, and can be removed", async () => {
