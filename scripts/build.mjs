@@ -52,6 +52,7 @@ const nodeEntries = [
   "bench/moddable-memory.ts",
   "bench/fleet.ts",
   "bench/login.ts",
+  "bench/scram-login.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
 ];
 

@@ -1,12 +1,15 @@
-// Cross-checks, on Node only, the pure-JS test digests and the SCRAM client against node:crypto
-// over many seeded random inputs, which the vectors in test/unit alone cannot cover.
+// Cross-checks, on Node only, the pure-JS test digests, the core's PBKDF2 and the SCRAM client
+// against node:crypto over many seeded random inputs, which the vectors in test/unit alone cannot
+// cover; and the Node host's own pbkdf2 (node:crypto) against the published vectors.
 
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import { assert } from "../support/assert.js";
 import { digest, hmac, sha1, sha256, type DigestAlgorithm } from "../support/digest.js";
 import { decodeUtf8, encodeUtf8 } from "../../src/xml/utf8.js";
 import { decodeBase64, encodeBase64 } from "../../src/xmpp/sasl/base64.js";
-import { pbkdf2 } from "../../src/xmpp/sasl/pbkdf2.js";
+import { PBKDF2_LONG_VECTOR, PBKDF2_VECTORS, vectorBytes, vectorKey } from "../support/pbkdf2-vectors.js";
+import { createNodeHost } from "../../hosts/node/host.js";
+import { pbkdf2, saltedPassword } from "../../src/xmpp/sasl/pbkdf2.js";
 import { Scram } from "../../src/xmpp/sasl/scram.js";
 
 const NODE_NAME = { "SHA-1": "sha1", "SHA-256": "sha256" } as const;
@@ -63,6 +66,33 @@ describe("test digests against node:crypto", () => {
   });
 });
 
+describe("the Node host's pbkdf2 (node:crypto)", () => {
+  const host = createNodeHost({ ca: "" });
+
+  it("is offered, and matches RFC 6070 and the RFC 7914 / common HMAC-SHA-256 vectors, 80,000 iterations included", () => {
+    assert.equal(typeof host.pbkdf2, "function");
+    for (const vector of [...PBKDF2_VECTORS, PBKDF2_LONG_VECTOR]) {
+      const key = host.pbkdf2!(vector.algorithm, vectorBytes(vector.password), vectorBytes(vector.salt), vector.iterations);
+      assert.equal(key.length, vector.algorithm === "SHA-1" ? 20 : 32, vector.source);
+      assert.equal(vectorKey(vector, key), vector.key, vector.source);
+    }
+  });
+
+  it("gives the same keys as the JavaScript fallback over the same host's HMAC, 80,000 iterations included", () => {
+    const random = seeded(6070);
+    const { source, algorithm, password, salt, iterations } = PBKDF2_LONG_VECTOR;
+    assert.equal(vectorKey(PBKDF2_LONG_VECTOR, pbkdf2(host, algorithm, vectorBytes(password), vectorBytes(salt), iterations)), PBKDF2_LONG_VECTOR.key, source);
+    for (let round = 0; round < 40; round++) {
+      const password = randomBytes(random, Math.floor(random(100)));
+      const salt = randomBytes(random, 1 + Math.floor(random(40)));
+      const iterations = 1 + Math.floor(random(1000));
+      for (const algorithm of ["SHA-1", "SHA-256"] as const) {
+        assert.deepEqual(saltedPassword(host, algorithm, password, salt, iterations), pbkdf2(host, algorithm, password, salt, iterations), `round ${round} ${algorithm}`);
+      }
+    }
+  });
+});
+
 /** The client-final message and server signature of RFC 5802 §3, computed with node:crypto. */
 function reference(algorithm: DigestAlgorithm, password: string, salt: Uint8Array, iterations: number, clientFirstBare: string, serverFirst: string, withoutProof: string) {
   const length = algorithm === "SHA-1" ? 20 : 32;
@@ -92,8 +122,10 @@ describe("SCRAM against node:crypto", () => {
       const iterations = 1 + Math.floor(random(20));
       const clientNonce = printable(8 + Math.floor(random(30)));
       const serverFirst = `r=${clientNonce}${printable(10)},s=${encodeBase64(salt)},i=${iterations}`;
-      // Both hosts: the pure-JS one the unit suites use on XS, and node:crypto's.
-      for (const host of [{ digest, hmac }, { digest: nodeDigest, hmac: nodeHmac }]) {
+      // Three hosts: the pure-JS one the unit suites use on XS, node:crypto's digests with the
+      // core's PBKDF2 over them, and the Node host with its own pbkdf2.
+      const nodeHost = createNodeHost({ ca: "" });
+      for (const host of [{ digest, hmac }, { digest: nodeDigest, hmac: nodeHmac }, { digest: nodeHost.digest, hmac: nodeHost.hmac, pbkdf2: nodeHost.pbkdf2 }]) {
         const mechanism = new Scram(algorithm, {
           host: { ...host, randomBytes: () => new Uint8Array(0) },
           username: "microwave",

@@ -3,8 +3,8 @@
 
 import type { Host } from "../../host.js";
 
-/** The part of the host that mechanisms use. */
-export type SASLHost = Pick<Host, "digest" | "hmac" | "randomBytes">;
+/** The part of the host that mechanisms use (`pbkdf2` where the host has one). */
+export type SASLHost = Pick<Host, "digest" | "hmac" | "randomBytes" | "pbkdf2">;
 
 export interface Credentials {
   /** The authentication identity: for XMPP, the local part of the account's JID. */

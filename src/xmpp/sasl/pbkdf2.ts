@@ -1,12 +1,44 @@
-// PBKDF2 (RFC 8018) as SCRAM's Hi() (RFC 5802 §2.2), over the host's HMAC, and a cache of
-// its results: the Moddable SDK has no PBKDF2, and 4,096 iterations are 8,192 HMACs in
-// JavaScript, seconds of work on an ESP32 that a reconnect should not repeat.
+// PBKDF2 (RFC 8018) as SCRAM's Hi() (RFC 5802 §2.2): the host's own where it has one, else
+// over the host's HMAC in JavaScript, and a cache of its results: 4,096 iterations are 4,096
+// HMACs, seconds of work in JavaScript on an ESP32 that a reconnect should not repeat.
 
 import type { DigestAlgorithm, Host } from "../../host.js";
 
+/** Bytes of a derived key one digest long. */
+const KEY_LENGTH: Record<DigestAlgorithm, number> = { "SHA-1": 20, "SHA-256": 32 };
+
+function checkIterations(iterations: number): void {
+  if (!Number.isSafeInteger(iterations) || iterations < 1) {
+    throw new RangeError(`PBKDF2 needs a whole number of iterations of at least 1, not ${iterations}`);
+  }
+}
+
 /**
- * PBKDF2-HMAC with a derived key one digest long, which is all SCRAM needs: a single
- * block, U1 = HMAC(password, salt || 0x00000001), Ui = HMAC(password, Ui-1), result U1 ^ ... ^ Uc.
+ * SCRAM's salted password Hi(password, salt, iterations): through `host.pbkdf2` when the host
+ * has one (a native derivation is tens of times faster than one host call per HMAC), through
+ * `pbkdf2()` over `host.hmac` otherwise. Throws when the host's answer is not one digest long,
+ * since a wrong key would only show up later as a login the server refuses.
+ */
+export function saltedPassword(
+  host: Pick<Host, "hmac" | "pbkdf2">,
+  algorithm: DigestAlgorithm,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+): Uint8Array {
+  if (host.pbkdf2 === undefined) return pbkdf2(host, algorithm, password, salt, iterations);
+  checkIterations(iterations);
+  const key = host.pbkdf2(algorithm, password, salt, iterations);
+  if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH[algorithm]) {
+    const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
+    throw new Error(`the host's pbkdf2 gave ${got} for PBKDF2-HMAC-${algorithm}, which needs ${KEY_LENGTH[algorithm]} bytes: fix the host's pbkdf2 or leave it out to use the JavaScript one`);
+  }
+  return key;
+}
+
+/**
+ * PBKDF2-HMAC in JavaScript over `host.hmac`, the fallback for hosts without `pbkdf2`, with a
+ * derived key one digest long, which is all SCRAM needs: a single block, U1 = HMAC(password, salt || 0x00000001), Ui = HMAC(password, Ui-1), result U1 ^ ... ^ Uc.
  */
 export function pbkdf2(
   host: Pick<Host, "hmac">,
@@ -15,9 +47,7 @@ export function pbkdf2(
   salt: Uint8Array,
   iterations: number,
 ): Uint8Array {
-  if (!Number.isSafeInteger(iterations) || iterations < 1) {
-    throw new RangeError(`PBKDF2 needs a whole number of iterations of at least 1, not ${iterations}`);
-  }
+  checkIterations(iterations);
   const first = new Uint8Array(salt.length + 4);
   first.set(salt);
   first[salt.length + 3] = 1; // block index 1, big-endian
@@ -44,11 +74,11 @@ function hex(bytes: Uint8Array): string {
  * password is: hold the cache no longer than the password).
  */
 export class SaltedPasswordCache {
-  readonly #host: Pick<Host, "hmac" | "digest">;
+  readonly #host: Pick<Host, "hmac" | "digest" | "pbkdf2">;
   readonly #capacity: number;
   readonly #entries = new Map<string, Uint8Array>();
 
-  constructor(host: Pick<Host, "hmac" | "digest">, capacity = 4) {
+  constructor(host: Pick<Host, "hmac" | "digest" | "pbkdf2">, capacity = 4) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a SaltedPasswordCache holds at least 1 entry, not ${capacity}`);
     this.#host = host;
     this.#capacity = capacity;
@@ -59,7 +89,7 @@ export class SaltedPasswordCache {
     const key = `${algorithm} ${iterations} ${hex(salt)} ${hex(this.#host.digest("SHA-256", password))}`;
     let salted = this.#entries.get(key);
     if (salted === undefined) {
-      salted = pbkdf2(this.#host, algorithm, password, salt, iterations);
+      salted = saltedPassword(this.#host, algorithm, password, salt, iterations);
       if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value as string);
     } else {
       this.#entries.delete(key); // re-inserted below as the most recently used

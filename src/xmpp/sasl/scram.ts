@@ -6,7 +6,7 @@ import { encodeUtf8 } from "../../xml/utf8.js";
 import { encodeBase64 } from "./base64.js";
 import { SASLError } from "./error.js";
 import type { Credentials, SASLHost, SASLMechanism } from "./mechanism.js";
-import { pbkdf2, type SaltedPasswordCache } from "./pbkdf2.js";
+import { saltedPassword, type SaltedPasswordCache } from "./pbkdf2.js";
 import { saslprep } from "./saslprep.js";
 import { invalid, parseServerFinal, parseServerFirst, PRINTABLE, quote } from "./scram-messages.js";
 
@@ -22,8 +22,8 @@ export interface ScramOptions extends Credentials {
    */
   minIterations?: number;
   /**
-   * Most iterations accepted, 100,000 by default: each costs two HMACs in JavaScript on the
-   * device, and a server asking for millions would hold the device for hours.
+   * Most iterations accepted, 100,000 by default: each costs an HMAC in JavaScript on a device
+   * without a native PBKDF2, and a server asking for millions would hold the device for hours.
    */
   maxIterations?: number;
 }
@@ -113,7 +113,7 @@ export class Scram implements SASLMechanism {
     const { host, cache, minIterations = 4096, maxIterations = 100_000 } = this.#options;
     const { nonce, salt, iterations } = parseServerFirst(serverFirst, this.#nonce, { minIterations, maxIterations });
     const algorithm = this.#algorithm;
-    const salted = cache ? cache.derive(algorithm, this.#password, salt, iterations) : pbkdf2(host, algorithm, this.#password, salt, iterations);
+    const salted = cache ? cache.derive(algorithm, this.#password, salt, iterations) : saltedPassword(host, algorithm, this.#password, salt, iterations);
     const withoutProof = `c=${CHANNEL_BINDING},r=${nonce}`;
     // The server's message enters the signature exactly as received.
     const authMessage = concat(encodeUtf8(`${this.#clientFirstBare},`), serverFirst, encodeUtf8(`,${withoutProof}`));
