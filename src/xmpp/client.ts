@@ -272,6 +272,7 @@ export class Client {
       });
       this.#liveness.start();
     }
+    stream.deliverQueued();
   }
 
   #identity(): Identity {

@@ -190,6 +190,15 @@ export class XmppStream {
     };
   }
 
+  /**
+   * Hands the stanzas that arrived after the negotiation's last one but before `onStanza` was set
+   * to it, in order: a server that resumes a session sends what it held right behind <resumed/>,
+   * often in the same packet. Call once `onStanza` is set.
+   */
+  deliverQueued(): void {
+    while (this.onStanza && this.#queue.length > 0 && this.#closed === undefined) this.onStanza(this.#queue.shift()!);
+  }
+
   /** The next stanza, for the sequential negotiation; rejects on timeout or when the stream fails. */
   next(timeoutMs: number, waitingFor: string): Promise<Element> {
     // What arrived before the stream ended is still read: a <failure/> explains the close after it.

@@ -40,6 +40,8 @@ export interface SmSession {
   enabled: boolean;
   /** <resume/> elements received. */
   resumes: number;
+  /** Stanzas the server sends right behind <resumed/> (what it held for the client), in the same write. */
+  resendOnResume?: string[];
 }
 
 export function smSession(): SmSession {
@@ -217,7 +219,7 @@ export class XmppTestServer {
         sm.resumes += 1;
         if (sm.resumable && element.attrs.previd === sm.id) {
           sm.clientAcked = Number(element.attrs.h);
-          this.send(xml("resumed", { xmlns: ns, previd: sm.id, h: String(sm.handled) }));
+          this.send(xml("resumed", { xmlns: ns, previd: sm.id, h: String(sm.handled) }).toString() + (sm.resendOnResume ?? []).join(""));
         } else {
           this.send(xml("failed", { xmlns: ns }, xml("item-not-found", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })));
         }

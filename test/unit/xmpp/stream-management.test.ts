@@ -147,6 +147,25 @@ describe("client with stream management", () => {
     assert.deepEqual(bodies(second.stanzas), ["before the drop", "while down"]);
   });
 
+  it("handles what the server held for it and sends right behind <resumed/>, counting it for the next ack", async () => {
+    const session = smSession();
+    const received: string[] = [];
+    const { server, host, client, statuses } = await smClient(session, { onMessage: (message) => void received.push(message.body) });
+    server.connection.drop(new Error("Wi-Fi lost"));
+    await settle();
+    session.resendOnResume = [`<message type='chat' id='held' from='owner@hub.test/phone'><body>sent while down</body></message>`];
+    const second = new XmppTestServer({ mechanisms: ["PLAIN"], streamManagement: session });
+    host.server = second.connection;
+    await client.start();
+    await settle();
+    assert.equal(statuses.at(-1), "resumed");
+    assert.deepEqual(received, ["sent while down"]);
+    const acked = session.clientAcked!;
+    second.send(`<r xmlns='${SM}'/>`);
+    await settle();
+    assert.equal(session.clientAcked, acked + 1, "the held stanza is counted as handled");
+  });
+
   it("starts a fresh session when the server will not resume, sending initial presence and the lost messages", async () => {
     const session = smSession();
     const { server, host, client, statuses } = await smClient(session);
