@@ -76,13 +76,16 @@ export class Appliance {
   readonly #recent: RecentCommands;
   readonly #refusals: RefusalLimit;
   readonly #queues: CommandQueues;
-  /** Wall time the grace timer put the device in its safe state, during the outage under way. */
-  #safeAt: number | undefined;
+  /**
+   * Wall time the device was put in its safe state during the outage under way: by the grace
+   * timer, or at start (a device starts safe; what was sent to it while it was off waited too).
+   */
+  #safeAt: { at: number; how: string } | undefined;
   /**
    * Set when the device comes back from an outage in which it went safe: a command stamped before
    * `until` was held for the device across that outage and is not carried out.
    */
-  #safeOutage: { safeAt: number; until: number } | undefined;
+  #safeOutage: { safeAt: { at: number; how: string }; until: number } | undefined;
 
   constructor(options: ApplianceOptions) {
     this.#options = options;
@@ -91,6 +94,7 @@ export class Appliance {
     this.#recent = new RecentCommands(host);
     this.#refusals = new RefusalLimit(host);
     this.#queues = new CommandQueues(options.queueLimit);
+    this.#safeAt = { at: this.#wallClock(), how: "the device started, in its safe state," };
     this.#client = new Client({
       host,
       jid: config.jid,
@@ -273,7 +277,7 @@ export class Appliance {
     if (now < PLAUSIBLE_CLOCK_MS) return `${sent}, delayed on its way, and the device's clock is not set (SNTP), so its age cannot be checked`;
     const outage = this.#safeOutage;
     if (outage !== undefined && sentAt < outage.until) {
-      return `${sent}, held for the device while it was offline, and the device went to its safe state at ${dateTimeText(outage.safeAt)}`;
+      return `${sent}, held for the device while it was offline, and ${outage.safeAt.how} at ${dateTimeText(outage.safeAt.at)}`;
     }
     const maxAgeMs = this.#options.config.maxCommandAgeMs;
     const ageS = Math.round((now - sentAt) / 1000);
@@ -318,7 +322,7 @@ export class Appliance {
     if (this.#grace === undefined && !this.#stopped) {
       this.#grace = host.setTimeout(() => {
         this.#grace = undefined;
-        this.#safeAt = this.#wallClock();
+        this.#safeAt = { at: this.#wallClock(), how: "the device went to its safe state" };
         device.safe();
         onEvent("safe", `disconnected from the hub for more than ${Math.round(graceMs / 1000)} s: every output is in its safe state`);
       }, graceMs);

@@ -1,11 +1,12 @@
 // A fault-injecting TCP proxy on loopback, between a device and its hub: it passes bytes both
 // ways until told to cut every connection, freeze them (open, nothing passes: a Wi-Fi gone
-// quiet), blackhole new ones (accepted, never answered), strip STARTTLS from the server's
-// features, or cut a connection just after the server's <proceed/>.
+// quiet), refuse new ones (closed at once: a hub out of reach), blackhole them (accepted, never
+// answered), strip STARTTLS from the server's features, or cut a connection just after the
+// server's <proceed/>.
 
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from "node:net";
 
-export type FaultMode = "pass" | "blackhole" | "strip-starttls" | "cut-after-proceed";
+export type FaultMode = "pass" | "refuse" | "blackhole" | "strip-starttls" | "cut-after-proceed";
 
 interface Pair {
   device: Socket;
@@ -81,6 +82,10 @@ export class FaultProxy {
     device.on("error", () => this.#close(pair));
     device.on("close", () => this.#close(pair));
     const mode = this.mode;
+    if (mode === "refuse") {
+      this.#close(pair);
+      return;
+    }
     if (mode === "blackhole") {
       device.on("data", () => {});
       return;

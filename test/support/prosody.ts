@@ -23,6 +23,8 @@ export interface TestHubOptions {
   readonly contacts?: HubOptions["contacts"];
   /** With ejabberd: that many nodes in one cluster. */
   readonly nodes?: number;
+  /** Prosody only: offline storage on, as a stock install has it. */
+  readonly offlineStorage?: boolean;
 }
 
 export async function startTestHub(accounts: readonly Account[], options: TestHubOptions = {}): Promise<Hub> {
@@ -31,7 +33,7 @@ export async function startTestHub(accounts: readonly Account[], options: TestHu
   let hub: Hub;
   try {
     const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts };
-    hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub(hubOptions);
+    hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub({ ...hubOptions, offlineStorage: options.offlineStorage });
   } catch (error) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw error;

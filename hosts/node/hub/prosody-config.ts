@@ -15,6 +15,8 @@ export interface ProsodyConfigOptions {
   readonly tlsProtocol?: string | undefined;
   /** The folder of the hub's own Prosody modules (mod_device_commands.lua). */
   readonly pluginDir: string;
+  /** Keep Prosody's offline storage on, as a stock install (a router's) has it; the hub's own turns it off. */
+  readonly offlineStorage?: boolean | undefined;
 }
 
 export const LOG_FILE = "prosody.log";
@@ -69,7 +71,7 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
     `modules_enabled = { ${modules.map(lua).join(", ")} }`,
     // No federation; no offline storage, so a command sent while an appliance is away is
     // not carried out hours later when it reconnects.
-    'modules_disabled = { "s2s", "dialback", "offline" }',
+    options.offlineStorage ? 'modules_disabled = { "s2s", "dialback" }' : 'modules_disabled = { "s2s", "dialback", "offline" }',
   ];
   if (httpPort !== undefined) {
     lines.push(

@@ -39,6 +39,8 @@ export interface HubOptions {
   readonly tlsProtocol?: string;
   /** How long Prosody may take to listen, in ms. */
   readonly startTimeoutMs?: number;
+  /** Offline storage on, as in a stock Prosody (the tests of stale commands); the hub turns it off. */
+  readonly offlineStorage?: boolean;
 }
 
 export interface Hub {
@@ -147,7 +149,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
     const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPort();
     const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
     writeFileSync(configPath, prosodyConfig({
-      dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol,
+      dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage,
       pluginDir: join(projectRoot(), PLUGIN_DIR),
     }));
     if (attempt === 1) {

@@ -141,13 +141,13 @@ describe("appliance: a stale command", () => {
 
   it("is carried out when the stamp is younger than max_command_age_s, and the key sets the limit", async () => {
     const t = await online({ keys: { max_command_age_s: "60" } });
-    t.host.clock.advance(45_000);
-    t.server.send(chat("m1", "GRILL 15", { extra: delay(EPOCH) }));
-    t.server.send(chat("m2", "GRILL 10", { extra: delay(EPOCH - 20_000) }));
+    t.host.clock.advance(65_000);
+    t.server.send(chat("m1", "GRILL 15", { extra: delay(EPOCH + 20_000) }));
+    t.server.send(chat("m2", "GRILL 10", { extra: delay(EPOCH + 1_000) }));
     await settle();
     assert.deepEqual(t.fake.handled, ["GRILL 15"]);
     assert.equal(t.replies().length, 2);
-    assert.match(t.replies().find((reply) => reply.startsWith("error"))!, /^error: refused as stale.*65 s ago, more than max_command_age_s \(60 s\)/);
+    assert.match(t.replies().find((reply) => reply.startsWith("error"))!, /^error: refused as stale.*64 s ago, more than max_command_age_s \(60 s\)/);
   });
 
   it("takes the earliest of several stamps, and reads XEP-0091's legacy stamp", async () => {
@@ -181,6 +181,15 @@ describe("appliance: a stale command", () => {
     second.send(chat("m2", "GRILL 15"));
     await settle();
     assert.deepEqual(t.fake.handled, ["GRILL 15"]);
+  });
+
+  it("is refused when it was sent before the device started (it waited while the device was off), however recent", async () => {
+    const t = await online();
+    t.host.clock.advance(5_000);
+    t.server.send(chat("m1", "GRILL 15", { extra: delay(EPOCH - 3_000) }));
+    await settle();
+    assert.deepEqual(t.fake.handled, []);
+    assert.match(t.replies()[0]!, /^error: refused as stale, nothing was changed: sent at 2026-12-02T05:59:57Z, held for the device while it was offline, and the device started, in its safe state, at 2026-12-02T06:00:00Z/);
   });
 
   it("is refused when the device's clock is not set, since its age cannot be told; an undelayed command still runs", async () => {
