@@ -19,8 +19,10 @@ import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
 import type { Host } from "../../src/host.js";
+import { WallClock } from "./clock.js";
 import { createModdableHost } from "./host.js";
 import { MemoryProbe } from "./memory.js";
+import { esp32Profile } from "./platform.js";
 import { createRadio, routerAddress } from "./radio.js";
 import { querySntp } from "./sntp.js";
 
@@ -81,13 +83,13 @@ async function joinWifi(host: Host, onUp: () => void): Promise<WifiLink | undefi
   return link;
 }
 
-async function syncClock(host: Host, sources: readonly SntpSource[]): Promise<void> {
+async function syncClock(host: Host, wall: WallClock, sources: readonly SntpSource[]): Promise<void> {
   const clock = setClock({
     host,
     sources,
     query: (source) => querySntp(source.endpoint),
-    wallClock: () => Date.now(),
-    setClock: (ms) => Time.set(Math.floor(ms / 1000)),
+    wallClock: () => wall.now(),
+    setClock: (ms) => wall.set(ms),
     onEvent: log,
   });
   await clock.done;
@@ -106,7 +108,10 @@ async function run(): Promise<void> {
   }
   const { declaration, connection, ca, sntp, sntpPool } = settings;
   const memory = config.memory_report ? new MemoryProbe(log) : undefined;
-  const host = createModdableHost({ ca });
+  const profile = esp32Profile(config);
+  // Time.set does nothing in the simulator: on the ESP32 profile the clock is an offset from 1970.
+  const wall = new WallClock(() => Date.now(), profile ? undefined : (ms) => Time.set(Math.floor(ms / 1000)));
+  const host = createModdableHost({ ca, wallClock: () => wall.now() });
   const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
   let served: ReturnType<typeof createApplianceDevice>;
   try {
@@ -119,12 +124,13 @@ async function run(): Promise<void> {
   }
   const { device, attach } = served;
   const board = typeof config.board === "string" ? ` (${config.board})` : "";
-  log("ready", readyLine(declaration, ` on ${platform.name}${board}`));
+  const on = profile ? " (ESP32 profile: fixed heaps, clock from 1970, the ESP32's ADC range)" : "";
+  log("ready", readyLine(declaration, ` on ${platform.name}${board}${on}`));
   memory?.phase("boot");
   let appliance: Appliance | undefined;
   // No XMPP connect is started while Wi-Fi is down; a rejoin starts the one held back.
   const link = await joinWifi(host, () => appliance?.networkUp());
-  await syncClock(host, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
+  await syncClock(host, wall, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
   memory?.phase("login");
   appliance = new Appliance({
     host,

@@ -20,3 +20,13 @@ export interface Platform {
   readonly name: string;
   createPins(options: PlatformPinsOptions): PinProvider & { close(): void };
 }
+
+/**
+ * Whether the simulator runs on its ESP32 profile (esp32_profile=1, set by `npm run sim --
+ * --esp32-profile` and the simulator tests): the clock from 1970 until SNTP sets it and the
+ * ESP32's calibrated ADC range, besides the heaps the build fixes. Never set on a board.
+ */
+export function esp32Profile(config: Readonly<Record<string, unknown>>): boolean {
+  const value = config.esp32_profile;
+  return value !== undefined && value !== false && value !== 0 && value !== "0" && value !== "";
+}

@@ -4,6 +4,7 @@
 import type { DriverDeclaration, SensorDeclaration } from "../../src/drivers/declarations.js";
 import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureInput } from "../../src/drivers/io.js";
 import type { Host } from "../../src/host.js";
+import { adcReading, type AdcRange } from "./adc.js";
 import { SimulatedTemperatureInput, ThermalModel } from "./thermal.js";
 
 /** Bits of the simulated PWM, as on an ESP32's LEDC at the frequencies drivers use. */
@@ -30,6 +31,8 @@ export interface SimulatedPinsOptions {
    * IMMEDIATE_LINES lines, so a steadily switching pin logs one line per `summaryMs`.
    */
   summaryMs?: number;
+  /** Sensors read through this ADC (the ESP32 profile: ./adc.ts ESP32_ADC); without it, the model's °C as they are. */
+  adc?: AdcRange;
 }
 
 /** One change of level: 0|1 on a digital output, the duty 0..1 (as written) on a PWM output. */
@@ -90,6 +93,8 @@ class SimulatedPinBoard implements SimulatedPins {
   readonly #pins = new Map<string, Pin>();
   readonly #models = new Map<string, ThermalModel>();
   readonly #sensorPins = new Map<string, string>();
+  readonly #sensors = new Map<string, SensorDeclaration>();
+  readonly #adc: AdcRange | undefined;
   /** Pin -> "driver grill" / "sensor cavity", to name both sides of a pin declared twice. */
   readonly #claims = new Map<string, string>();
   readonly #openSensors = new Map<string, TemperatureInput>();
@@ -99,10 +104,12 @@ class SimulatedPinBoard implements SimulatedPins {
     this.#host = options.host;
     this.#log = options.log;
     this.#summaryMs = options.summaryMs ?? HEATER_SUMMARY_MS;
+    this.#adc = options.adc;
     const now = () => this.#host.now();
     for (const sensor of options.sensors) {
       this.#claim(sensor.pin, `sensor ${sensor.name}`);
       this.#sensorPins.set(String(sensor.pin), sensor.name);
+      this.#sensors.set(sensor.name, sensor);
       this.#models.set(sensor.name, new ThermalModel(sensor, now));
     }
     for (const driver of options.drivers) {
@@ -170,6 +177,7 @@ class SimulatedPinBoard implements SimulatedPins {
       now: () => this.#host.now(),
       log: this.#log,
       onClose: () => this.#openSensors.delete(name),
+      read: this.#adc ? adcReading(this.#adc, this.#sensors.get(name)!, model) : undefined,
     });
     this.#openSensors.set(name, input);
     return input;

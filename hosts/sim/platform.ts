@@ -1,16 +1,20 @@
 // "appliance/platform" in the Moddable simulator: it has no embedded:io/digital or pwm, so the
-// pins are the desktop simulation's (./pins.ts), each change traced, heaters warming a thermal model.
+// pins are the desktop simulation's (./pins.ts), each change traced, heaters warming a thermal model
+// (read through the ESP32's ADC range on the ESP32 profile).
 
-import type { Platform } from "../moddable/platform.js";
+import { esp32Profile, type Platform } from "../moddable/platform.js";
+import { ESP32_ADC } from "./adc.js";
 import { createSimulatedPins } from "./pins.js";
 
 const platform: Platform = {
   name: "simulator",
-  createPins({ drivers, sensors, host, log }) {
+  createPins({ drivers, sensors, host, config, log }) {
     return createSimulatedPins({
       drivers,
       sensors,
       host,
+      // The ESP32 profile reads the sensors through the board's ADC range.
+      adc: esp32Profile(config) ? ESP32_ADC : undefined,
       // The simulation's lines start with what they are about: "pin 26 (grill) -> 1".
       log: (line) => {
         const space = line.indexOf(" ");

@@ -88,8 +88,12 @@ export class SimulatedTemperatureInput implements TemperatureInput {
   #loggedC: number | undefined = undefined;
   #loggedAt = 0;
 
-  constructor(model: ThermalModel, options: { now(): number; log(line: string): void; onClose(): void }) {
+  readonly #read: (() => number) | undefined;
+
+  /** `read`, when given, is how the firmware gets °C from the model (through an ADC: ./adc.ts), a fault included. */
+  constructor(model: ThermalModel, options: { now(): number; log(line: string): void; onClose(): void; read?: () => number }) {
     this.#model = model;
+    this.#read = options.read;
     this.#now = options.now;
     this.#log = options.log;
     this.#onClose = options.onClose;
@@ -98,8 +102,8 @@ export class SimulatedTemperatureInput implements TemperatureInput {
   sample(): number {
     const name = this.#model.sensor;
     if (this.#closed) throw new Error(`sensor ${name} is closed: open it again before sampling`);
-    if (this.#model.fault !== undefined) throw new Error(`sensor ${name}: ${this.#model.fault}`);
-    const celsius = Math.round(this.#model.temperature * 10) / 10;
+    if (this.#model.fault !== undefined && !this.#read) throw new Error(`sensor ${name}: ${this.#model.fault}`);
+    const celsius = Math.round((this.#read ? this.#read() : this.#model.temperature) * 10) / 10;
     const now = this.#now();
     const first = this.#loggedC === undefined;
     if (first || (now - this.#loggedAt >= SENSOR_LOG_INTERVAL_MS && Math.abs(celsius - this.#loggedC!) >= SENSOR_LOG_STEP_C)) {

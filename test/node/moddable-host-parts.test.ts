@@ -2,7 +2,7 @@
 // a failed handshake means (permanent only for certificates), and Time.ticks unwrapped.
 
 import { strict as assert } from "node:assert";
-import { TickClock } from "../../hosts/moddable/clock.js";
+import { TickClock, WallClock } from "../../hosts/moddable/clock.js";
 import { handshakeFailure } from "../../hosts/moddable/tls-failure.js";
 import { MAX_RECORD_PAYLOAD, RECORD_MARGIN, recordPayloadRoom } from "../../hosts/moddable/tls-record.js";
 import { CertificateError } from "../../src/host.js";
@@ -66,6 +66,28 @@ describe("the Moddable host without the SDK", () => {
         ticks = ((ticks + step + 2 ** 31) % 2 ** 32) - 2 ** 31;
         assert.equal(clock.now() - before, step);
       }
+    });
+  });
+
+  describe("the wall clock", () => {
+    it("on the ESP32 profile (no settable system clock) starts at 1970 and is set by an offset", () => {
+      let desktop = 1_764_000_000_000;
+      const wall = new WallClock(() => desktop, undefined);
+      assert.equal(wall.now(), 0);
+      desktop += 5_000;
+      assert.equal(wall.now(), 5_000);
+      wall.set(1_800_000_000_000);
+      desktop += 1_000;
+      assert.equal(wall.now(), 1_800_000_001_000);
+    });
+
+    it("on a board is the system clock, set through it", () => {
+      let system = 1_000;
+      const wall = new WallClock(() => system, (ms) => (system = ms));
+      assert.equal(wall.now(), 1_000);
+      wall.set(1_800_000_000_000);
+      assert.equal(system, 1_800_000_000_000);
+      assert.equal(wall.now(), 1_800_000_000_000);
     });
   });
 });

@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { readManifestConfig } from "../../hosts/node/manifest.js";
 import { projectRoot } from "../../hosts/node/project.js";
+import { ESP32_ADC, type AdcRange } from "../../hosts/sim/adc.js";
 import { WRITE_HISTORY, createSimulatedPins, type SimulatedPins } from "../../hosts/sim/pins.js";
 import type {
   ActiveLevel,
@@ -41,10 +42,10 @@ interface Bench {
   lines: string[];
 }
 
-function bench(drivers: DriverDeclaration[], sensors: SensorDeclaration[] = []): Bench {
+function bench(drivers: DriverDeclaration[], sensors: SensorDeclaration[] = [], adc?: AdcRange): Bench {
   const host = new FakeHost();
   const lines: string[] = [];
-  const pins = createSimulatedPins({ drivers, sensors, host, log: (line) => lines.push(line) });
+  const pins = createSimulatedPins({ drivers, sensors, host, log: (line) => lines.push(line), adc });
   return { host, pins, lines };
 }
 
@@ -359,13 +360,13 @@ describe("thermal model", () => {
 
 describe("the example devices on simulated pins", () => {
   /** The device's declaration from its manifest, its drivers running on simulated pins. */
-  function run(device: string) {
+  function run(device: string, adc?: AdcRange) {
     const source = `devices/${device}/manifest.json`;
     const declaration = readDeviceDeclaration(readManifestConfig(join(projectRoot(), source)).device, source);
     const host = new FakeHost();
     const lines: string[] = [];
     const trips: Trip[] = [];
-    const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: (line) => lines.push(line) });
+    const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: (line) => lines.push(line), adc });
     const drivers = createDrivers(declaration.drivers, declaration.sensors, { host, pins, onTrip: (trip) => trips.push(trip) });
     const driver = (name: string): Driver => drivers.get(name)!;
     return { declaration, host, pins, lines, trips, driver };
@@ -396,6 +397,50 @@ describe("the example devices on simulated pins", () => {
     assert.ok(highest < 450, `the cavity reached ${highest.toFixed(1)} °C, the cutoff is 450`);
     assert.ok(lines.length < 120, `${lines.length} log lines in 10 min:\n${lines.join("\n")}`);
     pins.close();
+  });
+
+  describe("on the ESP32 profile (sensors read through the ESP32's ADC range)", () => {
+    it("heater: HEAT 21 warms the room from 18 °C and holds it, read to a 12-bit step", async () => {
+      const { host, pins, trips, driver, lines } = run("heater", ESP32_ADC);
+      await driver("heater").set(21);
+      host.clock.advance(30 * 60_000);
+      const room = pins.thermal("room").temperature;
+      assert.deepEqual(trips, []);
+      assert.ok(Math.abs(room - 21) < 1.5, `the room is at ${room.toFixed(1)} °C after 30 min, target 21`);
+      // 18 °C is 1,340 mV from the AD8495: 2240 of 4095, which reads back as 18.0 °C.
+      assert.equal(lines[2], "sensor room 18.0 °C", lines.join("\n"));
+      pins.close();
+    });
+
+    it("an open sensor reads the ADC's floor, about -222 °C, not a throw: the plausible window trips the heater to safe", async () => {
+      const { host, pins, trips, driver } = run("heater", ESP32_ADC);
+      await driver("heater").set(21);
+      pins.thermal("room").fault = "open circuit";
+      host.clock.advance(5_000);
+      assert.equal(trips.length, 1, JSON.stringify(trips));
+      assert.match(JSON.stringify(trips[0]), /-222\.0 °C, outside its plausible window/);
+      assert.equal(pins.level("heater"), 0, "the heater's relay is off");
+      pins.close();
+    });
+
+    it("a sensor scaled for 3300 mV (vref_mv) reads a 25 °C room as about 120 °C, as on the board", () => {
+      const b = bench([], [{ ...sensor("room", 34), analog: { mvAt0C: 1250, mvPerC: 5, vrefMv: 3300 } }], ESP32_ADC);
+      b.pins.thermal("room").setTemperature(25);
+      const reading = b.pins.temperatureInput("room", 34).sample();
+      assert.ok(Math.abs(reading - 120.4) < 0.2, `read ${reading} °C`);
+    });
+
+    it("microwave: the AD8495's 5 mV/°C reaches the ADC's 2450 mV at 240 °C, so PREHEAT 350 ends in a sensor failure with the oven safe", async () => {
+      const { host, pins, trips, driver } = run("microwave", ESP32_ADC);
+      await driver("oven").set(350);
+      for (let second = 0; second < 600 && trips.length === 0; second++) host.clock.advance(1000);
+      assert.equal(trips.length, 1, "one trip");
+      assert.match(JSON.stringify(trips[0]), /reads 4095 of 4095 .*disconnected or shorted/);
+      const cavity = pins.thermal("cavity").temperature;
+      assert.ok(cavity > 235 && cavity < 260, `tripped with the cavity at ${cavity.toFixed(1)} °C`);
+      assert.equal(pins.level(25), 0, "the oven's relay is off");
+      pins.close();
+    });
   });
 
   it("heater: HEAT 21 warms the room from 18 °C and holds it", async () => {
