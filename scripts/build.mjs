@@ -53,6 +53,7 @@ const nodeEntries = [
   "bench/fleet.ts",
   "bench/login.ts",
   "bench/scram-login.ts",
+  "bench/dashboard.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
 ];
 
