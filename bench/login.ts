@@ -14,7 +14,9 @@ import { readConnectionConfig } from "../src/app/config.js";
 import { DelayProxy, type ProxiedConnection } from "./delay-proxy.js";
 
 const STEP_TIMEOUT_MS = 60_000;
-const CLIENTS = ["device", "@xmpp/client"] as const;
+/** "device tls://" connects with direct TLS (XEP-0368); the others with STARTTLS. */
+const CLIENTS = ["device", "device tls://", "@xmpp/client"] as const;
+const DEVICES = ["device", "device tls://"] as const;
 type ClientName = (typeof CLIENTS)[number];
 type Case = "first login" | "reconnect";
 
@@ -73,13 +75,13 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   });
 }
 
-function deviceContender(hub: Hub, proxy: DelayProxy): Contender {
+function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean): Contender {
   const host = createNodeHost({ ca: hub.caPem });
   const waiters: (() => void)[] = [];
   const device = { name: "bench", opcodes: [], handle: async () => "ok", summary: () => "idle", safe: () => {} };
   const appliance = new Appliance({
     host,
-    config: readConnectionConfig({ jid: `device@${hub.domain}/bench`, xmpp_password: "device-secret", server: `${hub.host}:${proxy.port}`, ca: hub.caPath }),
+    config: readConnectionConfig({ jid: `device@${hub.domain}/bench`, xmpp_password: "device-secret", server: `${directTls ? "tls://" : ""}${hub.host}:${proxy.port}`, ca: hub.caPath }),
     device,
     onEvent: (event: ApplianceEvent, detail) => {
       if (event === "online" || event === "resumed") waiters.splice(0).forEach((wake) => wake());
@@ -117,8 +119,14 @@ function lastSince(proxy: DelayProxy, from: number): ProxiedConnection {
   return opened[opened.length - 1]!;
 }
 
-async function measure(hub: Hub, proxy: DelayProxy, name: ClientName): Promise<Record<Case, Sample>> {
-  const contender = name === "device" ? deviceContender(hub, proxy) : xmppjsContender(hub, proxy);
+interface Proxies {
+  starttls: DelayProxy;
+  directTls: DelayProxy;
+}
+
+async function measure(hub: Hub, proxies: Proxies, name: ClientName): Promise<Record<Case, Sample>> {
+  const proxy = name === "device tls://" ? proxies.directTls : proxies.starttls;
+  const contender = name === "@xmpp/client" ? xmppjsContender(hub, proxy) : deviceContender(hub, proxy, name === "device tls://");
   try {
     let from = proxy.connections.length;
     await withTimeout(contender.start(), `${name}'s first login`);
@@ -150,34 +158,40 @@ function median(values: number[]): number {
 type Figures = Record<ClientName, Record<Case, Sample[]>>;
 
 function emptyFigures(): Figures {
-  return { device: { "first login": [], reconnect: [] }, "@xmpp/client": { "first login": [], reconnect: [] } };
+  return Object.fromEntries(CLIENTS.map((name) => [name, { "first login": [], reconnect: [] }])) as unknown as Figures;
 }
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-login-"));
   let hub: Hub | undefined;
-  let proxy: DelayProxy | undefined;
+  let proxies: Proxies | undefined;
   const stop = async () => {
-    await proxy?.stop();
+    await proxies?.starttls.stop();
+    await proxies?.directTls.stop();
     await hub?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void stop().then(() => process.exit(130)));
   try {
     hub = await startHub({ dir, accounts: [{ user: "device", password: "device-secret" }, { user: "peer", password: "peer-secret" }], tlsProtocol: "tlsv1_2" });
-    proxy = await DelayProxy.start({ host: hub.host, port: hub.c2sPort }, 0);
-    console.log(`hub: Prosody on ${hub.host}:${hub.c2sPort} (TLS 1.2 only), through a delay proxy on :${proxy.port}; ${options.runs} runs per case, clients alternating`);
+    if (hub.directTlsPort === undefined) throw new Error("the hub serves no direct TLS port");
+    proxies = {
+      starttls: await DelayProxy.start({ host: hub.host, port: hub.c2sPort }, 0),
+      directTls: await DelayProxy.start({ host: hub.host, port: hub.directTlsPort }, 0),
+    };
+    console.log(`hub: Prosody on ${hub.host}:${hub.c2sPort} (STARTTLS) and :${hub.directTlsPort} (direct TLS), TLS 1.2 only, each through a delay proxy; ${options.runs} runs per case, clients in turn`);
     // Compute time: the same logins with no delay added.
     const compute = emptyFigures();
     const delayed = new Map<number, Figures>();
     for (const rtt of [0, ...options.rtts]) {
-      proxy.rttMs = rtt;
+      proxies.starttls.rttMs = rtt;
+      proxies.directTls.rttMs = rtt;
       const figures = rtt === 0 ? compute : emptyFigures();
       if (rtt !== 0) delayed.set(rtt, figures);
       for (let run = 0; run < options.runs; run++) {
         for (const name of CLIENTS) {
-          const samples = await measure(hub, proxy, name);
+          const samples = await measure(hub, proxies, name);
           for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
         }
       }
@@ -190,7 +204,7 @@ async function main(): Promise<void> {
 
 function report(options: Options, compute: Figures, delayed: Map<number, Figures>): void {
   const rows: string[][] = [["case", "RTT ms", "client", "flights", "login RTTs", "login ms", "reconnect wait ms", "compute ms"]];
-  const ratios: string[][] = [["case", "RTT ms", "flights", "login RTTs", "compute"]];
+  const ratios: string[][] = [["case", "RTT ms", "device", "flights", "login RTTs", "compute"]];
   for (const [rtt, figures] of delayed) {
     for (const which of ["first login", "reconnect"] as const) {
       const summary = (name: ClientName) => {
@@ -203,12 +217,16 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
           computeMs: median(compute[name][which].map((s) => s.loginMs)),
         };
       };
-      const device = summary("device");
       const peer = summary("@xmpp/client");
-      for (const [name, s] of [["device", device], ["@xmpp/client", peer]] as const) {
-        rows.push([which, String(rtt), name, String(s.flights), s.rtts.toFixed(2), s.loginMs.toFixed(0), which === "reconnect" ? s.waitMs.toFixed(0) : "-", s.computeMs.toFixed(0)]);
+      for (const name of CLIENTS) {
+        const figure = name === "@xmpp/client" ? peer : summary(name);
+        const wait = which === "reconnect" ? figure.waitMs.toFixed(0) : "-";
+        rows.push([which, String(rtt), name, String(figure.flights), figure.rtts.toFixed(2), figure.loginMs.toFixed(0), wait, figure.computeMs.toFixed(0)]);
       }
-      ratios.push([which, String(rtt), (device.flights / peer.flights).toFixed(2), (device.rtts / peer.rtts).toFixed(2), (device.computeMs / peer.computeMs).toFixed(2)]);
+      for (const name of DEVICES) {
+        const device = summary(name);
+        ratios.push([which, String(rtt), name, (device.flights / peer.flights).toFixed(2), (device.rtts / peer.rtts).toFixed(2), (device.computeMs / peer.computeMs).toFixed(2)]);
+      }
     }
   }
   console.log(`\nmedians of ${options.runs} runs; flights count the TCP handshake; login: from the TCP connect to online`);

@@ -38,6 +38,11 @@ export interface SettingsStore {
 export interface Endpoint {
   host: string;
   port: number;
+  /**
+   * Direct TLS (XEP-0368, `server=tls://host:port`): the core secures the connection with
+   * `startTLS` before its first byte, instead of negotiating STARTTLS in the clear.
+   */
+  directTls?: boolean;
 }
 
 /** Callbacks a connection reports through. Neither is called after `onClose`. */

@@ -118,8 +118,9 @@ function summary(hub: Hub, root: string): string {
   const nodes = hub.nodes ?? [];
   const lines = [
     "",
-    `Hub running: ${hub.software} (pid ${hub.pid}), STARTTLS required, listening on ${server} only.`,
+    `Hub running: ${hub.software} (pid ${hub.pid}), STARTTLS required, listening on ${server}${hub.directTlsPort === undefined ? "" : ` and ${hub.host}:${hub.directTlsPort} (direct TLS)`} only.`,
     `  server     ${server}${nodes.length > 1 ? ` (a balancer over the ${nodes.length} nodes below)` : ""}`,
+    ...(hub.directTlsPort !== undefined ? [`  server     tls://${hub.host}:${hub.directTlsPort} (direct TLS, XEP-0368: one round trip fewer)`] : []),
     ...(nodes.length > 1 ? nodes.map((node) => `  node       ${node.name} on ${hub.host}:${node.c2sPort} (pid ${node.pid}, log ${shown(node.logPath)})`) : []),
     `  domain     ${hub.domain} (the name clients check in the server certificate)`,
     `  CA         ${shown(hub.caPath)} (trust this certificate; the server sends its certificate then this CA)`,
@@ -191,6 +192,8 @@ async function main(argv: readonly string[]): Promise<number> {
     dir: settings.dir,
     domain: settings.domain,
     c2sPort: settings.port,
+    // XEP-0368's port beside the STARTTLS one (5223 beside 5222); a free one beside a free one.
+    directTlsPort: settings.port === 0 ? 0 : settings.port + 1,
     accounts: loadAccounts(settings.dir, [OWNER, ...DEVICES, ...fleetUsers(settings.fleet)]),
     // The owner sees the fleet's presence from the start, without adding a thousand devices one by one.
     ...(settings.fleet > 0 ? { contacts: { owner: OWNER, devices: fleetUsers(settings.fleet) } } : {}),

@@ -35,7 +35,7 @@ export function readConnectionConfig(config: FlatConfig): ConnectionConfig {
   const jid = parseJid("jid", required(config, "jid", "the device's JID, e.g. jid=microwave@hub.local"));
   const password = required(config, "xmpp_password", "the device account's password, e.g. xmpp_password=secret");
   const ca = required(config, "ca", "the CA certificate that signed the server's certificate, e.g. ca=.hub/certs/ca.crt");
-  const server = parseServer(optional(config, "server"), jid.domain);
+  const server = parseServer(optional(config, "server"), jid.domain, { allowDirectTls: true });
   const ownerText = optional(config, "owner") ?? "";
   const owners = ownerText
     .split(",")
@@ -61,17 +61,27 @@ function seconds(config: FlatConfig, key: string, fallback: number, { min }: { m
   return value * 1000;
 }
 
+/** Direct TLS (XEP-0368) is asked for with this prefix; its port defaults to 5223. */
+const DIRECT_TLS = "tls://";
+
 /**
  * `host[:port]`, `[v6]:port`; without it, `host` on the default port. `key` names the setting in
  * errors; the defaults are the XMPP server's (port 5222), also used for other endpoints (sntp, 123).
+ * With `allowDirectTls` (the XMPP server), `tls://host[:port]` asks for direct TLS, on 5223 by default.
  */
-export function parseServer(text: string | undefined, host: string, { key = "server", port: defaultPort = 5222 } = {}): Endpoint {
+
+export function parseServer(text: string | undefined, host: string, { key = "server", port: defaultPort = 5222, allowDirectTls = false } = {}): Endpoint {
   if (text === undefined || text === "") return { host, port: defaultPort };
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s\[\]]+))(?::(\d{1,5}))?$/.exec(text);
-  if (!match) throw new ConfigError(key, `"${text}" is not host or host:port`);
-  const port = match[3] === undefined ? defaultPort : Number(match[3]);
+  const directTls = allowDirectTls && text.toLowerCase().startsWith(DIRECT_TLS);
+  const address = directTls ? text.slice(DIRECT_TLS.length) : text;
+  if (address === "") return { host, port: 5223, directTls };
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s\[\]/]+))(?::(\d{1,5}))?$/.exec(address);
+  if (!match) throw new ConfigError(key, `"${text}" is not host or host:port${allowDirectTls ? ", or tls://host[:port] for direct TLS" : ""}`);
+  const port = match[3] === undefined ? (directTls ? 5223 : defaultPort) : Number(match[3]);
   if (port < 1 || port > 65535) throw new ConfigError(key, `port ${match[3]} is not between 1 and 65535`);
-  return { host: (match[1] ?? match[2])!, port };
+  const endpoint: Endpoint = { host: (match[1] ?? match[2])!, port };
+  if (directTls) endpoint.directTls = true;
+  return endpoint;
 }
 
 function parseJid(key: string, text: string): Jid {

@@ -158,9 +158,10 @@ export class Client {
     };
 
     try {
-      this.#status("connecting", `${endpoint.host}:${endpoint.port}`);
+      const where = `${endpoint.directTls === true ? "tls://" : ""}${endpoint.host}:${endpoint.port}`;
+      this.#status("connecting", where);
       await stream.connect(endpoint, timeoutMs);
-      this.#status("connected", `${endpoint.host}:${endpoint.port}`);
+      this.#status("connected", where);
       const negotiated = await negotiate(stream, {
         host: this.#host,
         jid: this.#jid,
@@ -172,6 +173,7 @@ export class Client {
         onStep: (step, detail) => this.#status(step, detail),
         onFallback: (text) => this.#report(new XMPPError("undefined-condition", text)),
         ...(this.#mechanism === undefined ? {} : { expectedMechanism: this.#mechanism }),
+        ...(endpoint.directTls === true ? { directTls: true } : {}),
         ...(options.streamManagement === false ? {} : { streamManagement: this.#sm }),
       });
       this.#mechanism = negotiated.mechanism;

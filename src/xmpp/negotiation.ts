@@ -40,6 +40,8 @@ export interface NegotiationOptions extends SaslOptions {
   streamManagement?: StreamManagement;
   /** The mechanism the server took last time: its first message leaves with the stream header (default SCRAM-SHA-1). */
   expectedMechanism?: MechanismName;
+  /** Direct TLS (XEP-0368): the connection is secured before the first stream header, with no STARTTLS. */
+  directTls?: boolean;
   /** A faster path was given up for a slower one (one line: what and why). */
   onFallback?(text: string): void;
 }
@@ -52,20 +54,35 @@ export interface NegotiationOptions extends SaslOptions {
  */
 export async function negotiate(stream: XmppStream, options: NegotiationOptions): Promise<Negotiated> {
   const domain = options.jid.domain;
-  // STARTTLS is required anyway, and <starttls/> carries nothing.
-  let features = await restart(stream, options.timeoutMs, [xml("starttls", { xmlns: NS.TLS })]);
+  if (options.directTls) {
+    // XEP-0368: TLS from the first byte, with the checks of STARTTLS; nothing is sent before it.
+    await secure(stream, options);
+  } else {
+    // STARTTLS is required anyway, and <starttls/> carries nothing.
+    const features = await restart(stream, options.timeoutMs, [xml("starttls", { xmlns: NS.TLS })]);
+    if (!features.getChild("starttls", NS.TLS)) {
+      throw new NegotiationError(
+        "policy-violation",
+        `${domain} does not offer STARTTLS, and this device never sends credentials over an unencrypted stream; ` +
+          "enable TLS on the server (a certificate for the domain, and c2s_require_encryption = true in Prosody)",
+      );
+    }
+    const answer = await stream.next(options.timeoutMs, "the answer to <starttls/>");
+    if (!answer.is("proceed", NS.TLS)) {
+      throw new NegotiationError("policy-violation", `${domain} refused STARTTLS (<${answer.name}/>); not logging in without TLS`);
+    }
+    await secure(stream, options);
+  }
+  options.onStep?.("secure", domain);
 
-  if (!features.getChild("starttls", NS.TLS)) {
-    throw new NegotiationError(
-      "policy-violation",
-      `${domain} does not offer STARTTLS, and this device never sends credentials over an unencrypted stream; ` +
-        "enable TLS on the server (a certificate for the domain, and c2s_require_encryption = true in Prosody)",
-    );
-  }
-  const answer = await stream.next(options.timeoutMs, "the answer to <starttls/>");
-  if (!answer.is("proceed", NS.TLS)) {
-    throw new NegotiationError("policy-violation", `${domain} refused STARTTLS (<${answer.name}/>); not logging in without TLS`);
-  }
+  const mechanism = await authenticateOnRestart(stream, options);
+  options.onStep?.("authenticated", mechanism);
+  return { ...(await bindOnRestart(stream, options)), mechanism };
+}
+
+/** The TLS handshake (STARTTLS or direct), the server's certificate checked for the JID's domain by the host. */
+async function secure(stream: XmppStream, options: NegotiationOptions): Promise<void> {
+  const domain = options.jid.domain;
   try {
     await withTimeLimit(options, stream.startTLS(domain), "the TLS handshake");
   } catch (error) {
@@ -77,11 +94,6 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
     if (error instanceof TimeoutError) throw error;
     throw new XMPPError("remote-connection-failed", `the TLS handshake with ${domain} did not complete: ${messageOf(error)}`);
   }
-  options.onStep?.("secure", domain);
-
-  const mechanism = await authenticateOnRestart(stream, options);
-  options.onStep?.("authenticated", mechanism);
-  return { ...(await bindOnRestart(stream, options)), mechanism };
 }
 
 /** The SCRAM guessed before the features are read when the caller knows none: what Prosody offers. */

@@ -115,6 +115,25 @@ for (const server of HUB_SERVERS) describe(`desktop device against ${server}`, f
     assert.doesNotMatch(run.output(), / authenticated | online /);
   });
 
+  it("logs in over direct TLS (server=tls://, XEP-0368) where the hub serves it, and refuses a CA that is not the hub's there too", async function () {
+    if (hub.directTlsPort === undefined) this.skip(); // the ejabberd hub has no direct TLS listener yet
+    const server = `tls://${hub.host}:${hub.directTlsPort}`;
+    const run = runDevice(settings(hub, { server }));
+    try {
+      await run.waitFor(/online\s+\S+/);
+      assert.match(run.output(), new RegExp(`connecting\\s+${server.replace(/[.]/g, "\\.")}`));
+      assert.doesNotMatch(run.output(), /starttls/i);
+    } finally {
+      await stopDevice(run);
+    }
+    const otherCa = join(scratch, "other-ca-direct.pem");
+    writeFileSync(otherCa, await selfSignedCa(scratch));
+    const refused = runDevice(settings(hub, { server, ca: otherCa }));
+    assert.notEqual(await refused.exit, 0);
+    assert.match(refused.output(), /not signed by the configured CA/);
+    assert.doesNotMatch(refused.output(), / authenticated | online /);
+  });
+
   it("stops with a clear error and never comes online when the password is wrong", async () => {
     const run = runDevice(settings(hub, { xmpp_password: "wrong" }));
     const code = await run.exit;

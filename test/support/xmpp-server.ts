@@ -24,6 +24,8 @@ export interface ServerBehaviour {
   /** Marks <session/> as required in the post-auth features. */
   requireSession?: boolean;
   resource?: string;
+  /** Direct TLS (XEP-0368): the connection is secure before the first header, so SASL is offered at once. */
+  directTls?: boolean;
   /** Offer XEP-0198 stream management, with this session record shared by the servers a test reconnects to. */
   streamManagement?: SmSession;
 }
@@ -97,8 +99,10 @@ export class XmppTestServer {
       requireSession: false,
       resource: "server-chose",
       streamManagement: undefined,
+      directTls: false,
       ...behaviour,
     };
+    if (this.behaviour.directTls) this.stage = "secured";
     this.#reader = this.#newReader();
     this.connection.onReceive((text) => this.#reader.write(encodeUtf8(text)));
   }

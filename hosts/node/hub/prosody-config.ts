@@ -7,6 +7,8 @@ export interface ProsodyConfigOptions {
   readonly c2sPort: number;
   /** The port of the XMPP-over-WebSocket endpoint; none when undefined. */
   readonly httpPort?: number | undefined;
+  /** The direct TLS port (XEP-0368) beside the STARTTLS one; none when undefined. */
+  readonly directTlsPort?: number | undefined;
   readonly certPath: string;
   readonly keyPath: string;
   /** Prosody refuses to start as root unless told to; the hub runs as whoever starts it. */
@@ -29,7 +31,8 @@ export const PLUGIN_DIR = "hosts/node/hub/prosody-modules";
  * started with -F (foreground: it stays our child, so we hold its pid); 0.12 deprecates the
  * `daemonize` option in favour of that flag. */
 export function prosodyConfig(options: ProsodyConfigOptions): string {
-  const { dir, domain, c2sPort, httpPort, certPath, keyPath, runAsRoot, tlsProtocol, pluginDir } = options;
+  const { dir, domain, c2sPort, httpPort, directTlsPort, certPath, keyPath, runAsRoot, tlsProtocol, pluginDir } = options;
+  const ssl = `{ key = ${lua(keyPath)}, certificate = ${lua(certPath)}${tlsProtocol === undefined ? "" : `, protocol = ${lua(tlsProtocol)}`} }`;
   const path = (name: string) => lua(`${dir}/${name}`);
   // smacks (XEP-0198): a device that loses its link resumes its session, and what was sent to it
   // meanwhile is delivered then. The owner-side peers built on @xmpp/client 0.14 do not enable it
@@ -57,7 +60,9 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
     "",
     "c2s_ports = { " + c2sPort + " }",
     'c2s_interfaces = { "127.0.0.1" }',
-    "c2s_direct_tls_ports = {}",
+    `c2s_direct_tls_ports = { ${directTlsPort ?? ""} }`,
+    // The direct TLS listener has no STARTTLS to pick the virtual host's certificate by: its own.
+    ...(directTlsPort === undefined ? [] : ['c2s_direct_tls_interfaces = { "127.0.0.1" }', `c2s_direct_tls_ssl = ${ssl}`]),
     "s2s_ports = {}",
     "s2s_interfaces = {}",
     "c2s_require_encryption = true",
@@ -87,7 +92,7 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
   lines.push(
     "",
     `VirtualHost ${lua(domain)}`,
-    `  ssl = { key = ${lua(keyPath)}, certificate = ${lua(certPath)}${tlsProtocol === undefined ? "" : `, protocol = ${lua(tlsProtocol)}`} }`,
+    `  ssl = ${ssl}`,
     "",
   );
   return lines.join("\n");

@@ -35,6 +35,8 @@ export interface HubOptions {
   readonly websocket?: boolean;
   /** With `websocket`: 0 or absent picks a free loopback port. */
   readonly httpPort?: number;
+  /** The direct TLS port (XEP-0368), served beside c2sPort: 0 or absent picks a free loopback port; -1: none. */
+  readonly directTlsPort?: number;
   /** Client TLS limited to one LuaSec protocol, e.g. "tlsv1_2" (bench:login measures Moddable's TLS 1.2). */
   readonly tlsProtocol?: string;
   /** How long Prosody may take to listen, in ms. */
@@ -50,6 +52,8 @@ export interface Hub {
   readonly host: typeof LOOPBACK;
   readonly c2sPort: number;
   readonly httpPort: number | undefined;
+  /** Where the hub serves direct TLS (`server=tls://127.0.0.1:<port>`); undefined where it does not. */
+  readonly directTlsPort: number | undefined;
   /** ws://127.0.0.1:<httpPort>/xmpp-websocket when `websocket` was asked for. */
   readonly websocketUrl: string | undefined;
   readonly caPath: string;
@@ -144,23 +148,26 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
   const configPath = join(dir, "prosody.cfg.lua");
   const fixedC2s = options.c2sPort !== undefined && options.c2sPort !== 0;
   const fixedHttp = options.httpPort !== undefined && options.httpPort !== 0;
+  const fixedDirectTls = options.directTlsPort !== undefined && options.directTlsPort > 0;
 
   for (let attempt = 1; ; attempt++) {
     const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPort();
     const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
+    const directTlsPort = options.directTlsPort === -1 ? undefined : fixedDirectTls ? options.directTlsPort! : await freeLoopbackPort();
     writeFileSync(configPath, prosodyConfig({
-      dir, domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage,
+      dir, domain, c2sPort, httpPort, directTlsPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage,
       pluginDir: join(projectRoot(), PLUGIN_DIR),
     }));
     if (attempt === 1) {
       await writeProsodyAccounts(join(dir, DATA_DIR), domain, options.accounts);
       if (options.contacts !== undefined) writeProsodyRosters(join(dir, DATA_DIR), domain, options.contacts.owner, options.contacts.devices);
     }
-    const launch = await launchProsody(programs.prosody, configPath, c2sPort, httpPort, options);
+    const launch = await launchProsody(programs.prosody, configPath, c2sPort, httpPort, directTlsPort, options);
     if (launch.ok) {
-      return hubFor(launch.prosody, { dir, domain, c2sPort, httpPort, configPath, certificates, accounts: options.accounts });
+      return hubFor(launch.prosody, { dir, domain, c2sPort, httpPort, directTlsPort, configPath, certificates, accounts: options.accounts });
     }
-    const busyPickedPort = launch.portInUse !== undefined && !(launch.portInUse === c2sPort ? fixedC2s : fixedHttp);
+    const fixedBusy = launch.portInUse === c2sPort ? fixedC2s : launch.portInUse === directTlsPort ? fixedDirectTls : fixedHttp;
+    const busyPickedPort = launch.portInUse !== undefined && !fixedBusy;
     if (!busyPickedPort || attempt === PORT_ATTEMPTS) throw new Error(launch.reason);
   }
 }
@@ -177,13 +184,17 @@ type Launch =
 
 /** Spawns Prosody and waits until it reports every listener active (then checks the c2s port
  * answers), or until it fails, exits, or runs out of time; on failure it is stopped again. */
-async function launchProsody(prosody: string, configPath: string, c2sPort: number, httpPort: number | undefined, options: HubOptions): Promise<Launch> {
+async function launchProsody(prosody: string, configPath: string, c2sPort: number, httpPort: number | undefined, directTlsPort: number | undefined, options: HubOptions): Promise<Launch> {
   const child = spawn("/bin/sh", ["-c", RAISED_FILE_LIMIT, prosody, "--config", configPath, "-F"], {
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: Ctrl-C in a terminal reaches us only, and we stop Prosody.
     detached: true,
   });
-  const waiting = new Set<string>([`c2s:${c2sPort}`, ...(httpPort !== undefined ? [`http:${httpPort}`] : [])]);
+  const waiting = new Set<string>([
+    `c2s:${c2sPort}`,
+    ...(httpPort !== undefined ? [`http:${httpPort}`] : []),
+    ...(directTlsPort !== undefined ? [`c2s_direct_tls:${directTlsPort}`] : []),
+  ]);
   let portInUse: number | undefined;
   let onProgress = () => {};
   const exited = new Promise<ProsodyExit>((resolve) => {
@@ -204,7 +215,7 @@ async function launchProsody(prosody: string, configPath: string, c2sPort: numbe
 
   const tail = followLines(child, (line) => {
     options.log?.(line);
-    const active = /Activated service '(c2s|http)' on \[127\.0\.0\.1\]:(\d+)/.exec(line);
+    const active = /Activated service '(c2s|c2s_direct_tls|http)' on \[127\.0\.0\.1\]:(\d+)/.exec(line);
     if (active) waiting.delete(`${active[1]}:${active[2]}`);
     const failed = /Failed to open server port (\d+)/.exec(line);
     if (failed) portInUse = Number(failed[1]);
@@ -265,6 +276,7 @@ interface HubFacts {
   readonly domain: string;
   readonly c2sPort: number;
   readonly httpPort: number | undefined;
+  readonly directTlsPort: number | undefined;
   readonly configPath: string;
   readonly certificates: Certificates;
   readonly accounts: readonly Account[];
@@ -278,6 +290,7 @@ function hubFor(prosody: RunningProsody, facts: HubFacts): Hub {
     host: LOOPBACK,
     c2sPort: facts.c2sPort,
     httpPort: facts.httpPort,
+    directTlsPort: facts.directTlsPort,
     websocketUrl: facts.httpPort === undefined ? undefined : `ws://${LOOPBACK}:${facts.httpPort}/xmpp-websocket`,
     caPath: facts.certificates.caPath,
     caPem: facts.certificates.caPem,

@@ -69,6 +69,16 @@ describe("connection config", () => {
     }
   });
 
+  it("reads tls://host[:port] as direct TLS (XEP-0368) for the XMPP server only, on 5223 by default", () => {
+    const direct = (server: string) => readConnectionConfig({ ...valid, server }).server;
+    assert.deepEqual(direct("tls://hub.local"), { host: "hub.local", port: 5223, directTls: true });
+    assert.deepEqual(direct("TLS://127.0.0.1:6000"), { host: "127.0.0.1", port: 6000, directTls: true });
+    assert.deepEqual(direct("tls://[::1]:5224"), { host: "::1", port: 5224, directTls: true });
+    assert.deepEqual(direct("tls://"), { host: "hub.test", port: 5223, directTls: true });
+    assert.throws(() => direct("tls://hub:0"), /port 0 is not between 1 and 65535/);
+    assert.throws(() => parseServer("tls://ntp.local", "d", { key: "sntp", port: 123 }), /"tls:\/\/ntp.local" is not host or host:port$/);
+  });
+
   it("takes another endpoint's default port and key name (sntp on 123)", () => {
     assert.deepEqual(parseServer("", "hub.local", { key: "sntp", port: 123 }), { host: "hub.local", port: 123 });
     assert.deepEqual(parseServer("10.0.0.1", "hub.local", { key: "sntp", port: 123 }), { host: "10.0.0.1", port: 123 });

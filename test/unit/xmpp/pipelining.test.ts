@@ -6,18 +6,28 @@
 import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
 import { smSession, XmppTestServer, type ServerBehaviour } from "../../support/xmpp-server.js";
+import type { Endpoint } from "../../../src/host.js";
+import { CertificateError } from "../../../src/host.js";
 import { Client } from "../../../src/xmpp/client.js";
 import { XMPPError } from "../../../src/xmpp/error.js";
 import { SASLError } from "../../../src/xmpp/sasl/error.js";
 
 const SM = "urn:xmpp:sm:3";
 
-function setup(behaviour: ServerBehaviour = {}) {
-  const server = new XmppTestServer({ mechanisms: ["PLAIN"], ...behaviour });
-  const host = new FakeHost({ server: server.connection });
+function setup(behaviour: ServerBehaviour = {}, server: Endpoint = { host: "127.0.0.1", port: 5222 }) {
+  const scripted = new XmppTestServer({ mechanisms: ["PLAIN"], ...behaviour });
+  const host = new FakeHost({ server: scripted.connection });
   const errors: string[] = [];
-  const client = new Client({ host, jid: "device@hub.test/kitchen", password: "secret", onError: (error) => errors.push(error.message) });
-  return { server, host, client, errors };
+  const statuses: string[] = [];
+  const client = new Client({
+    host,
+    jid: "device@hub.test/kitchen",
+    password: "secret",
+    server,
+    onError: (error) => errors.push(error.message),
+    onStatus: (status, detail) => statuses.push(`${status} ${detail}`),
+  });
+  return { server: scripted, host, client, errors, statuses };
 }
 
 /** The client's writes that open a stream, each with what left with its header. */
@@ -142,5 +152,28 @@ describe("pipelined negotiation", () => {
     host.server = again.connection;
     await client.start();
     assert.equal(again.binds, 1);
+  });
+});
+
+describe("direct TLS (XEP-0368)", () => {
+  const direct = { host: "127.0.0.1", port: 5223, directTls: true };
+
+  it("secures the connection before its first byte, checks the certificate for the JID's domain, and sends no <starttls/>", async () => {
+    const { server, client, statuses } = setup({ directTls: true, mechanisms: ["SCRAM-SHA-1"] }, direct);
+    await client.start();
+    assert.deepEqual(server.connection.serverNames, ["hub.test"]);
+    assert.doesNotMatch(server.connection.transcript, /starttls/);
+    const [first, authenticated] = headerWrites(server);
+    assert.match(first!, /<stream:stream[^>]*><auth [^>]*mechanism="SCRAM-SHA-1">/, "the first header carries the first SCRAM message");
+    assert.match(authenticated!, /<stream:stream[^>]*><iq type="set"/);
+    assert.ok(statuses.includes("connecting tls://127.0.0.1:5223"));
+    assert.ok(client.online);
+  });
+
+  it("sends nothing when the certificate is refused, and says it is a certificate problem", async () => {
+    const { server, client } = setup({ directTls: true }, direct);
+    server.connection.tlsFailure = new CertificateError("the server's certificate is not signed by the configured CA");
+    await assert.rejects(client.start(), /the TLS upgrade with hub\.test failed: the server's certificate is not signed by the configured CA/);
+    assert.deepEqual(server.connection.received, []);
   });
 });
