@@ -36,6 +36,12 @@ const USAGE = `usage: npm run demo [-- dir=.hub port=5222]
   dir   the hub's folder (config, data, certificates, accounts); default .hub in the project
   port  the hub's client port on 127.0.0.1; default 5222, a free one when it is taken; 0 picks a free one`;
 
+/** What went wrong, never empty: @xmpp/client's TimeoutError has no message, only its name. */
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message !== "" ? error.message : error.name === "TimeoutError" ? "TimeoutError: the hub did not answer in time" : error.name;
+}
+
 class UsageError extends Error {
   override readonly name = "UsageError";
 }
@@ -186,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     // It reconnects by itself when the hub connection drops; what is typed meanwhile waits for it.
     const xmppOwner = hubClient(hub, { user: OWNER, password: password(OWNER) }, { resource: "console", reconnect: true });
     owner = xmppOwner;
-    xmppOwner.on("error", (error: Error) => say(`owner: ${error.message}`));
+    xmppOwner.on("error", (error: Error) => say(`owner: ${reason(error)}`));
     const ownerClient = new OwnerClient(xmppOwner, { timeoutMs: REPLY_TIMEOUT_MS, idPrefix: "demo", holdWhileOffline: true });
     const waiting = new Set<string>(DEVICES.map((name) => `${name}@${hub.domain}`));
     const online = new Promise<void>((resolveOnline, reject) => {
@@ -212,7 +218,7 @@ async function main(argv: string[]): Promise<number> {
     const interactive = process.stdin.isTTY === true;
     say(`demo: ${DEVICES.map((name) => `${name}@${hub.domain}`).join(", ")} are online. You are ${OWNER}@${hub.domain}.`);
     say(`demo: web dashboard: ${dashboard.url} (log in as ${OWNER}@${hub.domain}; the form is filled in)`);
-    say(`demo: other XMPP clients (README, "Chat clients"): account ${OWNER}@${hub.domain}, password ${password(OWNER)}, ` +
+    say(`demo: other XMPP clients (README, "Pointing a stock client at the demo hub"): account ${OWNER}@${hub.domain}, password ${password(OWNER)}, ` +
       `server ${hub.host} port ${hub.c2sPort} (STARTTLS), trust the CA ${hub.caPath}`);
     if (interactive) say("demo: type a command (try: help); Ctrl-D or Ctrl-C ends the demo.");
     await runConsole(ownerClient, deviceJid, interactive);
@@ -226,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`demo: ${reason(error)}`);
     process.exit(1);
   },
 );
