@@ -17,6 +17,7 @@ import { fleetUsers } from "../hosts/node/hub/fleet-accounts.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { projectRoot } from "../hosts/node/project.js";
 import { launchChromium } from "../test/support/chromium.js";
+import { readNumberOptions } from "./number-options.js";
 
 const OWNER = { user: "owner", password: "owner-secret" };
 const MAX_CONTACTS = 20_000;
@@ -28,16 +29,8 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options {
-  const options: Options = { contacts: [1000, 5000], runs: 3 };
-  const usage = "usage: npm run bench:dashboard [-- --contacts 1000,5000] [--runs 3]";
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const text = argv[++i];
-    if (text === undefined || !/^\d+(,\d+)*$/.test(text)) throw new Error(`${flag} needs a number (list); ${usage}`);
-    if (flag === "--contacts") options.contacts = text.split(",").map(Number);
-    else if (flag === "--runs") options.runs = Number(text);
-    else throw new Error(`unknown option ${flag}; ${usage}`);
-  }
+  const given = readNumberOptions(argv, ["--contacts", "--runs"], "usage: npm run bench:dashboard [-- --contacts 1000,5000] [--runs 3]");
+  const options: Options = { contacts: given.get("--contacts") ?? [1000, 5000], runs: given.get("--runs")?.[0] ?? 3 };
   if (options.runs < 1 || options.runs > 10) throw new Error("--runs: from 1 to 10");
   if (options.contacts.some((n) => n < 1 || n > MAX_CONTACTS)) throw new Error(`--contacts: from 1 to ${MAX_CONTACTS} each`);
   return options;

@@ -12,6 +12,7 @@ import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { Appliance, type ApplianceEvent } from "../src/app/appliance.js";
 import { readConnectionConfig } from "../src/app/config.js";
 import { DelayProxy, type ProxiedConnection } from "./delay-proxy.js";
+import { readNumberOptions } from "./number-options.js";
 
 const STEP_TIMEOUT_MS = 60_000;
 /** "device tls://" connects with direct TLS (XEP-0368); the others with STARTTLS. */
@@ -26,16 +27,8 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options {
-  const options: Options = { rtts: [200, 400], runs: 3 };
-  const usage = "usage: npm run bench:login [-- --rtt 200,400] [--runs 3]";
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const text = argv[++i];
-    if (text === undefined || !/^\d+(,\d+)*$/.test(text)) throw new Error(`${flag} needs a number (list); ${usage}`);
-    if (flag === "--rtt") options.rtts = text.split(",").map(Number);
-    else if (flag === "--runs") options.runs = Number(text);
-    else throw new Error(`unknown option ${flag}; ${usage}`);
-  }
+  const given = readNumberOptions(argv, ["--rtt", "--runs"], "usage: npm run bench:login [-- --rtt 200,400] [--runs 3]");
+  const options: Options = { rtts: given.get("--rtt") ?? [200, 400], runs: given.get("--runs")?.[0] ?? 3 };
   if (options.runs < 1 || options.runs > 20) throw new Error("--runs: from 1 to 20");
   if (options.rtts.some((rtt) => rtt > 2000)) throw new Error("--rtt: at most 2000 ms each");
   return options;
