@@ -2,12 +2,16 @@
 // of someone else's networks, so this one, with the same shape as the ESP32's, reports the
 // networks of the `sim_wifi` key ("ssid:authentication:rssi,..."). By default it is the
 // configured network twice, WPA2 and open (the open twin stronger), and a neighbour's, so the
-// join policy's choice by security and BSSID is exercised on every simulated boot.
+// join policy's choice by security and BSSID is exercised on every simulated boot. An entry with
+// an empty SSID is a hidden network. With `sim_wifi_password`, a join with another password is
+// refused with the ESP32's "password rejected" reason (-1).
 
 import config from "mc/config";
 import Timer from "timer";
 
 type Message = "connect" | "gotIP" | "lostIP" | "disconnect";
+/** The ESP32 SDK's disconnect reason for a rejected passphrase. */
+const PASSWORD_REJECTED = -1;
 
 interface Network {
   ssid: string;
@@ -52,10 +56,10 @@ export default class WiFi {
     mode = value;
   }
 
-  #onNotify: ((message: Message) => void) | undefined;
+  #onNotify: ((message: Message, reason?: number) => void) | undefined;
   #timer: Timer | undefined;
 
-  constructor(options?: { ssid: string; password?: string; bssid?: ArrayBuffer }, onNotify?: (message: Message) => void) {
+  constructor(options?: { ssid: string; password?: string; bssid?: ArrayBuffer }, onNotify?: (message: Message, reason?: number) => void) {
     this.#onNotify = onNotify;
     current = this;
     if (options) WiFi.connect(options);
@@ -86,6 +90,12 @@ export default class WiFi {
     const network = networks().find((n) => n.ssid === options.ssid && (bssid === undefined || hex(n.bssid) === bssid));
     trace(`sim wifi: join "${options.ssid}" bssid ${bssid ?? "any"}${network ? ` (${network.authentication})` : " (not in range)"}\n`);
     if (!instance || !network || options.password === "invalid!") return;
+    const expected = config.sim_wifi_password;
+    if (typeof expected === "string" && expected !== "" && options.password !== expected) {
+      // As the ESP32 reports it once its own retries are spent.
+      instance.#after(500, () => instance.#onNotify?.(WiFi.disconnected, PASSWORD_REJECTED));
+      return;
+    }
     instance.#after(200, () => {
       instance.#onNotify?.(WiFi.connected);
       instance.#after(200, () => instance.#onNotify?.(WiFi.gotIP));

@@ -26,7 +26,7 @@ export interface Radio {
 }
 
 /** Security modes that offer WPA2 or better; anything else, unknown names included, is refused. */
-const WPA2_OR_BETTER = new Set(["wpa2_psk", "wpa_wpa2_psk", "wpa3_psk", "wpa2_wpa3_psk", "wpa2_enterprise", "wpa3_enterprise"]);
+const WPA2_OR_BETTER = new Set(["wpa2_psk", "wpa_wpa2_psk", "wpa3_psk", "wpa2_wpa3_psk", "wpa2_enterprise", "wpa3_enterprise", "owe"]);
 
 export function offersWpa2(authentication: string): boolean {
   return WPA2_OR_BETTER.has(authentication.toLowerCase());
@@ -48,15 +48,35 @@ export interface WifiLinkOptions {
   backoff?: BackoffOptions;
 }
 
+/**
+ * Modes that pass the WPA2 floor but need what this firmware has no settings for: 802.1X
+ * credentials (enterprise) or OWE's unauthenticated key exchange. Where a scan names them they
+ * are refused; the ESP32's scan reports both as wpa_wpa2_psk, so there the join fails instead.
+ */
+function unsupportedMode(authentication: string): boolean {
+  const mode = authentication.toLowerCase();
+  return mode.includes("enterprise") || mode === "owe";
+}
+
 /** Picks the access point to join, or says why there is none. */
 export function chooseAccessPoint(seen: readonly AccessPoint[], ssid: string): AccessPoint | string {
   const named = seen.filter((ap) => ap.ssid === ssid);
   if (named.length === 0) {
     const others = [...new Set(seen.map((ap) => ap.ssid).filter((name) => name !== ""))].slice(0, 8);
-    return `no network named "${ssid}" in range${others.length ? ` (seen: ${others.join(", ")})` : ""}; check the ssid key`;
+    const hidden = seen.filter((ap) => ap.ssid === "").length;
+    // A hidden network answers the scan without its name: nothing can tell which one is "ssid".
+    const hiddenNote = hidden
+      ? `; ${hidden === 1 ? "1 access point in range hides its SSID" : `${hidden} access points in range hide their SSIDs`}, and a hidden network never matches the scan: make the access point broadcast its SSID`
+      : "";
+    return `no network named "${ssid}" in range${others.length ? ` (seen: ${others.join(", ")})` : ""}; check the ssid key${hiddenNote}`;
   }
-  const acceptable = named.filter((ap) => offersWpa2(ap.authentication)).sort((a, b) => b.rssi - a.rssi);
+  const floor = named.filter((ap) => offersWpa2(ap.authentication));
+  const acceptable = floor.filter((ap) => !unsupportedMode(ap.authentication)).sort((a, b) => b.rssi - a.rssi);
   if (acceptable.length === 0) {
+    if (floor.length > 0) {
+      const modes = [...new Set(floor.map((ap) => ap.authentication))].join(", ");
+      return `refusing to join "${ssid}": it offers ${modes}, which needs enterprise (802.1X) credentials or OWE that this firmware cannot use; use a WPA2 or WPA3-Personal network (a passphrase)`;
+    }
     const modes = [...new Set(named.map((ap) => ap.authentication))].join(", ");
     return `refusing to join "${ssid}": it offers ${modes}, less than WPA2; set the access point to WPA2 or WPA3`;
   }

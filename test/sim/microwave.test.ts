@@ -121,6 +121,18 @@ describe("the firmware in the Moddable simulator", function () {
       }
     });
 
+    it("says the access point rejected the password (the SDK's disconnect reason), not a timeout, and never connects", async () => {
+      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ssid: "Home", password: "wrong-secret", sim_wifi_password: "wifi-secret" });
+      const device = await runSim(microwaveManifest, settings);
+      try {
+        await device.waitFor(/wifi down\s+"Home" rejected the password \(the WPA handshake failed\): check the password key/, BUILD_AND_LOGIN_MS);
+        await device.waitFor(/wifi retrying\s+"Home" rejected the password/, 30_000);
+        assert.doesNotMatch(device.output(), /no IP address within|connecting\s/);
+      } finally {
+        await device.stop();
+      }
+    });
+
     it("stops at a server certificate its CA did not sign, before authenticating", async () => {
       const other = await startTestHub([MICROWAVE]);
       try {

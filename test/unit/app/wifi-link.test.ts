@@ -57,7 +57,26 @@ describe("Wi-Fi link", () => {
   });
 
   it("says when the network is not in range, with what is", () => {
-    assert.match(chooseAccessPoint([ap("Cafe", "wpa2_psk", -20)], "Home") as string, /no network named "Home" in range \(seen: Cafe\)/);
+    const why = chooseAccessPoint([ap("Cafe", "wpa2_psk", -20)], "Home") as string;
+    assert.match(why, /no network named "Home" in range \(seen: Cafe\); check the ssid key$/);
+  });
+
+  it("says that a hidden network never matches the scan when access points without an SSID answered it", () => {
+    const why = chooseAccessPoint([ap("Cafe", "wpa2_psk", -20), ap("", "wpa2_psk", -40)], "Home") as string;
+    assert.match(why, /no network named "Home" in range \(seen: Cafe\); check the ssid key; 1 access point in range hides its SSID, and a hidden network never matches the scan: make the access point broadcast its SSID/);
+    assert.equal(
+      chooseAccessPoint([ap("", "wpa2_psk", -40), ap("", "none", -60)], "Home"),
+      `no network named "Home" in range; check the ssid key; 2 access points in range hide their SSIDs, and a hidden network never matches the scan: make the access point broadcast its SSID`,
+    );
+  });
+
+  it("refuses enterprise and OWE networks where the scan names them: they pass the WPA2 floor but cannot be joined with a passphrase", () => {
+    for (const mode of ["wpa2_enterprise", "wpa3_enterprise", "owe"]) {
+      const why = chooseAccessPoint([ap("Office", mode, -40)], "Office") as string;
+      assert.equal(why, `refusing to join "Office": it offers ${mode}, which needs enterprise (802.1X) credentials or OWE that this firmware cannot use; use a WPA2 or WPA3-Personal network (a passphrase)`);
+    }
+    // A personal access point of the same name is still taken, even when weaker.
+    assert.deepEqual(chooseAccessPoint([ap("Office", "wpa2_enterprise", -30), ap("Office", "wpa2_psk", -70)], "Office"), ap("Office", "wpa2_psk", -70));
   });
 
   it("joins by the chosen access point with the password and reports up", async () => {
