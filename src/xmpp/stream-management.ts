@@ -65,6 +65,11 @@ export class StreamManagement {
   #inbound = 0;
   #acknowledged = 0;
   #unacked: Element[] = [];
+  /**
+   * Sent, not acknowledged, and no longer kept (the queue was full): they come before `#unacked`
+   * in the server's count, so an ack counts them first.
+   */
+  #dropped = 0;
   /** Produced while the stream was down: sent once it is resumed. */
   #held: Element[] = [];
   #ackRequested = false;
@@ -147,6 +152,7 @@ export class StreamManagement {
     this.#inbound = 0;
     this.#acknowledged = 0;
     this.#unacked = [];
+    this.#dropped = 0;
     this.#ackRequested = false;
     this.#lostAt = undefined;
     this.#active = true;
@@ -160,6 +166,9 @@ export class StreamManagement {
     this.#acknowledge(element.attrs.h);
     const resend = [...this.#unacked, ...this.#held];
     this.#unacked = [];
+    // What was dropped and the server never got is lost (it was reported when dropped); the
+    // server counts on from its h, the resent stanzas first.
+    this.#dropped = 0;
     this.#held = [];
     this.#ackRequested = false;
     this.#lostAt = undefined;
@@ -185,7 +194,7 @@ export class StreamManagement {
     this.#active = false;
     this.#confirmed = true;
     this.#id = this.#jid = this.#location = this.#lostAt = undefined;
-    this.#inbound = this.#acknowledged = 0;
+    this.#inbound = this.#acknowledged = this.#dropped = 0;
     this.#unacked = [];
     this.#held = [];
     this.#ackRequested = false;
@@ -202,7 +211,12 @@ export class StreamManagement {
   sent(element: Element): boolean {
     if (!this.#active || !isStanza(element)) return false;
     this.#unacked.push(element);
-    if (this.#unacked.length > this.#maxUnacked) this.#onOverflow?.(this.#unacked.shift()!);
+    if (this.#unacked.length > this.#maxUnacked) {
+      // Shifted first: `onOverflow?.(shift())` would not shift at all without a handler.
+      const dropped = this.#unacked.shift()!;
+      this.#dropped += 1;
+      this.#onOverflow?.(dropped);
+    }
     if (this.#ackRequested || this.#unacked.length < this.#ackEvery) return false;
     this.#ackRequested = true;
     return true;
@@ -212,7 +226,10 @@ export class StreamManagement {
   hold(element: Element): boolean {
     if (this.#active || !this.resumable || !isStanza(element)) return false;
     this.#held.push(element);
-    if (this.#unacked.length + this.#held.length > this.#maxUnacked) this.#onOverflow?.(this.#held.shift()!);
+    if (this.#unacked.length + this.#held.length > this.#maxUnacked) {
+      const dropped = this.#held.shift()!;
+      this.#onOverflow?.(dropped);
+    }
     return true;
   }
 
@@ -255,13 +272,15 @@ export class StreamManagement {
       throw new NegotiationError("undefined-condition", `the server acknowledged h="${text ?? ""}", which is not a stanza count`);
     }
     const newly = (h - this.#acknowledged + WRAP) % WRAP;
-    if (newly > this.#unacked.length) {
+    if (newly > this.#dropped + this.#unacked.length) {
       throw new NegotiationError(
         "undefined-condition",
-        `the server acknowledged ${h} stanzas, but only ${(this.#acknowledged + this.#unacked.length) % WRAP} were sent`,
+        `the server acknowledged ${h} stanzas, but only ${(this.#acknowledged + this.#dropped + this.#unacked.length) % WRAP} were sent`,
       );
     }
-    this.#unacked.splice(0, newly);
+    const dropped = Math.min(newly, this.#dropped);
+    this.#dropped -= dropped;
+    this.#unacked.splice(0, newly - dropped);
     this.#acknowledged = h;
   }
 }

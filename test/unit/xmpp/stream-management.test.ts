@@ -69,6 +69,29 @@ describe("stream management state", () => {
     assert.deepEqual(sm.state?.unacked.map((s) => s.getChildText("body")), ["2", "3"]);
   });
 
+  it("counts the stanzas it dropped when the server acknowledges them (a flood overflows the queue)", () => {
+    const sm = new StreamManagement({ host: new FakeClock(), maxUnacked: 2, ackEvery: 100 });
+    sm.enabled(enabled(), jid);
+    for (const body of ["1", "2", "3", "4", "5"]) sm.sent(message(body));
+    sm.receive(xml("a", { xmlns: SM, h: "2" }));
+    assert.deepEqual(sm.state?.unacked.map((s) => s.getChildText("body")), ["4", "5"]);
+    sm.receive(xml("a", { xmlns: SM, h: "4" }));
+    assert.deepEqual(sm.state?.unacked.map((s) => s.getChildText("body")), ["5"]);
+    assert.throws(() => sm.receive(xml("a", { xmlns: SM, h: "6" })), /acknowledged 6 stanzas, but only 5 were sent/);
+  });
+
+  it("resumes after an overflow with the server's count, resending what is kept", () => {
+    const sm = new StreamManagement({ host: new FakeClock(), maxUnacked: 2, ackEvery: 100 });
+    sm.enabled(enabled(), jid);
+    for (const body of ["1", "2", "3", "4"]) sm.sent(message(body));
+    sm.lost();
+    const resend = sm.resumed(xml("resumed", { xmlns: SM, previd: "sm-1", h: "1" }));
+    assert.deepEqual(resend.map((s) => s.getChildText("body")), ["3", "4"], "2 was dropped: lost, and reported then");
+    for (const stanza of resend) sm.sent(stanza);
+    sm.receive(xml("a", { xmlns: SM, h: "3" }));
+    assert.equal(sm.unackedCount, 0);
+  });
+
   it("is resumable within the server's window only, and holds what is produced meanwhile", () => {
     const clock = new FakeClock();
     const sm = new StreamManagement({ host: clock });
