@@ -54,6 +54,7 @@ const nodeEntries = [
   "bench/login.ts",
   "bench/scram-login.ts",
   "bench/dashboard.ts",
+  "bench/soak.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),
 ];
 

@@ -318,6 +318,8 @@ export interface FloodCounts {
   replies: number;
   busy: number;
   disconnects: number;
+  /** Why the device went offline, each time. */
+  offline: string[];
   seconds: number;
 }
 
@@ -349,7 +351,7 @@ export async function floodRun(hub: Hub, options: { rate: number; seconds: numbe
       await sleep(10);
     }
     await until(() => receipts >= total, 60_000, `${receipts} of ${total} receipts`).catch(() => {});
-    return { sent: total, receipts, replies, busy, disconnects: logged(device, "offline").length, seconds: (Date.now() - started) / 1000 };
+    return { sent: total, receipts, replies, busy, disconnects: logged(device, "offline").length, offline: logged(device, "offline"), seconds: (Date.now() - started) / 1000 };
   } finally {
     await owner.stop().catch(() => {});
     await device.stop();
