@@ -3,15 +3,7 @@
 
 import { Jid } from "../src/xmpp/jid.js";
 
-/** The bare JID of `jid`, lower-cased as the parser folds it; the text itself when it does not parse. */
-export function bareOf(jid: string): string {
-  try {
-    return Jid.parse(jid).bare.toString();
-  } catch {
-    const slash = jid.indexOf("/");
-    return (slash < 0 ? jid : jid.slice(0, slash)).toLowerCase();
-  }
-}
+export { bareOf } from "../src/xmpp/roster.js";
 
 /** The JID as the parser writes it (case-folded local part and domain), or the text lower-cased when it does not parse. */
 export function canonical(jid: string): string {

@@ -6,41 +6,14 @@ import type { Element } from "ltx";
 import { NS } from "../src/xmpp/namespaces.js";
 import { bareOf } from "./addresses.js";
 
-export type Subscription = "none" | "to" | "from" | "both";
+import { isOwnPush, Roster as RosterItems, type RosterItem } from "../src/xmpp/roster.js";
 
-export interface RosterItem {
-  /** Bare JID. */
-  readonly jid: string;
-  /** The name the owner gave it ("" for none). */
-  readonly name: string;
-  readonly subscription: Subscription;
-  /** We asked for their presence and they have not answered yet. */
-  readonly pending: boolean;
-}
-
-/** Whether the server lets us see the contact's presence. */
-export function seesPresence(item: RosterItem | undefined): boolean {
-  return item?.subscription === "to" || item?.subscription === "both";
-}
-
-/** The items of a roster result or push; a push's `subscription='remove'` comes back as `removed`. */
-export function readRosterItems(query: Element): Array<RosterItem & { readonly removed: boolean }> {
-  return query.getChildren("item").filter((item) => typeof item.attrs.jid === "string").map((item) => {
-    const subscription = item.attrs.subscription as string | undefined;
-    return {
-      jid: bareOf(String(item.attrs.jid)),
-      name: String(item.attrs.name ?? ""),
-      subscription: subscription === "to" || subscription === "from" || subscription === "both" ? subscription : "none",
-      pending: item.attrs.ask === "subscribe",
-      removed: subscription === "remove",
-    };
-  });
-}
+export { readRosterItems, seesPresence, type RosterItem, type Subscription } from "../src/xmpp/roster.js";
 
 export class Roster {
   readonly #xmpp: Client;
   readonly #timeoutMs: number;
-  readonly #items = new Map<string, RosterItem>();
+  readonly #items = new RosterItems();
   readonly #listeners = new Set<() => void>();
 
   /** Follows the pushes of `xmpp`'s account; call load() for the roster itself. */
@@ -48,10 +21,7 @@ export class Roster {
     this.#xmpp = xmpp;
     this.#timeoutMs = timeoutMs;
     xmpp.iqCallee.set(NS.ROSTER, "query", ({ stanza, element }) => {
-      // RFC 6121 §2.1.6: a push is only believed from our own account (or the server on its behalf).
-      const from = stanza.attrs.from as string | undefined;
-      const own = xmpp.jid === null ? undefined : bareOf(xmpp.jid.toString());
-      if (from !== undefined && bareOf(from) !== own) {
+      if (xmpp.jid === null || !isOwnPush(stanza.attrs.from as string | undefined, xmpp.jid.toString())) {
         return xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS.STANZAS }));
       }
       this.#apply(element, false);
@@ -66,11 +36,11 @@ export class Roster {
   }
 
   get items(): RosterItem[] {
-    return [...this.#items.values()].sort((a, b) => (a.jid < b.jid ? -1 : a.jid > b.jid ? 1 : 0));
+    return this.#items.items;
   }
 
   get(jid: string): RosterItem | undefined {
-    return this.#items.get(bareOf(jid));
+    return this.#items.get(jid);
   }
 
   /**
@@ -88,11 +58,7 @@ export class Roster {
   }
 
   #apply(query: Element | undefined, whole: boolean): void {
-    if (whole) this.#items.clear();
-    for (const { removed, ...item } of query === undefined ? [] : readRosterItems(query)) {
-      if (removed) this.#items.delete(item.jid);
-      else this.#items.set(item.jid, item);
-    }
+    this.#items.apply(query, whole);
     for (const listener of this.#listeners) listener();
   }
 }

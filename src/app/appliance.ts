@@ -299,7 +299,11 @@ export class Appliance {
     this.#grace = undefined;
     this.#endOutage();
     // Asking the owners puts the device in their rosters; they approve or not in their clients.
-    for (const owner of this.#options.config.owners) this.#client.send(subscriptionRequest(owner.toString()));
+    // Only those the roster shows neither subscribed nor asked: each repeated request costs the
+    // hub a roster push and a routed stanza per owner at every login, for nothing.
+    for (const owner of this.#options.config.owners) {
+      if (this.#client.roster.needsSubscription(owner.toString())) this.#client.send(subscriptionRequest(owner.toString()));
+    }
     this.#presence.reset(this.#options.device.summary());
   }
 

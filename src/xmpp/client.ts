@@ -4,7 +4,7 @@
 import { createElement as xml, type Element } from "ltx";
 import type { Endpoint, Host } from "../host.js";
 import type { StanzaLimits } from "../xml/stanza-stream.js";
-import { NegotiationError, StreamError, XMPPError } from "./error.js";
+import { NegotiationError, StanzaError, StreamError, TimeoutError, XMPPError } from "./error.js";
 import { capsElement, capsVer } from "./caps.js";
 import { discoInfo, ping, type Identity } from "./disco.js";
 import { IqTracker, type IqHandler } from "./iq.js";
@@ -16,6 +16,7 @@ import { refusalOf, skippedReport } from "./oversized.js";
 import { NS } from "./namespaces.js";
 import { availablePresence, subscriptionAnswer } from "./presence.js";
 import { misaddressed } from "./reconnect.js";
+import { isOwnPush, Roster, rosterRequest } from "./roster.js";
 import type { MechanismName } from "./sasl/mechanisms.js";
 import { SaltedPasswordCache } from "./sasl/pbkdf2.js";
 import { XmppStream } from "./stream.js";
@@ -78,6 +79,7 @@ export class Client {
   #handlers: [string, string, IqHandler][] = [];
   #liveness: Liveness | undefined;
   readonly #sm: StreamManagement;
+  readonly #roster = new Roster();
   /** The mechanism the server took last: the next login sends its first message unasked. */
   #mechanism: MechanismName | undefined;
 
@@ -111,6 +113,14 @@ export class Client {
   /** Online, or offline with a stream-managed session to resume: a stanza sent now is delivered once it is resumed. */
   get canSend(): boolean {
     return this.#bound !== undefined || this.#sm.resumable;
+  }
+
+  /**
+   * The account's roster: read at each fresh login before initial presence (RFC 6121 §2.2) and
+   * kept current by the server's pushes; not known when the server would not give it.
+   */
+  get roster(): Roster {
+    return this.#roster;
   }
 
   /** The stream management state (XEP-0198), for a login that resumes the session another way (SASL2). */
@@ -181,6 +191,9 @@ export class Client {
         this.#report(new XMPPError("item-not-found", `the server did not resume the session (${negotiated.resumeRefused}); started a new one`));
       }
       this.#goOnline(stream, negotiated);
+      if (!negotiated.resumed) await this.#loadRoster(timeoutMs);
+      if (this.#stream !== stream) throw new StreamError("connection-closed", "the stream ended while the roster was read");
+      this.#goLive(stream, negotiated);
       started = true;
       const bound = negotiated.jid;
       this.#status(negotiated.resumed ? "resumed" : "online", bound.toString());
@@ -243,6 +256,12 @@ export class Client {
     iq.handle("query", NS.DISCO_INFO, discoInfo(this.#identity(), () => [...this.#features], infoNodes));
     iq.handle("ping", NS.PING, ping);
     for (const [name, namespace, handler] of this.#handlers) iq.handle(name, namespace, handler);
+    // Roster pushes (RFC 6121 §2.1.6), only from our own account.
+    iq.handle("query", NS.ROSTER, (request, payload) => {
+      if (!isOwnPush(request.attrs.from, bound.toString())) throw new StanzaError("service-unavailable", "", "cancel");
+      this.#roster.apply(payload, false);
+      return undefined;
+    });
     this.#iq = iq;
     this.#bound = bound;
     stream.listen((stanza) => this.#dispatch(stanza));
@@ -253,6 +272,28 @@ export class Client {
       // The server counted it as sent: so does stream management, or a resumption would repeat it.
       if (skipped) this.#sm.received(skipped);
     };
+  }
+
+  /**
+   * Reads the roster before initial presence, so that what the device asks for at login follows
+   * it. A refusal or no answer leaves it unknown (reported; the login goes on); a stream that
+   * ends meanwhile ends the login.
+   */
+  async #loadRoster(timeoutMs: number): Promise<void> {
+    try {
+      const result = await this.request(rosterRequest(this.nextId()), timeoutMs);
+      this.#roster.apply(result.getChild("query", NS.ROSTER), true);
+    } catch (error) {
+      if (this.#stream === undefined || !(error instanceof StanzaError || error instanceof TimeoutError)) throw error;
+      this.#roster.forget();
+      this.#report(new XMPPError("undefined-condition", `the server did not give the roster (${(error as Error).message}); subscriptions are asked for as if it were empty`));
+    }
+  }
+
+  /** Initial presence (fresh sessions), the stanzas kept for resending, and the dead-link watch. */
+  #goLive(stream: XmppStream, negotiated: Negotiated): void {
+    const bound = negotiated.jid;
+    const iq = this.#iq!;
     if (!negotiated.resumed) {
       const status = this.#options.status;
       stream.send(this.#presence(typeof status === "function" ? status() : status));

@@ -26,6 +26,10 @@ export interface ServerBehaviour {
   resource?: string;
   /** Direct TLS (XEP-0368): the connection is secure before the first header, so SASL is offered at once. */
   directTls?: boolean;
+  /** The roster a roster get is answered with (RFC 6121 §2.1.4); default: empty. */
+  roster?: Array<{ jid: string; subscription?: string; ask?: string }>;
+  /** Answer a roster get with this stanza error condition instead. */
+  refuseRoster?: string;
   /** Offer XEP-0198 stream management, with this session record shared by the servers a test reconnects to. */
   streamManagement?: SmSession;
 }
@@ -79,6 +83,8 @@ export class XmppTestServer {
   binds = 0;
   /** Pings the server answered (XEP-0199, to its domain). */
   pings = 0;
+  /** Roster gets the server answered. */
+  rosterGets = 0;
   /** A muted server reads but never answers. */
   muted = false;
   /** Answers a stanza in place of the script when it returns text. */
@@ -96,6 +102,8 @@ export class XmppTestServer {
       password: "secret",
       iterations: 4096,
       forgeServerSignature: false,
+      roster: [],
+      refuseRoster: "",
       requireSession: false,
       resource: "server-chose",
       streamManagement: undefined,
@@ -201,6 +209,16 @@ export class XmppTestServer {
     if (stanza.name === "iq" && stanza.attrs.type === "get" && stanza.attrs.to === this.behaviour.domain && stanza.getChild("ping", "urn:xmpp:ping")) {
       this.pings += 1;
       this.send(xml("iq", { type: "result", id: stanza.attrs.id, from: this.behaviour.domain }));
+      return;
+    }
+    if (stanza.name === "iq" && stanza.attrs.type === "get" && stanza.getChild("query", "jabber:iq:roster")) {
+      this.rosterGets += 1;
+      const { roster = [], refuseRoster } = this.behaviour;
+      if (refuseRoster) {
+        this.send(xml("iq", { type: "error", id: stanza.attrs.id }, xml("error", { type: "cancel" }, xml(refuseRoster, { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" }))));
+      } else {
+        this.send(xml("iq", { type: "result", id: stanza.attrs.id }, xml("query", { xmlns: "jabber:iq:roster" }, ...roster.map((item) => xml("item", item)))));
+      }
       return;
     }
     if (stanza.name === "iq" && stanza.getChild("session", "urn:ietf:params:xml:ns:xmpp-session")) {

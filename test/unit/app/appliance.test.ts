@@ -128,6 +128,30 @@ describe("appliance", () => {
     assert.deepEqual(answers, ["owner@hub.test subscribe", "owner@hub.test subscribed", "stranger@hub.test unsubscribed"]);
   });
 
+  it("asks an owner for a subscription only when the roster shows it neither subscribed to nor asked", async () => {
+    const owners = ["to", "both", "pending", "from", "none", "absent"].map((name) => `${name}@hub.test`);
+    const server = new XmppTestServer({
+      mechanisms: ["PLAIN"],
+      roster: [
+        { jid: "to@hub.test", subscription: "to" },
+        { jid: "both@hub.test", subscription: "both" },
+        { jid: "pending@hub.test", subscription: "none", ask: "subscribe" },
+        { jid: "from@hub.test", subscription: "from" },
+        { jid: "none@hub.test", subscription: "none" },
+      ],
+    });
+    const device = new Appliance({
+      host: new FakeHost({ server: server.connection }),
+      config: readConnectionConfig({ jid: "device@hub.test/dev", xmpp_password: "secret", ca: "ca.pem", owner: owners.join(",") }),
+      device: new RecordingDevice(),
+      onEvent: () => {},
+    });
+    await device.start();
+    await settle();
+    const requests = server.stanzas.filter((s) => s.is("presence") && s.attrs.type === "subscribe").map((s) => s.attrs.to);
+    assert.deepEqual(requests, ["from@hub.test", "none@hub.test", "absent@hub.test"]);
+  });
+
   it("sends the reply to a message before its receipt", async () => {
     const server = plainServer();
     const { device } = appliance(new FakeHost({ server: server.connection }));
