@@ -11,6 +11,7 @@ import { MICROWAVE, OWNER, STRANGER, ask, microwaveScenario } from "../support/m
 import { startTestHub, type Hub } from "../support/prosody.js";
 import { simulatorMissing, runSim } from "../support/sim-process.js";
 import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import { FaultProxy } from "../support/fault-proxy.js";
 
 /** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
 const BUILD_AND_LOGIN_MS = 600_000;
@@ -92,6 +93,30 @@ describe("the firmware in the Moddable simulator", function () {
     } finally {
       await owner.stop().catch(() => {});
       await device.stop();
+    }
+  });
+
+  it("on the ESP32 profile, retries a TLS handshake cut at boot (not permanent) and comes online on the next attempt", async () => {
+    const heaterManifest = new URL("../../../devices/heater/manifest.json", import.meta.url).pathname;
+    const proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
+    proxy.mode = "cut-after-proceed";
+    // The first connection is cut 20 ms after <proceed/>, in the middle of the handshake; the ones after it pass.
+    const watch = setInterval(() => {
+      if (proxy.cuts > 0) proxy.mode = "pass";
+    }, 5);
+    const settings = deviceSettings(hub, HEATER, OWNER.user, { server: `127.0.0.1:${proxy.port}`, sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}` });
+    const device = await runSim(heaterManifest, settings, ["--esp32-profile"]);
+    try {
+      const retry = await device.waitFor(/retrying\s+[^\n]*/, BUILD_AND_LOGIN_MS);
+      assert.match(retry, /retrying\s+remote-connection-failed: the TLS handshake with hub\.test did not complete: the connection to 127\.0\.0\.1:\d+ was closed; next attempt in [\d.]+ s/);
+      await device.waitFor(/online\s+\S+/, 120_000);
+      assert.equal(proxy.cuts, 1);
+      assert.ok(proxy.accepted >= 2, `${proxy.accepted} connections`);
+      assert.doesNotMatch(device.output(), /error\s|CertificateError|stopped/);
+    } finally {
+      clearInterval(watch);
+      await device.stop();
+      await proxy.close();
     }
   });
 
