@@ -57,6 +57,11 @@ export interface ConnectionHandlers {
 export interface Connection {
   /** True once `startTLS` has completed. */
   readonly secure: boolean;
+  /**
+   * True when `startTLS` resumed an earlier TLS session with this server (TLS 1.2 session id or
+   * ticket: no certificate exchange or public-key work); hosts that keep no sessions leave it out.
+   */
+  readonly resumed?: boolean;
   /** Queues bytes for the server (encrypted once secure). */
   send(bytes: Uint8Array): void;
   /**

@@ -17,8 +17,9 @@ const NODE_DIGEST: Record<DigestAlgorithm, string> = { "SHA-1": "sha1", "SHA-256
 const DIGEST_LENGTH: Record<DigestAlgorithm, number> = { "SHA-1": 20, "SHA-256": 32 };
 
 export function createNodeHost(options: NodeHostOptions): Host {
+  const sessions = new TlsSessions();
   return {
-    connect: (endpoint, handlers) => openConnection(endpoint, handlers, options.ca),
+    connect: (endpoint, handlers) => openConnection(endpoint, handlers, options.ca, sessions),
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
     now: () => performance.now(),
@@ -34,7 +35,29 @@ export function createNodeHost(options: NodeHostOptions): Host {
   };
 }
 
-function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: string): Promise<Connection> {
+/**
+ * The last TLS session of each server (endpoint and name), so that a reconnect resumes it (TLS 1.2
+ * session id or ticket: one round trip and no public-key work instead of a full handshake). The
+ * certificate was checked when the session was made; a server that no longer has it does a full
+ * handshake, checked again.
+ */
+class TlsSessions {
+  readonly #sessions = new Map<string, Buffer>();
+
+  get(key: string): Buffer | undefined {
+    return this.#sessions.get(key);
+  }
+
+  set(key: string, session: Buffer): void {
+    this.#sessions.set(key, session);
+  }
+
+  forget(key: string): void {
+    this.#sessions.delete(key);
+  }
+}
+
+function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: string, sessions: TlsSessions): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const plain = connectTcp({ host: endpoint.host, port: endpoint.port });
     const where = `${endpoint.host}:${endpoint.port}`;
@@ -42,7 +65,7 @@ function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: st
     plain.once("error", refuse);
     plain.once("connect", () => {
       plain.off("error", refuse);
-      resolve(new NodeConnection(plain, handlers, ca));
+      resolve(new NodeConnection(plain, handlers, ca, sessions, where));
     });
   });
 }
@@ -52,10 +75,16 @@ class NodeConnection implements Connection {
   readonly #handlers: ConnectionHandlers;
   readonly #ca: string;
   #secure = false;
+  #resumed = false;
   #closed = false;
   #upgrading = false;
 
-  constructor(socket: Socket, handlers: ConnectionHandlers, ca: string) {
+  readonly #sessions: TlsSessions;
+  readonly #where: string;
+
+  constructor(socket: Socket, handlers: ConnectionHandlers, ca: string, sessions: TlsSessions, where: string) {
+    this.#sessions = sessions;
+    this.#where = where;
     this.#socket = socket;
     this.#handlers = handlers;
     this.#ca = ca;
@@ -65,6 +94,10 @@ class NodeConnection implements Connection {
 
   get secure(): boolean {
     return this.#secure;
+  }
+
+  get resumed(): boolean {
+    return this.#resumed;
   }
 
   send(bytes: Uint8Array): void {
@@ -78,6 +111,8 @@ class NodeConnection implements Connection {
     const plain = this.#socket;
     this.#detach(plain);
     this.#upgrading = true;
+    const key = `${this.#where} ${serverName}`;
+    const session = this.#sessions.get(key);
     return new Promise((resolve, reject) => {
       const secure = connectTls({
         socket: plain as Socket,
@@ -86,9 +121,12 @@ class NodeConnection implements Connection {
         ca: this.#ca,
         rejectUnauthorized: true,
         minVersion: "TLSv1.2",
+        ...(session === undefined ? {} : { session }),
       });
       this.#socket = secure;
+      secure.on("session", (made: Buffer) => this.#sessions.set(key, made));
       const fail = (error: Error) => {
+        this.#sessions.forget(key);
         this.#upgrading = false;
         this.close();
         reject(explainTlsError(error, serverName));
@@ -98,6 +136,7 @@ class NodeConnection implements Connection {
         secure.off("error", fail);
         this.#upgrading = false;
         this.#secure = true;
+        this.#resumed = secure.isSessionReused();
         this.#attach(secure);
         resolve();
       });

@@ -73,7 +73,7 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
     }
     await secure(stream, options);
   }
-  options.onStep?.("secure", domain);
+  options.onStep?.("secure", stream.tlsResumed ? `${domain} (TLS session resumed)` : domain);
 
   const mechanism = await authenticateOnRestart(stream, options);
   options.onStep?.("authenticated", mechanism);

@@ -83,6 +83,11 @@ export class XmppStream {
     return this.#connection?.secure ?? false;
   }
 
+  /** The TLS handshake resumed an earlier session (see Connection.resumed). */
+  get tlsResumed(): boolean {
+    return this.#connection?.resumed ?? false;
+  }
+
   /** The attributes of the server's current stream header (id, from, version), once received. */
   get header(): Record<string, string> | undefined {
     return this.#header;

@@ -11,14 +11,15 @@ import { join } from "node:path";
 import { TLSSocket, createSecureContext } from "node:tls";
 import { createNodeHost } from "../../hosts/node/host.js";
 import { ensureCertificates } from "../../hosts/node/hub/certificates.js";
-import type { Connection } from "../../src/host.js";
+import type { Connection, Host } from "../../src/host.js";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** A loopback server that echoes "plain:" lines, upgrades on "STARTTLS\n", then echoes "tls:" lines. */
 async function startTlsEchoServer(certPath: string, keyPath: string): Promise<{ server: Server; port: number }> {
-  const context = createSecureContext({ cert: readFileSync(certPath), key: readFileSync(keyPath) });
+  // TLS 1.2, as the Moddable SDK speaks it (and the hub of bench:login).
+  const context = createSecureContext({ cert: readFileSync(certPath), key: readFileSync(keyPath), maxVersion: "TLSv1.2" });
   const server = createServer((socket: Socket) => {
     socket.on("error", () => {});
     const onPlain = (chunk: Buffer) => {
@@ -58,11 +59,11 @@ describe("Node host connection", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(ca = caPem) {
+  async function open(ca = caPem, host = createNodeHost({ ca })) {
     const received: string[] = [];
     const closes: (Error | undefined)[] = [];
     let waiter: (() => void) | undefined;
-    const connection: Connection = await createNodeHost({ ca }).connect(
+    const connection: Connection = await host.connect(
       { host: "127.0.0.1", port },
       {
         onData: (bytes) => {
@@ -83,8 +84,8 @@ describe("Node host connection", function () {
     return { connection, next, closes };
   }
 
-  async function upgrade(serverName: string, ca?: string) {
-    const opened = await open(ca);
+  async function upgrade(serverName: string, ca?: string, host?: Host) {
+    const opened = await open(ca, host);
     opened.connection.send(encoder.encode("STARTTLS\n"));
     assert.equal(await opened.next(), "PROCEED\n");
     return { ...opened, tls: opened.connection.startTLS(serverName) };
@@ -97,6 +98,26 @@ describe("Node host connection", function () {
     connection.send(encoder.encode("hello"));
     assert.equal(await next(), "tls:hello");
     connection.close();
+  });
+
+  it("resumes the TLS session of the last connection to the same server on reconnect, and only then", async () => {
+    const host = createNodeHost({ ca: caPem });
+    const first = await upgrade("hub.test", caPem, host);
+    await first.tls;
+    assert.equal(first.connection.resumed, false, "a first handshake is a full one");
+    first.connection.send(encoder.encode("one"));
+    assert.equal(await first.next(), "tls:one");
+    first.connection.close();
+    const second = await upgrade("hub.test", caPem, host);
+    await second.tls;
+    assert.equal(second.connection.resumed, true, "the reconnect resumed the session");
+    second.connection.send(encoder.encode("two"));
+    assert.equal(await second.next(), "tls:two");
+    second.connection.close();
+    const elsewhere = await upgrade("hub.test", caPem, createNodeHost({ ca: caPem }));
+    await elsewhere.tls;
+    assert.equal(elsewhere.connection.resumed, false, "another host keeps its own sessions");
+    elsewhere.connection.close();
   });
 
   it("refuses a certificate for another name", async () => {

@@ -32,7 +32,10 @@ export const PLUGIN_DIR = "hosts/node/hub/prosody-modules";
  * `daemonize` option in favour of that flag. */
 export function prosodyConfig(options: ProsodyConfigOptions): string {
   const { dir, domain, c2sPort, httpPort, directTlsPort, certPath, keyPath, runAsRoot, tlsProtocol, pluginDir } = options;
-  const ssl = `{ key = ${lua(keyPath)}, certificate = ${lua(certPath)}${tlsProtocol === undefined ? "" : `, protocol = ${lua(tlsProtocol)}`} }`;
+  // Session tickets on (Prosody 0.12 turns them off): a device that reconnects resumes its TLS
+  // session in one round trip without the public-key work. Prosody 0.12 resumes no TLS 1.2
+  // session ids (checked with openssl s_client -reconnect), so a ticket is the only way back.
+  const ssl = `{ key = ${lua(keyPath)}, certificate = ${lua(certPath)}, options = { no_ticket = false }${tlsProtocol === undefined ? "" : `, protocol = ${lua(tlsProtocol)}`} }`;
   const path = (name: string) => lua(`${dir}/${name}`);
   // smacks (XEP-0198): a device that loses its link resumes its session, and what was sent to it
   // meanwhile is delivered then. The owner-side peers built on @xmpp/client 0.14 do not enable it
