@@ -331,12 +331,12 @@ export class Appliance {
         onEvent("safe", `disconnected from the hub for more than ${Math.round(graceMs / 1000)} s: every output is in its safe state`);
       }, graceMs);
     }
-    this.#scheduleRetry();
+    // The stream was online: the first reconnect starts at once (jittered), later ones back off.
+    this.#scheduleRetry(this.#backoff.afterLoss(host.now()));
   }
 
-  #scheduleRetry(): void {
+  #scheduleRetry(delay = this.#backoff.next()): void {
     if (this.#stopped) return;
-    const delay = this.#backoff.next();
     this.#options.onEvent("retrying", `next attempt in ${Math.round(delay / 100) / 10} s`);
     this.#retry = this.#options.host.setTimeout(async () => {
       this.#retry = undefined;

@@ -1,5 +1,6 @@
-// When to try again after the stream is lost: exponential backoff with jitter, and no retry
-// for failures that only a person can fix (credentials, a server without TLS or the wrong CA).
+// When to try again after the stream is lost: at once (jittered) after a healthy stream, then
+// exponential backoff with jitter, and no retry for failures that only a person can fix
+// (credentials, a server without TLS or the wrong CA).
 
 import type { Host } from "../host.js";
 import { NegotiationError, StreamError } from "./error.js";
@@ -17,6 +18,7 @@ export class Backoff {
   readonly #initialMs: number;
   readonly #maxMs: number;
   #attempt = 0;
+  #quickAt: number | undefined;
 
   constructor(host: Pick<Host, "randomBytes">, options: BackoffOptions = {}) {
     this.#host = host;
@@ -39,7 +41,25 @@ export class Backoff {
   reset(): void {
     this.#attempt = 0;
   }
+
+  /**
+   * The delay before reconnecting after a stream that was online was lost (a router reboot, a
+   * roam): at most QUICK_JITTER_MS, at random so a room of devices does not reconnect in step,
+   * the first time; the usual backoff when the last quick reconnect was less than
+   * QUICK_INTERVAL_MS ago (a server that drops the device after each login), so it grows only
+   * on repeated failures.
+   */
+  afterLoss(now: number): number {
+    if (this.#quickAt !== undefined && now - this.#quickAt < QUICK_INTERVAL_MS) return this.next();
+    this.#quickAt = now;
+    return Math.round((this.#host.randomBytes(1)[0]! / 255) * QUICK_JITTER_MS);
+  }
 }
+
+/** The first reconnect after a healthy stream waits at most this long. */
+export const QUICK_JITTER_MS = 300;
+/** At most one quick reconnect in this long. */
+export const QUICK_INTERVAL_MS = 60_000;
 
 /** Stream errors that say the configuration points at the wrong server or domain, with what to change. */
 const MISADDRESSED: Readonly<Record<string, string>> = {

@@ -86,6 +86,34 @@ describe("appliance", () => {
     assert.ok(device.client.online);
   });
 
+  it("reconnects within 300 ms after a healthy stream drops, and backs off when it drops again within a minute", async () => {
+    const first = plainServer();
+    const host = new FakeHost({ server: first.connection });
+    const { device, names, events } = appliance(host);
+    await device.start();
+    const second = plainServer();
+    host.server = second.connection;
+    first.connection.drop(new Error("router rebooted"));
+    await settle();
+    const quick = Number(/next attempt in ([\d.]+) s/.exec(events.at(-1)![1])?.[1]);
+    assert.ok(quick <= 0.3, `the first reconnect waits at most 0.3 s, not ${quick} s`);
+    host.clock.advance(300);
+    await settle(60);
+    assert.equal(names().at(-1), "online");
+    const third = plainServer();
+    host.server = third.connection;
+    second.connection.drop(new Error("router rebooted again"));
+    await settle();
+    const backedOff = Number(/next attempt in ([\d.]+) s/.exec(events.at(-1)![1])?.[1]);
+    assert.ok(backedOff >= 0.5, `a second drop within a minute backs off (${backedOff} s)`);
+    host.clock.advance(300);
+    await settle(60);
+    assert.equal(names().at(-1), "retrying", "not reconnected within 300 ms the second time");
+    host.clock.advance(1000);
+    await settle(60);
+    assert.equal(names().at(-1), "online");
+  });
+
   it("resumes a stream-managed session after a drop: the grace timer stops, no new subscription requests or presence", async () => {
     const session = smSession();
     const first = plainServer("secret", session);

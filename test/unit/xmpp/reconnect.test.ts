@@ -2,7 +2,7 @@
 
 import { assert } from "../../support/assert.js";
 import { FakeHost } from "../../support/fake-host.js";
-import { Backoff, isPermanent } from "../../../src/xmpp/reconnect.js";
+import { Backoff, isPermanent, QUICK_INTERVAL_MS, QUICK_JITTER_MS } from "../../../src/xmpp/reconnect.js";
 import { NegotiationError, StreamError, TimeoutError } from "../../../src/xmpp/error.js";
 import { SASLError } from "../../../src/xmpp/sasl/error.js";
 
@@ -27,6 +27,18 @@ describe("reconnect backoff", () => {
     for (let i = 0; i < 5; i++) backoff.next();
     backoff.reset();
     assert.ok(backoff.next() <= 100);
+  });
+
+  it("reconnects after a healthy stream at once (at most 300 ms, spread at random), at most once a minute; backoff otherwise", () => {
+    const backoff = new Backoff(new FakeHost(), { initialMs: 1000, maxMs: 8000 });
+    const first = backoff.afterLoss(0);
+    assert.ok(first >= 0 && first <= QUICK_JITTER_MS, `${first} within [0, ${QUICK_JITTER_MS}]`);
+    const again = backoff.afterLoss(30_000);
+    assert.ok(again >= 500 && again <= 1000, `a second loss within a minute backs off: ${again}`);
+    assert.ok(backoff.afterLoss(30_000 + QUICK_INTERVAL_MS) <= QUICK_JITTER_MS, "quick again a minute after the last quick one");
+    const spread = new Set<number>();
+    for (let seed = 1; seed <= 8; seed++) spread.add(new Backoff(new FakeHost({ seed })).afterLoss(0));
+    assert.ok(spread.size > 1, `several different quick delays: ${[...spread].join(", ")}`);
   });
 
   it("refuses a maximum below the first delay", () => {
