@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { Appliance } from "../../src/app/appliance.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
-import { createApplianceDevice, readyLine } from "../../src/app/appliance-device.js";
+import { createChangeableDevice, readyLine } from "../../src/app/appliance-device.js";
+import { declaredPins } from "../../src/device/board-pins.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
@@ -84,16 +85,34 @@ async function main(args: string[]): Promise<number> {
     const space = line.indexOf(" ");
     log(line.slice(0, space), line.slice(space + 1));
   };
-  const pins = createSimulatedPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, log: simulationLog });
-  const { device, attach } = createApplianceDevice(declaration, { host, pins }, log);
-  log("ready", readyLine(declaration));
-  const appliance = new Appliance({ host, config, device, graceMs: declaration.graceMs, onEvent: (event, detail) => log(event, detail) });
+  const { device, attach } = createChangeableDevice(
+    {
+      builtIn: declaration,
+      host,
+      openPins: (declared) => createSimulatedPins({ drivers: declared.drivers, sensors: declared.sensors, host, log: simulationLog }),
+      store,
+      // A desktop device has no board: a declaration sent to it may use the manifest's pins.
+      board: { pins: declaredPins(declaration), name: "this simulated device (the pins of its manifest's declaration)" },
+    },
+    log,
+  );
+  log("ready", readyLine(device.declaration));
+  const appliance = new Appliance({
+    host,
+    config,
+    device,
+    // Read at each outage: a new declaration brings its own grace_s.
+    get graceMs() {
+      return device.declaration.graceMs;
+    },
+    changeDeclaration: (text) => device.change(text),
+    onEvent: (event, detail) => log(event, detail),
+  });
   attach(appliance);
   const shutdown = () => {
     log("stopping");
     appliance.stop();
     device.close();
-    pins.close();
     setTimeout(() => process.exit(0), 200).unref();
   };
   process.once("SIGINT", shutdown);
@@ -102,7 +121,6 @@ async function main(args: string[]): Promise<number> {
     await appliance.start();
   } catch (error) {
     device.close();
-    pins.close();
     log("error", (error as Error).message);
     console.error(`error: ${(error as Error).message}`);
     return 1;

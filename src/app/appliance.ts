@@ -4,7 +4,7 @@
 
 import type { Opcode } from "../device/types.js";
 import type { Host, TimerHandle } from "../host.js";
-import { AdHocCommands } from "../xmpp/adhoc.js";
+import { AdHocCommands, type AdHocCommand } from "../xmpp/adhoc.js";
 import type { Identity } from "../xmpp/disco.js";
 import { Client, type ClientStatus } from "../xmpp/client.js";
 import type { Jid } from "../xmpp/jid.js";
@@ -14,13 +14,14 @@ import { subscriptionRequest } from "../xmpp/presence.js";
 import { Backoff, isPermanent } from "../xmpp/reconnect.js";
 import type { ConnectionConfig } from "./config.js";
 import { CommandQueues } from "./command-queues.js";
-import { deviceCommands } from "./device-commands.js";
+import type { DeclarationChange } from "./declared-device.js";
+import { declarationCommand, deviceCommands, instructionSetFeature, DECLARATION_NODE, STATUS_NODE } from "./device-commands.js";
 import { PresencePublisher } from "./presence-publisher.js";
 import { RecentCommands } from "./recent-commands.js";
 import { RefusalLimit } from "./refusal-limit.js";
 import { PLAUSIBLE_CLOCK_MS } from "./sntp.js";
 
-export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip" | "duplicate" | "stale" | "busy" | "ignored";
+export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip" | "duplicate" | "stale" | "busy" | "ignored" | "declaration";
 
 /** The caps node (XEP-0115): names this firmware, so a controller knows a device without asking. */
 export const CAPS_NODE = "https://github.com/xmpp-appliance/firmware";
@@ -59,7 +60,15 @@ export interface ApplianceOptions {
   wallClock?(): number;
   /** Most commands of one owner waiting to be carried out; more get a "busy" reply (default 32). */
   queueLimit?: number;
+  /**
+   * Replaces the device's declaration with the JSON text an owner sent (DeclaredDevice.change):
+   * with it, owners can send one by the ad-hoc command `declaration` or the chat line `declare {...}`.
+   */
+  changeDeclaration?(text: string): DeclarationChange;
 }
+
+/** The chat form of a declaration change: `declare` then the JSON, on one line or several. */
+const DECLARE = () => /^declare\s+([\s\S]*)$/i;
 
 export class Appliance {
   readonly #options: ApplianceOptions;
@@ -67,6 +76,10 @@ export class Appliance {
   readonly #backoff: Backoff;
   readonly #presence: PresencePublisher;
   readonly #commands: AdHocCommands;
+  /** The ad-hoc command that changes the declaration, when the runtime allows it. */
+  readonly #declaration: AdHocCommand | undefined;
+  /** The disco#info feature naming the instruction set in force (instructionSetFeature). */
+  #instructionSet: string;
   #retry: TimerHandle | undefined;
   #grace: TimerHandle | undefined;
   #wake: (() => void) | undefined;
@@ -101,7 +114,8 @@ export class Appliance {
       password: config.password,
       server: config.server,
       deadLinkMs: config.deadLinkMs,
-      identity: options.identity ?? { category: "client", type: "bot", name: device.name },
+      // The name is read at each disco#info and caps ver: a new declaration may rename the device.
+      identity: options.identity ?? { category: "client", type: "bot", get name() { return device.name; } },
       capsNode: CAPS_NODE,
       status: () => device.summary(),
       onStatus: (status, detail) => {
@@ -123,8 +137,11 @@ export class Appliance {
         return false;
       },
     });
-    for (const command of deviceCommands(device.opcodes, (text, from) => this.#runCommand(text, from))) this.#commands.add(command);
+    this.#declaration = options.changeDeclaration ? declarationCommand(async (text, from) => this.#declare(text, from)) : undefined;
+    this.#addDeviceCommands();
     this.#commands.register(this.#client);
+    this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);
+    this.#client.addFeature(this.#instructionSet);
     this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (status) => {
       if (this.#client.online) this.#client.setStatus(status);
     });
@@ -243,6 +260,8 @@ export class Appliance {
       reply = Promise.resolve(`error: refused as stale, nothing was changed: ${stale}; send it again if you still want it`);
     } else {
       reply = this.#queues.run(bare, async () => {
+        const declaration = this.#options.changeDeclaration ? DECLARE().exec(message.body) : null;
+        if (declaration) return this.#declare(declaration[1]!, from);
         onEvent("message", `from ${from}: ${message.body}`);
         const text = await device.handle(message.body);
         this.deviceChanged();
@@ -289,6 +308,37 @@ export class Appliance {
   async #runCommand(text: string, from: Jid): Promise<string> {
     this.#options.onEvent("command", `from ${from}: ${text}`);
     const reply = await this.#options.device.handle(text);
+    this.deviceChanged();
+    return reply;
+  }
+
+  /** The ad-hoc commands of the instruction set in force, status and the declaration change, in the order they are listed. */
+  #addDeviceCommands(): void {
+    for (const command of deviceCommands(this.#options.device.opcodes, (text, from) => this.#runCommand(text, from))) this.#commands.add(command);
+    if (this.#declaration) this.#commands.add(this.#declaration);
+  }
+
+  /**
+   * An owner's new declaration (by chat or ad-hoc): on success the opcode commands are replaced,
+   * the caps ver changes with the instruction-set feature and presence says what happened, so
+   * controllers fetch the new forms. The JSON is not logged: its size is enough to tell it apart.
+   */
+  #declare(text: string, from: Jid): string {
+    const { device, host, onEvent } = this.#options;
+    const before = device.opcodes;
+    const { changed, reply } = this.#options.changeDeclaration!(text);
+    onEvent("declaration", `from ${from}: ${text.length} characters: ${reply}`);
+    if (!changed) return reply;
+    for (const node of [...before.map((opcode) => opcode.opcode), STATUS_NODE, DECLARATION_NODE]) this.#commands.remove(node);
+    this.#addDeviceCommands();
+    this.#client.removeFeature(this.#instructionSet);
+    this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);
+    this.#client.addFeature(this.#instructionSet);
+    const status = `new instruction set: ${device.name}, ${device.opcodes.length} commands`;
+    if (this.#client.online) {
+      this.#client.setStatus(status);
+      this.#presence.reset(status);
+    }
     this.deviceChanged();
     return reply;
   }

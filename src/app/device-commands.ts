@@ -8,6 +8,7 @@ import type { Opcode, Operand } from "../device/types.js";
 import type { AdHocCommand, Note } from "../xmpp/adhoc.js";
 import type { Form, FormField, SubmittedValues } from "../xmpp/dataforms.js";
 import type { Jid } from "../xmpp/jid.js";
+import { encodeUtf8 } from "../xml/utf8.js";
 
 /** Carries out a text command (or `status`) for `from` and gives the reply, which starts with "ok" or "error:" for commands. */
 export type CommandRunner = (text: string, from: Jid) => Promise<string>;
@@ -108,4 +109,39 @@ export function deviceCommands(opcodes: readonly Opcode[], run: CommandRunner): 
     run: async (_values, from) => ({ type: "info", text: await run("status", from) }),
   };
   return [...opcodes.map((opcode) => opcodeCommand(opcode, run)), status];
+}
+
+export const DECLARATION_NODE = "declaration";
+
+/**
+ * The owner-only command that replaces the device declaration: one text-multi field holding the
+ * same JSON as `config.device` (the chat form is `declare {...}`). `change` gives the reply.
+ */
+export function declarationCommand(change: (text: string, from: Jid) => Promise<string>): AdHocCommand {
+  return {
+    node: DECLARATION_NODE,
+    name: "Change the instruction set",
+    form: () => ({
+      title: "Change the instruction set",
+      instructions: "The new device declaration, the same JSON as config.device in the manifest. It is checked whole; if it is refused nothing changes, else every output goes to its safe state and the new instruction set replaces the old one, and is kept after a restart.",
+      fields: [{ var: "declaration", type: "text-multi", label: "Declaration (JSON)", desc: `{"name": ..., "drivers": {...}, "opcodes": [...]}`, required: true }],
+    }),
+    async run(values, from) {
+      const text = (values.get("declaration") ?? []).join("\n").trim();
+      if (text === "") return { type: "error", text: "error: the field declaration is empty: paste the new device declaration (JSON); nothing was changed" };
+      return note(await change(text, from));
+    },
+  };
+}
+
+/**
+ * Names the instruction set in disco#info, so that the caps ver (XEP-0115) changes with it and a
+ * controller that keeps forms by ver fetches them again: a digest of every command's node, name
+ * and form, which is what a controller builds from.
+ */
+export function instructionSetFeature(host: { digest(algorithm: "SHA-1", data: Uint8Array): Uint8Array }, node: string, opcodes: readonly Opcode[]): string {
+  const described = opcodes.map((opcode) => [opcode.opcode, opcode.task, opcodeForm(opcode) ?? null]);
+  let hex = "";
+  for (const byte of host.digest("SHA-1", encodeUtf8(JSON.stringify(described))).subarray(0, 8)) hex += byte.toString(16).padStart(2, "0");
+  return `${node}#instruction-set-${hex}`;
 }

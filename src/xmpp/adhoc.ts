@@ -74,6 +74,11 @@ export class AdHocCommands {
     this.#commands.set(command.node, command);
   }
 
+  /** Withdraws a command; a session of it still open can no longer be completed. */
+  remove(node: string): void {
+    this.#commands.delete(node);
+  }
+
   /** The items of the commands node, as disco#items lists them. */
   items(): DiscoItem[] {
     const jid = this.#options.jid();

@@ -140,6 +140,11 @@ export class Client {
     this.#features.add(feature);
   }
 
+  /** Stops announcing a feature added with `addFeature` (the caps ver changes with it). */
+  removeFeature(feature: string): void {
+    this.#features.delete(feature);
+  }
+
   /**
    * Connects, negotiates and sends initial presence. Resolves with the bound JID once online;
    * rejects with the error that stopped it (and the stream is closed). `onStatus("offline")`
