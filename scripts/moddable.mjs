@@ -2,7 +2,7 @@
 //
 //   node scripts/moddable.mjs sim   [--memory] [--fixed C,S,K] [--build-only] [--port N] <device manifest> key=value...
 //   node scripts/moddable.mjs esp32 --board <boards/name> <device manifest> key=value...
-//   node scripts/moddable.mjs selftest [--port N]
+//   node scripts/moddable.mjs selftest [--port N] [selftest_tcp_port=N]
 //   node scripts/moddable.mjs soak [--port N] soak_port=<refused port> [soak_connects=1000 soak_drops=100]
 //
 // --esp32-profile (sim, and always for soak) makes the simulator as strict as an ESP32 where it
@@ -212,11 +212,11 @@ async function runToEnd(so, port, name, timeoutMs) {
  * Builds and runs hosts/moddable/selftest in mcsim: the Moddable host's digests, HMAC and the
  * core's PBKDF2 against published vectors, with timings. Exits 0 when every check passed.
  */
-async function selftest(port) {
+async function selftest(port, settings) {
   await bundle();
   const outDir = join(out, "sdk");
   mkdirSync(outDir, { recursive: true });
-  if (mcconfig(["-d", "-m", "-p", "lin", "-t", "build", "-o", outDir, join(root, "hosts/moddable/selftest/manifest.json")]) !== 0) throw new Error("mcconfig failed (see above)");
+  if (mcconfig(["-d", "-m", "-p", "lin", "-t", "build", "-o", outDir, join(root, "hosts/moddable/selftest/manifest.json"), ...settings]) !== 0) throw new Error("mcconfig failed (see above)");
   return runToEnd(join(outDir, "bin/lin/mc/debug/selftest/mc.so"), port, "selftest", 60_000);
 }
 
@@ -243,7 +243,7 @@ function boardManifest(board, manifest) {
 const USAGE = `usage:
   npm run sim -- [--esp32-profile] [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
   npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)
-  node scripts/moddable.mjs selftest [--port <n>]   (the Moddable host's cryptography, in mcsim)
+  node scripts/moddable.mjs selftest [--port <n>] [selftest_tcp_port=<loopback port that accepts>]   (the Moddable host's cryptography and TCP send room, in mcsim)
   node scripts/moddable.mjs soak [--port <n>] soak_port=<refused port> [soak_connects=1000] [soak_drops=100]   (ESP32 profile)`;
 
 async function main(argv) {
@@ -270,7 +270,7 @@ async function main(argv) {
   if (flags.has("--esp32-profile") && !fixed) fixed = esp32Creation();
   const [manifest, ...settings] = positional;
   if (command === "selftest") {
-    return selftest(port);
+    return selftest(port, positional);
   }
   if (command === "soak") {
     return soak(port, positional);

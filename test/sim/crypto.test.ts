@@ -6,7 +6,8 @@
 // views, a password longer than a block and bad arguments, and its time against the JavaScript path.
 
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
 import { projectRoot } from "../../hosts/node/project.js";
@@ -25,8 +26,30 @@ describe("the Moddable host's cryptography in mcsim", function () {
 
   it("matches every published vector, and SCRAM's 4,096 PBKDF2 iterations come out right for SHA-1 and SHA-256", async () => {
     const port = await freeLoopbackPort();
-    const result = spawnSync(process.execPath, [join(projectRoot(), "scripts/moddable.mjs"), "selftest", "--port", String(port)], { encoding: "utf8", timeout: 280_000 });
-    const output = `${result.stdout}${result.stderr}`;
+    // A loopback peer for the send-room check: it accepts and reads nothing.
+    const accepted = new Set<Socket>();
+    const peer = createServer((socket) => {
+      accepted.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => accepted.delete(socket));
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    const peerPort = (peer.address() as { port: number }).port;
+    let result: { status: number | null; output: string };
+    try {
+      // Asynchronous: the peer must keep accepting while the self-test runs.
+      result = await new Promise((resolve) => {
+        const child = spawn(process.execPath, [join(projectRoot(), "scripts/moddable.mjs"), "selftest", "--port", String(port), `selftest_tcp_port=${peerPort}`], { stdio: ["ignore", "pipe", "pipe"], timeout: 280_000 });
+        let output = "";
+        child.stdout.on("data", (chunk) => (output += chunk));
+        child.stderr.on("data", (chunk) => (output += chunk));
+        child.on("close", (status) => resolve({ status, output }));
+      });
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => peer.close(resolve));
+    }
+    const output = result.output;
     assert.equal(result.status, 0, output);
     assert.match(output, /selftest done 0/);
     assert.doesNotMatch(output, /selftest FAIL/);
@@ -36,6 +59,9 @@ describe("the Moddable host's cryptography in mcsim", function () {
       assert.match(output, new RegExp(`selftest ok ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
     }
     for (const refused of ["0 iterations", "1.5 iterations", "SHA-512", "module refuses 0 iterations", "module refuses 2^31 iterations"]) assert.match(output, new RegExp(`selftest ok native pbkdf2 ${refused.startsWith("module") ? "" : "refuses "}${refused.replace(/[.^]/g, "\\$&")} \\(`));
+    // The simulator's TCP is as strict as lwip's: a room of at most 8,192 bytes, a larger write refused.
+    const room = /selftest ok tcp send room (\d+) bytes \(lwip 8192\), a \d+-byte write refused: would block/.exec(output);
+    assert.ok(room && Number(room[1]) <= 8192, output);
     // The figures: both paths timed in the same run.
     for (const digest of ["sha1", "sha256"]) {
       assert.match(output, new RegExp(`selftest time pbkdf2-${digest} 4096 iterations \\d+ ms`));

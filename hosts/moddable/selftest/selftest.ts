@@ -2,10 +2,13 @@
 // in mcsim): its SHA-1, SHA-256 and HMAC against published vectors, inputs given as views into
 // larger buffers, and the core's PBKDF2 over that HMAC (SCRAM's salted password) against RFC 6070
 // and the common PBKDF2-HMAC-SHA-256 vector, then the host's native PBKDF2 (the project's C module)
-// against the same vectors and the JavaScript path, timing the 4,096 iterations of each. One trace
-// line per check, "selftest ok <name>" or "selftest FAIL <name>: ...", then "selftest done <failures>".
+// against the same vectors and the JavaScript path, timing the 4,096 iterations of each; then the
+// simulator's TCP send room against lwip's (selftest_tcp_port). One trace line per check, "selftest ok <name>" or "selftest FAIL <name>: ...", then "selftest done <failures>".
 
+import TCP from "embedded:io/socket/tcp";
 import { Digest } from "crypt";
+import config from "mc/config";
+import Timer from "timer";
 import HMAC from "hmac";
 import Time from "time";
 import nativePbkdf2 from "appliance/pbkdf2";
@@ -67,7 +70,62 @@ export default function selftest(): void {
     failures++;
     trace(`selftest FAIL random bytes: ${hex(random)}\n`);
   }
-  trace(`selftest done ${failures}\n`);
+  const port = Number(config.selftest_tcp_port);
+  if (!port) {
+    trace("selftest skipped tcp send room: no selftest_tcp_port=<a loopback port that accepts>\n");
+    trace(`selftest done ${failures}\n`);
+    return;
+  }
+  checkSendRoom(port, () => trace(`selftest done ${failures}\n`));
+}
+
+/** lwip's send room on ESP32 (TCP_SND_BUF); a write larger than the room throws there. */
+const LWIP_SEND_ROOM = 8192;
+
+/**
+ * The simulator's TCP must be at least as strict as lwip's: a send room no larger than 8,192
+ * bytes, and a write larger than the room refused ("would block"), not buffered. Connects to
+ * the loopback port the test listens on and tries a write one byte over the room.
+ */
+function checkSendRoom(port: number, done: () => void): void {
+  let finished = false;
+  let socket: TCP | undefined;
+  const finish = (failure: string | undefined, detail = "") => {
+    if (finished) return;
+    finished = true;
+    Timer.clear(timer);
+    try {
+      socket?.close();
+    } catch {
+      // closed already
+    }
+    if (failure === undefined) trace(`selftest ok tcp send room ${detail}\n`);
+    else {
+      failures++;
+      trace(`selftest FAIL tcp send room: ${failure}\n`);
+    }
+    done();
+  };
+  const timer = Timer.set(() => finish(`no onWritable from 127.0.0.1:${port} within 5 s`), 5_000);
+  socket = new TCP({
+    address: "127.0.0.1",
+    port,
+    onWritable(count: number) {
+      if (finished) return;
+      let refused: string | undefined;
+      try {
+        this.write(new ArrayBuffer(count + 1));
+      } catch (error) {
+        refused = (error as Error).message;
+      }
+      if (count > LWIP_SEND_ROOM) finish(`the room is ${count} bytes, more than lwip's ${LWIP_SEND_ROOM}`);
+      else if (refused === undefined) finish(`a ${count + 1}-byte write into a ${count}-byte room was taken`);
+      else finish(undefined, `${count} bytes (lwip ${LWIP_SEND_ROOM}), a ${count + 1}-byte write refused: ${refused}`);
+    },
+    onError() {
+      finish(`the connection to 127.0.0.1:${port} failed`);
+    },
+  });
 }
 
 /** RFC 6070 and the SHA-256 vectors through host.pbkdf2 (C), then its cost against the JavaScript path's. */
