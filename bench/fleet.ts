@@ -6,7 +6,7 @@
 // device; with --cluster it then stops one node and shows the devices coming back on the other.
 // Everything it starts is stopped by its pid, also on failure; every loop is bounded.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
@@ -18,6 +18,7 @@ import { fleetUser, fleetUsers } from "../hosts/node/hub/fleet-accounts.js";
 import { writeHubFile } from "../hosts/node/hub/hub-file.js";
 import { type Hub, RAISED_FILE_LIMIT, startHub } from "../hosts/node/hub/prosody.js";
 import { EJABBERD_REQUIREMENTS, REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
+import { percentile, processUsage } from "./process-meter.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const fleetCommand = join(root, "build/hosts/node/fleet.mjs");
@@ -26,7 +27,6 @@ const OWNERS = 4;
 const IN_FLIGHT = 16;
 const RECEIPT_TIMEOUT_MS = 30_000;
 const COMMANDS = ["status", "PREHEAT 200 5", "GRILL 3", "STOP"];
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface Options {
   counts: number[];
@@ -54,26 +54,8 @@ function parse(argv: readonly string[]): Options {
   return options;
 }
 
-/** CPU seconds and resident memory of a process, from /proc. */
-function usage(pid: number): { cpu: number; rssMiB: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cpu = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return { cpu, rssMiB: rss ? Number(rss[1]) / 1024 : 0 };
-  } catch {
-    return { cpu: 0, rssMiB: 0 }; // the process is gone
-  }
-}
-
 function sum(pids: readonly number[]): { cpu: number; rssMiB: number } {
-  return pids.map(usage).reduce((a, b) => ({ cpu: a.cpu + b.cpu, rssMiB: a.rssMiB + b.rssMiB }), { cpu: 0, rssMiB: 0 });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return pids.map(processUsage).reduce((a, b) => ({ cpu: a.cpu + b.cpu, rssMiB: a.rssMiB + b.rssMiB }), { cpu: 0, rssMiB: 0 });
 }
 
 interface FleetRun {

@@ -7,6 +7,7 @@ import type { DigestAlgorithm, Host } from "../src/host.js";
 import { encodeUtf8 } from "../src/xml/utf8.js";
 import { encodeBase64 } from "../src/xmpp/sasl/base64.js";
 import { Scram } from "../src/xmpp/sasl/scram.js";
+import { percentile } from "./process-meter.js";
 
 const logins = Number(process.env.LOGINS ?? 40);
 const iterations = Number(process.env.ITERATIONS ?? 4096);
@@ -28,8 +29,6 @@ function login(host: Host, algorithm: DigestAlgorithm): number {
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;
 }
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 console.log(`Node ${process.version}; ${logins} logins per path and digest, ${iterations} iterations, fresh salt each (no cache); paths alternate in one run`);
 for (const algorithm of ["SHA-1", "SHA-256"] as const) {

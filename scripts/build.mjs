@@ -53,6 +53,8 @@ const nodeEntries = [
   "bench/fleet.ts",
   "bench/login.ts",
   "bench/scram-login.ts",
+  "bench/commands.ts",
+  "bench/echo-bot.ts",
   "bench/dashboard.ts",
   "bench/soak.ts",
   ...find("test", ".ts").filter((p) => !p.endsWith(".d.ts") && !p.startsWith("test/xs/bundle")),

@@ -1,0 +1,233 @@
+// `npm run bench:commands [-- --count N] [--window W]`: a private Prosody hub on loopback, the
+// desktop device (the microwave manifest) and an @xmpp/client echo bot (bench/echo-bot.ts, the
+// floor) on it, each its own process; one owner sends each of them, phase by phase in the same run,
+// N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests, one at a time and then
+// W in flight (after 40 unmeasured ones each). Prints send→reply and send→receipt p50/p99, commands/s, CPU per command (from
+// /proc) and the device/echo bot ratios; fails (exit 1) when a command loses its reply or receipt.
+// Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { xml, type Client } from "@xmpp/client";
+import type { Element } from "ltx";
+import { hubClient } from "../hosts/node/peer-client.js";
+import { loadAccounts } from "../hosts/node/hub/account-store.js";
+import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
+import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
+import { watchProcess, type DeviceRun } from "../test/support/device-process.js";
+import { readNumberOptions } from "./number-options.js";
+import { percentile, processUsage } from "./process-meter.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const USAGE = "usage: npm run bench:commands [-- --count N] [--window W]";
+/** A command whose reply or receipt has not come this long after it was sent is lost. */
+const ANSWER_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 60_000;
+
+type Kind = "status" | "PREHEAT 350 20 / STOP";
+type Mode = "one at a time" | "pipelined";
+
+interface Contender {
+  readonly name: "device" | "echo bot";
+  readonly jid: string;
+  readonly run: DeviceRun;
+}
+
+interface Outcome {
+  replies: number[];
+  receipts: number[];
+  lost: string[];
+  seconds: number;
+  cpuMs: number;
+}
+
+/** The owner's side: sends commands and settles each when both its reply and its receipt came. */
+class Owner {
+  readonly #client: Client;
+  readonly #waiting = new Map<string, { sentAt: number; reply?: number; receipt?: number; done: () => void }>();
+  #counter = 0;
+
+  constructor(client: Client) {
+    this.#client = client;
+    client.on("stanza", (stanza: Element) => this.#receive(stanza));
+  }
+
+  /** Sends `body` to `to`; resolves with the reply and receipt times in ms, or undefined when one missed ANSWER_TIMEOUT_MS. */
+  send(to: string, body: string): Promise<{ reply: number; receipt: number } | undefined> {
+    const id = `c${++this.#counter}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        resolve(undefined);
+      }, ANSWER_TIMEOUT_MS);
+      const entry = {
+        sentAt: performance.now(),
+        done: () => {
+          clearTimeout(timer);
+          this.#waiting.delete(id);
+          resolve({ reply: entry.reply! - entry.sentAt, receipt: entry.receipt! - entry.sentAt });
+        },
+      } as { sentAt: number; reply?: number; receipt?: number; done: () => void };
+      this.#waiting.set(id, entry);
+      // The thread carries the id back in the reply; the receipt names the message id.
+      void this.#client.send(xml("message", { type: "chat", to, id }, xml("body", {}, body), xml("thread", {}, id), xml("request", { xmlns: "urn:xmpp:receipts" })));
+    });
+  }
+
+  #receive(stanza: Element): void {
+    if (!stanza.is("message")) return;
+    const now = performance.now();
+    const receiptId = stanza.getChild("received", "urn:xmpp:receipts")?.attrs.id as string | undefined;
+    const threadId = stanza.getChildText("body") !== null ? stanza.getChildText("thread") : null;
+    for (const [id, field] of [[receiptId, "receipt"], [threadId, "reply"]] as const) {
+      const entry = id ? this.#waiting.get(id) : undefined;
+      if (entry === undefined || entry[field] !== undefined) continue;
+      entry[field] = now;
+      if (entry.reply !== undefined && entry.receipt !== undefined) entry.done();
+    }
+  }
+}
+
+function bodies(kind: Kind, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (kind === "status" ? "status" : i % 2 === 0 ? "PREHEAT 350 20" : "STOP"));
+}
+
+async function phase(owner: Owner, contender: Contender, kind: Kind, mode: Mode, count: number, window: number): Promise<Outcome> {
+  const outcome: Outcome = { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0 };
+  const queue = bodies(kind, count);
+  const cpuBefore = processUsage(contender.run.child.pid!).cpu;
+  const started = performance.now();
+  const worker = async () => {
+    for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
+      const times = await owner.send(contender.jid, body);
+      if (times === undefined) outcome.lost.push(body);
+      else {
+        outcome.replies.push(times.reply);
+        outcome.receipts.push(times.receipt);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: mode === "pipelined" ? window : 1 }, worker));
+  outcome.seconds = (performance.now() - started) / 1000;
+  outcome.cpuMs = (processUsage(contender.run.child.pid!).cpu - cpuBefore) * 1000;
+  outcome.replies.sort((a, b) => a - b);
+  outcome.receipts.sort((a, b) => a - b);
+  return outcome;
+}
+
+function startContender(name: Contender["name"], jid: string, args: string[]): Contender {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
+  const run = watchProcess(child, `the ${name}`, async () => {
+    child.kill("SIGTERM");
+    const lingering = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => clearTimeout(lingering));
+  });
+  return { name, jid, run };
+}
+
+const ms = (value: number): string => (Number.isNaN(value) ? "-" : value.toFixed(1));
+
+function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: number): string {
+  const answered = outcome.receipts.length;
+  return [
+    `${kind}, ${mode}`.padEnd(36),
+    name.padEnd(9),
+    `${(answered / outcome.seconds).toFixed(0).padStart(5)}/s`,
+    `reply p50 ${ms(percentile(outcome.replies, 50)).padStart(6)} p99 ${ms(percentile(outcome.replies, 99)).padStart(6)} ms`,
+    `receipt p50 ${ms(percentile(outcome.receipts, 50)).padStart(6)} p99 ${ms(percentile(outcome.receipts, 99)).padStart(6)} ms`,
+    `CPU ${(outcome.cpuMs / count).toFixed(2).padStart(5)} ms/command`,
+    `lost ${outcome.lost.length}`,
+  ].join("  ");
+}
+
+async function main(): Promise<number> {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+  const options = readNumberOptions(process.argv.slice(2), ["--count", "--window"], USAGE);
+  const count = options.get("--count")?.[0] ?? 200;
+  const window = options.get("--window")?.[0] ?? 8;
+  if (count < 2 || count > 5_000) throw new Error(`--count: from 2 to 5000; ${USAGE}`);
+  if (window < 2 || window > 32) throw new Error(`--window: from 2 to 32 (the device queues at most 32 commands per owner); ${USAGE}`);
+  if (!(await ensureRequirements("bench:commands", REQUIREMENTS))) return 1;
+
+  const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-commands-"));
+  let hub: Hub | undefined;
+  let client: Client | undefined;
+  const contenders: Contender[] = [];
+  const failures: string[] = [];
+  try {
+    const accounts = loadAccounts(dir, ["owner", "microwave", "echo"]);
+    const [ownerAccount, microwaveAccount, echoAccount] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
+    hub = await startHub({ dir, accounts, contacts: { owner: "owner", devices: ["microwave", "echo"] }, c2sPort: 0, startTimeoutMs: START_TIMEOUT_MS });
+    console.log(`bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase, ${window} in flight when pipelined; CPU from /proc of each process`);
+    const echoSettings = join(dir, "echo-bot.json");
+    writeFileSync(echoSettings, JSON.stringify({ domain: hub.domain, host: hub.host, c2sPort: hub.c2sPort, caPem: hub.caPem, user: echoAccount.user, password: echoAccount.password }));
+    contenders.push(
+      startContender("device", `microwave@${hub.domain}/appliance`, [
+        join(root, "build/hosts/node/device.mjs"),
+        join(root, "devices/microwave/manifest.json"),
+        `jid=microwave@${hub.domain}/appliance`,
+        `xmpp_password=${microwaveAccount.password}`,
+        `server=${hub.host}:${hub.c2sPort}`,
+        `ca=${hub.caPath}`,
+        `owner=owner@${hub.domain}`,
+        `settings=${join(dir, "microwave.settings.json")}`,
+      ]),
+      startContender("echo bot", `echo@${hub.domain}/echo`, [join(root, "build/bench/echo-bot.mjs"), echoSettings]),
+    );
+    await contenders[0]!.run.waitFor(/\bonline\s+microwave@/, START_TIMEOUT_MS);
+    await contenders[1]!.run.waitFor(/echo-bot: online/, START_TIMEOUT_MS);
+    client = hubClient(hub, ownerAccount, { resource: "bench" });
+    client.on("error", () => {});
+    const owner = new Owner(client);
+    await client.start();
+
+    // Unmeasured warm-up, so that the first phase does not time the JIT compiling either side.
+    for (const contender of contenders) {
+      const warm = await phase(owner, contender, "status", "pipelined", 40, window);
+      if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of 40 warm-up commands lost`);
+    }
+    const header = "phase".padEnd(36) + "  contender";
+    console.log(header);
+    for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
+      for (const mode of ["one at a time", "pipelined"] as const) {
+        const outcomes = new Map<string, Outcome>();
+        for (const contender of contenders) {
+          const outcome = await phase(owner, contender, kind, mode, count, window);
+          outcomes.set(contender.name, outcome);
+          console.log(row(kind, mode, contender.name, outcome, count));
+          if (outcome.lost.length > 0) failures.push(`${contender.name}, ${kind}, ${mode}: ${outcome.lost.length} of ${count} lost (no reply or receipt within ${ANSWER_TIMEOUT_MS / 1000} s)`);
+        }
+        const device = outcomes.get("device")!;
+        const bot = outcomes.get("echo bot")!;
+        const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "-");
+        const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
+        console.log(
+          `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= 1.5 ? " (within the 1.5x target)" : " (over the 1.5x target)"}, ` +
+            `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.cpuMs, bot.cpuMs)}`,
+        );
+      }
+    }
+  } finally {
+    await client?.stop().catch(() => {});
+    for (const contender of contenders) await contender.run.stop();
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failures.length > 0) {
+    console.error(`bench:commands FAILED:\n  ${failures.join("\n  ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench:commands FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
