@@ -1,10 +1,10 @@
-// `npm run bench:dashboard [-- --contacts 1000,5000] [--runs 3]`: the owner's tools with a large
-// roster. Per roster size, a private hub (Prosody, WebSocket on) with that many device accounts in
-// the owner's roster (written in bulk), the dashboard page in headless Chromium and `ctl devices`
-// in this process: prints the time from the login click to the first page of the list, the
+// `npm run bench:dashboard [-- --contacts 1000,5000] [--online 0] [--runs 3]`: the owner's tools
+// with a large roster. Per roster size, a private hub (Prosody, WebSocket on) with that many device
+// accounts in the owner's roster (written in bulk), the first --online of them logged in as one
+// fleet process, the dashboard page in headless Chromium and `ctl devices` in this process: prints
+// the time from the login click to the first page of the list (all online devices counted), the
 // stanzas the page sent after login and how many went to devices, and the same for ctl devices.
-// No device is online (the figure is the roster's cost); everything started is stopped, also on
-// failure.
+// Everything started is stopped, also on failure.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ import { fleetUsers } from "../hosts/node/hub/fleet-accounts.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { projectRoot } from "../hosts/node/project.js";
 import { launchChromium } from "../test/support/chromium.js";
+import { microwaveManifest, type DeviceRun } from "../test/support/device-process.js";
+import { runFleet, storeFleetAccounts, writeFleetHubFile } from "../test/support/fleet-process.js";
 import { readNumberOptions } from "./number-options.js";
 
 const OWNER = { user: "owner", password: "owner-secret" };
@@ -25,12 +27,14 @@ const STEP_TIMEOUT_MS = 120_000;
 
 interface Options {
   contacts: number[];
+  online: number;
   runs: number;
 }
 
 function parse(argv: readonly string[]): Options {
-  const given = readNumberOptions(argv, ["--contacts", "--runs"], "usage: npm run bench:dashboard [-- --contacts 1000,5000] [--runs 3]");
-  const options: Options = { contacts: given.get("--contacts") ?? [1000, 5000], runs: given.get("--runs")?.[0] ?? 3 };
+  const given = readNumberOptions(argv, ["--contacts", "--online", "--runs"], "usage: npm run bench:dashboard [-- --contacts 1000,5000] [--online 0] [--runs 3]");
+  const options: Options = { contacts: given.get("--contacts") ?? [1000, 5000], online: given.get("--online")?.[0] ?? 0, runs: given.get("--runs")?.[0] ?? 3 };
+  if (options.contacts.some((n) => n < options.online)) throw new Error("--online: at most as many as the smallest --contacts");
   if (options.runs < 1 || options.runs > 10) throw new Error("--runs: from 1 to 10");
   if (options.contacts.some((n) => n < 1 || n > MAX_CONTACTS)) throw new Error(`--contacts: from 1 to ${MAX_CONTACTS} each`);
   return options;
@@ -49,17 +53,23 @@ interface Row {
   ctlRequests: number;
 }
 
-async function measure(contacts: number, runs: number, scratch: string): Promise<Row> {
+async function measure(contacts: number, online: number, runs: number, scratch: string): Promise<Row> {
   const devices = fleetUsers(contacts);
+  const accounts = devices.map((user) => ({ user, password: `${user}-secret` }));
   const dir = join(scratch, `hub-${contacts}`);
   let hub: Hub | undefined;
+  let fleet: DeviceRun | undefined;
   const browser = await launchChromium(join(scratch, `profile-${contacts}`));
   try {
-    hub = await startHub({
-      dir, c2sPort: 0, websocket: true,
-      accounts: [OWNER, ...devices.map((user) => ({ user, password: `${user}-secret` }))],
-      contacts: { owner: OWNER.user, devices },
-    });
+    hub = await startHub({ dir, c2sPort: 0, websocket: true, accounts: [OWNER, ...accounts], contacts: { owner: OWNER.user, devices } });
+    if (online > 0) {
+      writeFleetHubFile(dir, hub, OWNER.user);
+      storeFleetAccounts(dir, accounts.slice(0, online));
+      fleet = runFleet([microwaveManifest, "--count", String(online), "--hub", dir]);
+      // A 5 logins/s floor, as bench:fleet budgets it.
+      await fleet.waitFor(new RegExp(`fleet: ${online} of ${online} online in`), 60_000 + online * 200);
+    }
+    const summary = ` of ${contacts.toLocaleString("en")} contacts, ${online.toLocaleString("en")} online`;
     const login = { websocket: hub.websocketUrl!, domain: hub.domain, jid: `${OWNER.user}@${hub.domain}`, password: OWNER.password };
     const server = await startDashboardServer({ pageDir: join(projectRoot(), "build/web"), port: 0, login });
     const pageMs: number[] = [];
@@ -73,7 +83,7 @@ async function measure(contacts: number, runs: number, scratch: string): Promise
         await page.goto(server.url);
         const clicked = Date.now();
         await page.click("#login-form button");
-        await page.locator("#device-summary", { hasText: ` of ${contacts.toLocaleString("en")} contacts` }).waitFor();
+        await page.locator("#device-summary", { hasText: summary }).waitFor();
         pageMs.push(Date.now() - clicked);
         // Whatever the page sends once the list is up, in the same time again.
         await page.waitForTimeout(Math.min(pageMs.at(-1)!, 2000));
@@ -102,6 +112,7 @@ async function measure(contacts: number, runs: number, scratch: string): Promise
     return { contacts, pageMs: median(pageMs), pageStanzas: frames.length, pageToDevices: frames.filter(toDevice).length, ctlMs: median(ctlMs), ctlRequests: requests };
   } finally {
     await browser.close().catch(() => undefined);
+    await fleet?.stop();
     await hub?.stop();
   }
 }
@@ -112,8 +123,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const contacts of options.contacts) {
-      console.log(`${contacts} contacts: starting the hub and measuring ${options.runs} runs…`);
-      rows.push(await measure(contacts, options.runs, scratch));
+      console.log(`${contacts} contacts, ${options.online} online: starting the hub${options.online > 0 ? " and the fleet" : ""}, measuring ${options.runs} runs…`);
+      rows.push(await measure(contacts, options.online, options.runs, scratch));
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -122,7 +133,7 @@ async function main(): Promise<void> {
     ["contacts", "page ms", "page stanzas", "to devices", "ctl devices ms", "ctl requests"],
     ...rows.map((row) => [row.contacts, row.pageMs, row.pageStanzas, row.pageToDevices, row.ctlMs, row.ctlRequests].map(String)),
   ];
-  console.log(`\nmedians of ${options.runs} runs, no device online; page ms: login click to the first page of the list;`);
+  console.log(`\nmedians of ${options.runs} runs, ${options.online} devices online; page ms: login click to the first page of the list;`);
   console.log("page stanzas: sent after resource binding (roster, presence...); ctl devices ms includes wait=1 s for presence");
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   for (const row of table) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join("  "));

@@ -6,10 +6,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ACCOUNTS_FILE } from "../../hosts/node/hub/account-store.js";
 import { writeHubFile } from "../../hosts/node/hub/hub-file.js";
+import { projectRoot } from "../../hosts/node/project.js";
 import { watchProcess, type DeviceRun } from "./device-process.js";
 import type { Hub } from "./prosody.js";
 
-const fleetCommand = new URL("../../hosts/node/fleet.mjs", import.meta.url).pathname;
+// From the project's root: this file is bundled into tests and benchmarks at different depths.
+const fleetCommand = join(projectRoot(), "build/hosts/node/fleet.mjs");
 
 export function runFleet(args: string[]): DeviceRun {
   const child = spawn(process.execPath, ["--expose-gc", fleetCommand, ...args], { stdio: ["ignore", "pipe", "pipe"] });
