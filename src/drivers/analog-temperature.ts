@@ -30,10 +30,20 @@ export class AnalogTemperatureInput implements TemperatureInput {
   sample(): number {
     const full = 2 ** this.#input.resolution - 1;
     const raw = this.#input.read();
-    if (!(raw > 0 && raw < full)) {
-      throw new Error(`sensor ${this.#sensor.name} reads ${raw} of ${full} on pin ${this.#sensor.pin}: disconnected or shorted`);
-    }
     const { mvAt0C, mvPerC } = this.#sensor.analog;
+    if (!(raw > 0 && raw < full)) {
+      const where = `sensor ${this.#sensor.name} reads ${raw} of ${full} on pin ${this.#sensor.pin}`;
+      // The top of the range is also what a sensor hotter than the scale can show gives (an AD8495
+      // at 5 mV/°C reaches an ESP32's 2450 mV at 240 °C): say where that is.
+      if (raw >= full) {
+        const topC = Math.round((this.#fullScaleMv - mvAt0C) / mvPerC);
+        throw new Error(
+          `${where}: at the top of the ADC's range, above ${topC} °C with this scale (mv_at_0c ${mvAt0C}, mv_per_c ${mvPerC}, ${this.#fullScaleMv} mV full scale): ` +
+            `hotter than this wiring can read, or shorted to the supply`,
+        );
+      }
+      throw new Error(`${where}: disconnected or shorted`);
+    }
     return ((raw / full) * this.#fullScaleMv - mvAt0C) / mvPerC;
   }
 

@@ -47,10 +47,17 @@ describe("analog temperature input", () => {
   it("throws for a reading at either rail: an open or shorted sensor is not a temperature", () => {
     const adc = new FakeAnalog();
     const input = new AnalogTemperatureInput(adc, sensor(), 2450);
-    for (const value of [0, 4095]) {
-      adc.value = value;
-      assert.throws(() => input.sample(), /sensor cavity reads \d+ of 4095 on pin 34: disconnected or shorted/);
-    }
+    adc.value = 0;
+    assert.throws(() => input.sample(), /sensor cavity reads 0 of 4095 on pin 34: disconnected or shorted/);
+    adc.value = 4095;
+    assert.throws(() => input.sample(), /sensor cavity reads 4095 of 4095 on pin 34: at the top of the ADC's range, above 410 °C with this scale \(mv_at_0c 1250, mv_per_c 5, 3300 mV full scale\): hotter than this wiring can read, or shorted to the supply/);
+  });
+
+  it("says at which temperature the top of the range lies: an AD8495 on an ESP32's 2450 mV reads at most 240 °C", () => {
+    const adc = new FakeAnalog();
+    const input = new AnalogTemperatureInput(adc, sensor({ mvAt0C: 1250, mvPerC: 5, vrefMv: undefined }), 2450);
+    adc.value = esp32Reading(3000); // 350 °C
+    assert.throws(() => input.sample(), /reads 4095 of 4095 on pin 34: at the top of the ADC's range, above 240 °C with this scale \(mv_at_0c 1250, mv_per_c 5, 2450 mV full scale\)/);
   });
 
   it("closes its pin", () => {
