@@ -33,7 +33,10 @@ export class StatePanelView {
     });
     conversation.listen({
       updated: (message) => {
-        if (originOf(message) === "status" && message.device === this.#device) this.#renderReply();
+        if (originOf(message) !== "status" || message.device !== this.#device) return;
+        this.#renderReply();
+        // The presence may have changed while the question was out: then it is asked again now.
+        if (message.state === "done" || message.state === "failed") this.#followPresence();
       },
     });
     byId("refresh-status").addEventListener("click", () => {
