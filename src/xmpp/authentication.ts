@@ -24,30 +24,41 @@ export interface SaslOptions {
 export interface SaslExchange {
   readonly name: MechanismName;
   readonly mechanism: SASLMechanism;
+  /** The initial response, in base64 (SASL2 carries it in <initial-response/>). */
+  readonly initial: string;
   readonly auth: Element;
 }
 
 /** Makes the exchange of `name` and its <auth/>; nothing is sent yet. */
 export function beginAuthentication(name: MechanismName, options: SaslOptions): SaslExchange {
   const mechanism = createMechanism(name, options);
-  return { name, mechanism, auth: xml("auth", { xmlns: NS.SASL, mechanism: name }, payload(mechanism.initialResponse())) };
+  const initial = payload(mechanism.initialResponse());
+  return { name, mechanism, initial, auth: xml("auth", { xmlns: NS.SASL, mechanism: name }, initial) };
 }
 
-/** Carries an exchange whose <auth/> was sent to its end: challenges answered, the server's proof checked. */
-export async function finishAuthentication(stream: XmppStream, { name, mechanism }: SaslExchange, options: SaslOptions): Promise<MechanismName> {
+/** SASL (RFC 6120) or SASL2 (XEP-0388): the same challenges and responses, in their own namespace. */
+export const SASL2_NS = "urn:xmpp:sasl:2";
+
+/**
+ * Carries an exchange whose <auth/> (or SASL2 <authenticate/>) was sent to its end: challenges
+ * answered, the server's proof checked. Resolves with the <success/>, which SASL2 fills with
+ * what was done inline (the bound JID, a resumed session).
+ */
+export async function finishAuthentication(stream: XmppStream, { name, mechanism }: SaslExchange, options: SaslOptions, ns: string = NS.SASL): Promise<Element> {
+  const what = ns === NS.SASL ? `SASL ${name}` : `SASL2 ${name}`;
   for (;;) {
-    const answer = await stream.next(options.timeoutMs, `the server's answer to SASL ${name}`);
-    const data = answer.text().trim();
-    if (answer.is("challenge", NS.SASL)) {
-      stream.send(xml("response", { xmlns: NS.SASL }, payload(mechanism.challenge(decode(data)))));
-    } else if (answer.is("success", NS.SASL)) {
+    const answer = await stream.next(options.timeoutMs, `the server's answer to ${what}`);
+    if (answer.is("challenge", ns)) {
+      stream.send(xml("response", { xmlns: ns }, payload(mechanism.challenge(decode(answer.text().trim())))));
+    } else if (answer.is("success", ns)) {
+      const data = (ns === NS.SASL ? answer.text() : answer.getChildText("additional-data") ?? "").trim();
       mechanism.verify(data && data !== "=" ? decode(data) : null);
-      return name;
-    } else if (answer.is("failure", NS.SASL)) {
+      return answer;
+    } else if (answer.is("failure", ns)) {
       const { condition, text } = XMPPError.partsOf(answer, NS.SASL);
       throw new SASLError(condition, failureText(condition, text, options.username));
     } else {
-      throw new SASLError("malformed-request", `unexpected <${answer.name}/> during SASL ${name}`);
+      throw new SASLError("malformed-request", `unexpected <${answer.name}/> during ${what}`);
     }
   }
 }
@@ -58,13 +69,13 @@ export async function finishAuthentication(stream: XmppStream, { name, mechanism
  * <challenge/> otherwise, which <abort/> ends). No password was used: SCRAM's first message
  * carries only the name and a nonce.
  */
-export async function abandonAuthentication(stream: XmppStream, { name }: SaslExchange, timeoutMs: number): Promise<void> {
+export async function abandonAuthentication(stream: XmppStream, { name }: SaslExchange, timeoutMs: number, ns: string = NS.SASL): Promise<void> {
   let answer = await stream.next(timeoutMs, `the server's answer to SASL ${name}`);
-  if (answer.is("challenge", NS.SASL)) {
-    stream.send(xml("abort", { xmlns: NS.SASL }));
+  if (answer.is("challenge", ns)) {
+    stream.send(xml("abort", { xmlns: ns }));
     answer = await stream.next(timeoutMs, `the server's answer to aborting SASL ${name}`);
   }
-  if (!answer.is("failure", NS.SASL)) {
+  if (!answer.is("failure", ns)) {
     throw new SASLError("malformed-request", `unexpected <${answer.name}/> after SASL ${name} was given up`);
   }
 }

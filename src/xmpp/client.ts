@@ -11,7 +11,7 @@ import { IqTracker, type IqHandler } from "./iq.js";
 import { Jid } from "./jid.js";
 import { Liveness } from "./liveness.js";
 import { chatMessage, readMessage, receipt, type IncomingMessage } from "./messages.js";
-import { negotiate, type Negotiated, type NegotiationStep } from "./negotiation.js";
+import { negotiate, type Negotiated, type NegotiationStep, type Sasl2Memory } from "./negotiation.js";
 import { refusalOf, skippedReport } from "./oversized.js";
 import { NS } from "./namespaces.js";
 import { availablePresence, subscriptionAnswer } from "./presence.js";
@@ -49,6 +49,12 @@ export interface ClientOptions {
    * without a byte from the server the client probes (an SM ack request, else a ping).
    */
   deadLinkMs?: number;
+  /**
+   * SASL2 (XEP-0388) with Bind2 (XEP-0386) and inline resumption when the server offers them
+   * (default true): from the second login on, one exchange sent with the stream header
+   * authenticates and binds or resumes.
+   */
+  sasl2?: boolean;
   /** XEP-0198 stream management when the server offers it (default true). */
   streamManagement?: boolean;
   /** Most stanzas kept for retransmission on resume (default 64). */
@@ -82,6 +88,7 @@ export class Client {
   readonly #roster = new Roster();
   /** The mechanism the server took last: the next login sends its first message unasked. */
   #mechanism: MechanismName | undefined;
+  readonly #sasl2: Sasl2Memory | undefined;
 
   constructor(options: ClientOptions) {
     if (!options.host) throw new TypeError("Client needs a host");
@@ -93,6 +100,7 @@ export class Client {
     if (options.capsNode !== undefined) this.#features.add(NS.CAPS);
     this.#idPrefix = hex(options.host.randomBytes(4));
     this.#cache = new SaltedPasswordCache(options.host);
+    this.#sasl2 = options.sasl2 === false ? undefined : { offer: undefined, agentId: uuid(options.host.randomBytes(16)), software: "xmpp-appliance" };
     this.#sm = new StreamManagement({
       host: options.host,
       maxUnacked: options.maxUnacked,
@@ -188,6 +196,7 @@ export class Client {
         onStep: (step, detail) => this.#status(step, detail),
         onFallback: (text) => this.#report(new XMPPError("undefined-condition", text)),
         ...(this.#mechanism === undefined ? {} : { expectedMechanism: this.#mechanism }),
+        ...(this.#sasl2 === undefined ? {} : { sasl2: this.#sasl2 }),
         ...(endpoint.directTls === true ? { directTls: true } : {}),
         ...(options.streamManagement === false ? {} : { streamManagement: this.#sm }),
       });
@@ -416,6 +425,14 @@ export class Client {
   #report(error: unknown): void {
     this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** A random UUID (RFC 9562 version 4) from 16 random bytes. */
+function uuid(bytes: Uint8Array): string {
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const text = hex(bytes);
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
 }
 
 function hex(bytes: Uint8Array): string {

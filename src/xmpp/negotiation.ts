@@ -4,12 +4,14 @@
 
 import { createElement as xml, type Element } from "ltx";
 import { CertificateError } from "../host.js";
-import { abandonAuthentication, beginAuthentication, finishAuthentication, type SaslOptions } from "./authentication.js";
+import { abandonAuthentication, beginAuthentication, finishAuthentication, SASL2_NS, type SaslOptions } from "./authentication.js";
 import { bindRequest, establishSession, readBound } from "./bind.js";
 import { NegotiationError, TimeoutError, XMPPError } from "./error.js";
 import type { Jid } from "./jid.js";
 import { NS } from "./namespaces.js";
 import type { XmppStream } from "./stream.js";
+import { SASLError } from "./sasl/error.js";
+import { readSasl2Offer, readSasl2Success, sasl2Request, type Sasl2Offer } from "./sasl2.js";
 import { chooseMechanism, SCRAM_MECHANISMS, type MechanismName } from "./sasl/mechanisms.js";
 import { enableStreamManagement, readResumption, SM_NS, type StreamManagement } from "./stream-management.js";
 
@@ -40,6 +42,8 @@ export interface NegotiationOptions extends SaslOptions {
   streamManagement?: StreamManagement;
   /** The mechanism the server took last time: its first message leaves with the stream header (default SCRAM-SHA-1). */
   expectedMechanism?: MechanismName;
+  /** SASL2 (XEP-0388) with Bind2, when the server offers it: what is remembered of it between logins. */
+  sasl2?: Sasl2Memory;
   /** Direct TLS (XEP-0368): the connection is secured before the first stream header, with no STARTTLS. */
   directTls?: boolean;
   /** A faster path was given up for a slower one (one line: what and why). */
@@ -75,9 +79,75 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
   }
   options.onStep?.("secure", stream.tlsResumed ? `${domain} (TLS session resumed)` : domain);
 
-  const mechanism = await authenticateOnRestart(stream, options);
+  const sasl2 = options.sasl2;
+  if (sasl2?.offer) return loginWithSasl2(stream, options, sasl2, sasl2.offer);
+  const { mechanism, features } = await authenticateOnRestart(stream, options);
+  // SASL2 saves a round trip only sent ahead with the header: from the next login on.
+  if (sasl2) sasl2.offer = readSasl2Offer(features);
   options.onStep?.("authenticated", mechanism);
   return { ...(await bindOnRestart(stream, options)), mechanism };
+}
+
+/** What the client remembers of a server's SASL2 between logins; absent: SASL2 is not used. */
+export interface Sasl2Memory {
+  /** The offer of the last login: the next one sends <authenticate/> with the stream header. */
+  offer: Sasl2Offer | undefined;
+  /** Identifies this device to the server across logins (XEP-0388 user-agent). */
+  readonly agentId: string;
+  readonly software: string;
+}
+
+/**
+ * SASL2 with Bind2, sent ahead with the stream header after TLS (the server offered it last
+ * time): authentication, binding or resumption, and stream management in one exchange. A server
+ * that no longer offers it, or fails it for a reason other than the credentials, is forgotten as
+ * a SASL2 server and the next attempt uses SASL.
+ */
+async function loginWithSasl2(stream: XmppStream, options: NegotiationOptions, memory: Sasl2Memory, remembered: Sasl2Offer): Promise<Negotiated> {
+  const domain = options.jid.domain;
+  const sm = options.streamManagement;
+  const resend: Element[] = sm?.state && !sm.resumable ? sm.failed() : []; // the window passed
+  const requestOptions = { tag: options.jid.resource, agentId: memory.agentId, software: memory.software, streamManagement: sm };
+  const guess = chooseMechanism(remembered.mechanisms, { secure: stream.secure });
+  let exchange = SCRAM_MECHANISMS.some((name) => name === guess) ? beginAuthentication(guess, options) : undefined;
+  const features = await restart(stream, options.timeoutMs, exchange ? [sasl2Request(exchange, remembered, requestOptions)] : []);
+  const offer = readSasl2Offer(features);
+  memory.offer = offer;
+  if (!offer) {
+    throw new XMPPError("remote-connection-failed", `${domain} no longer offers SASL2 with Bind2, which this login had sent ahead; the next attempt uses SASL`);
+  }
+  const best = chooseMechanism(offer.mechanisms, { secure: stream.secure });
+  if (exchange && exchange.name !== best) {
+    await abandonAuthentication(stream, exchange, options.timeoutMs, SASL2_NS);
+    options.onFallback?.(`${domain} now offers ${offer.mechanisms.join(", ")}: SASL2 ${exchange.name}, sent before the offer was read, was given up for ${best}`);
+    exchange = undefined;
+  }
+  if (!exchange) {
+    exchange = beginAuthentication(best, options);
+    stream.send(sasl2Request(exchange, offer, requestOptions));
+  }
+  let success: Element;
+  try {
+    success = await finishAuthentication(stream, exchange, options, SASL2_NS);
+  } catch (error) {
+    if (error instanceof SASLError && !isCredentialFailure(error)) {
+      memory.offer = undefined;
+      throw new XMPPError("remote-connection-failed", `${domain} failed SASL2 (${error.message}); the next attempt uses SASL`);
+    }
+    throw error;
+  }
+  options.onStep?.("authenticated", `${exchange.name} (SASL2)`);
+  const outcome = readSasl2Success(success, sm);
+  if (outcome.resumed) return { jid: outcome.jid, resumed: true, resend: outcome.resend, mechanism: exchange.name };
+  options.onStep?.("bound", `${outcome.jid.toString()} (Bind2)`);
+  const negotiated: Negotiated = { jid: outcome.jid, resumed: false, resend: [...resend, ...outcome.resend], mechanism: exchange.name };
+  if (outcome.resumeRefused !== undefined) negotiated.resumeRefused = outcome.resumeRefused;
+  return negotiated;
+}
+
+/** Failures a person must fix (the password, a disabled account): SASL would fail the same way. */
+function isCredentialFailure(error: SASLError): boolean {
+  return error.condition === "not-authorized" || error.condition === "account-disabled" || error.condition === "credentials-expired" || error.condition === "server-signature-mismatch";
 }
 
 /** The TLS handshake (STARTTLS or direct), the server's certificate checked for the JID's domain by the host. */
@@ -104,7 +174,7 @@ const FIRST_GUESS = "SCRAM-SHA-1";
  * nonce: the password is not used until the server has answered), then reads the offer: when
  * the best mechanism offered is another, the guess is given up and that one is used.
  */
-async function authenticateOnRestart(stream: XmppStream, options: NegotiationOptions): Promise<MechanismName> {
+async function authenticateOnRestart(stream: XmppStream, options: NegotiationOptions): Promise<{ mechanism: MechanismName; features: Element }> {
   const expected = options.expectedMechanism ?? FIRST_GUESS;
   let exchange = SCRAM_MECHANISMS.some((name) => name === expected) ? beginAuthentication(expected, options) : undefined;
   const features = await restart(stream, options.timeoutMs, exchange ? [exchange.auth] : []);
@@ -123,7 +193,8 @@ async function authenticateOnRestart(stream: XmppStream, options: NegotiationOpt
     exchange = beginAuthentication(best, options);
     stream.send(exchange.auth);
   }
-  return finishAuthentication(stream, exchange, options);
+  await finishAuthentication(stream, exchange, options);
+  return { mechanism: exchange.name, features };
 }
 
 /**

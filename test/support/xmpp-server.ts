@@ -24,6 +24,8 @@ export interface ServerBehaviour {
   /** Marks <session/> as required in the post-auth features. */
   requireSession?: boolean;
   resource?: string;
+  /** Offer SASL2 (XEP-0388) with Bind2 (and inline SM with `streamManagement`); `failWith`: answer every <authenticate/> with that condition. */
+  sasl2?: { failWith?: string };
   /** Direct TLS (XEP-0368): the connection is secure before the first header, so SASL is offered at once. */
   directTls?: boolean;
   /** The roster a roster get is answered with (RFC 6121 §2.1.4); default: empty. */
@@ -65,11 +67,15 @@ function saltedPassword(alg: "SHA-1" | "SHA-256", password: string, salt: Uint8A
 
 type Stage = "initial" | "secured" | "authenticated";
 
+const SASL1 = "urn:ietf:params:xml:ns:xmpp-sasl";
+const SASL2 = "urn:xmpp:sasl:2";
+const BIND2 = "urn:xmpp:bind:0";
+
 /** Runs the server side of the negotiation on a ScriptedServer; `stanzas` collects what the client sent after it. */
 export class XmppTestServer {
   readonly connection = new ScriptedServer();
   readonly stanzas: Element[] = [];
-  readonly behaviour: Required<Omit<ServerBehaviour, "resource" | "streamManagement">> & { resource: string; streamManagement: SmSession | undefined };
+  readonly behaviour: Required<Omit<ServerBehaviour, "resource" | "streamManagement" | "sasl2">> & { resource: string; streamManagement: SmSession | undefined; sasl2: ServerBehaviour["sasl2"] };
   stage: Stage = "initial";
   /** Whether the client ever sent <auth/>. */
   authAttempted = false;
@@ -77,6 +83,8 @@ export class XmppTestServer {
   readonly headers: Record<string, string>[] = [];
   /** SASL exchanges the client aborted. */
   aborts = 0;
+  /** SASL2 <authenticate/> elements received. */
+  readonly authenticates: Element[] = [];
   /** The mechanism of each <auth/> the client sent. */
   readonly auths: string[] = [];
   /** Resource binding requests answered. */
@@ -90,6 +98,8 @@ export class XmppTestServer {
   /** Answers a stanza in place of the script when it returns text. */
   intercept: ((stanza: Element) => string | undefined) | undefined;
   #reader: StanzaStream;
+  /** The namespace of the SASL exchange under way: SASL or SASL2. */
+  #ns = SASL1;
   #scram: { clientFirstBare: string; serverFirst: string; salted: Uint8Array; nonce: string; alg: "SHA-1" | "SHA-256" } | undefined;
 
   constructor(behaviour: ServerBehaviour = {}) {
@@ -108,6 +118,7 @@ export class XmppTestServer {
       resource: "server-chose",
       streamManagement: undefined,
       directTls: false,
+      sasl2: undefined,
       ...behaviour,
     };
     if (this.behaviour.directTls) this.stage = "secured";
@@ -148,6 +159,16 @@ export class XmppTestServer {
     } else if (this.stage === "secured" || (this.stage === "initial" && !this.behaviour.offerStartTls)) {
       const mechanisms = features.c("mechanisms", { xmlns: "urn:ietf:params:xml:ns:xmpp-sasl" });
       for (const name of this.behaviour.mechanisms) mechanisms.c("mechanism").t(name);
+      if (this.behaviour.sasl2) {
+        const authentication = features.c("authentication", { xmlns: SASL2 });
+        for (const name of this.behaviour.mechanisms) authentication.c("mechanism").t(name);
+        const inline = authentication.c("inline");
+        const bind = inline.c("bind", { xmlns: BIND2 });
+        if (this.behaviour.streamManagement) {
+          bind.c("inline").c("feature", { var: "urn:xmpp:sm:3" });
+          inline.c("sm", { xmlns: "urn:xmpp:sm:3" });
+        }
+      }
     } else if (this.stage === "authenticated") {
       features.c("bind", { xmlns: "urn:ietf:params:xml:ns:xmpp-bind" });
       const session = features.c("session", { xmlns: "urn:ietf:params:xml:ns:xmpp-session" });
@@ -187,7 +208,30 @@ export class XmppTestServer {
       this.#fail("aborted");
       return;
     }
+    if (stanza.name === "authenticate" && stanza.attrs.xmlns === SASL2 && this.behaviour.sasl2) {
+      this.authenticates.push(stanza);
+      this.authAttempted = true;
+      this.auths.push(`SASL2 ${stanza.attrs.mechanism ?? ""}`);
+      this.#ns = SASL2;
+      if (this.behaviour.sasl2.failWith) {
+        this.#fail(this.behaviour.sasl2.failWith);
+        return;
+      }
+      this.#auth(stanza.attrs.mechanism ?? "", decodeBase64(stanza.getChildText("initial-response") ?? ""));
+      return;
+    }
+    if (stanza.name === "abort" && stanza.attrs.xmlns === SASL2) {
+      this.aborts += 1;
+      this.#scram = undefined;
+      this.#fail("aborted");
+      return;
+    }
+    if (stanza.name === "response" && stanza.attrs.xmlns === SASL2 && this.#scram) {
+      this.#scramFinal(decodeUtf8(decodeBase64(stanza.text())));
+      return;
+    }
     if (stanza.name === "auth") {
+      this.#ns = SASL1;
       this.authAttempted = true;
       this.auths.push(stanza.attrs.mechanism ?? "");
       this.#auth(stanza.attrs.mechanism ?? "", decodeBase64(stanza.text()));
@@ -278,7 +322,7 @@ export class XmppTestServer {
       const serverFirst = `r=${nonce},s=${encodeBase64(salt)},i=${this.behaviour.iterations}`;
       const salted = saltedPassword(alg, password, salt, this.behaviour.iterations);
       this.#scram = { clientFirstBare, serverFirst, salted, nonce, alg };
-      this.send(`<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${encodeBase64(encodeUtf8(serverFirst))}</challenge>`);
+      this.send(`<challenge xmlns='${this.#ns}'>${encodeBase64(encodeUtf8(serverFirst))}</challenge>`);
       return;
     }
     this.#fail("invalid-mechanism");
@@ -305,6 +349,10 @@ export class XmppTestServer {
   }
 
   #succeed(additional: string): void {
+    if (this.#ns === SASL2) {
+      this.#sasl2Success(additional);
+      return;
+    }
     this.stage = "authenticated";
     this.#reader = this.#newReader();
     this.#scram = undefined;
@@ -312,6 +360,46 @@ export class XmppTestServer {
   }
 
   #fail(condition: string): void {
-    this.send(`<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><${condition}/><text>scripted refusal</text></failure>`);
+    const inner = this.#ns === SASL2 ? ` xmlns='${SASL1}'` : "";
+    this.send(`<failure xmlns='${this.#ns}'><${condition}${inner}/><text>scripted refusal</text></failure>`);
+  }
+
+  /** SASL2 success: what <authenticate/> asked inline (resume, else bind with SM enabled), no restart. */
+  #sasl2Success(additional: string): void {
+    const request = this.authenticates.at(-1)!;
+    this.#scram = undefined;
+    this.stage = "authenticated";
+    const success = xml("success", { xmlns: SASL2 });
+    if (additional) success.c("additional-data").t(encodeBase64(encodeUtf8(additional)));
+    const sm = this.behaviour.streamManagement;
+    const resume = request.getChild("resume", "urn:xmpp:sm:3");
+    if (resume && sm) {
+      sm.resumes += 1;
+      if (sm.resumable && resume.attrs.previd === sm.id) {
+        sm.clientAcked = Number(resume.attrs.h);
+        success.c("authorization-identifier").t(this.fullJid);
+        success.cnode(xml("resumed", { xmlns: "urn:xmpp:sm:3", previd: sm.id, h: String(sm.handled) }));
+        this.send(success);
+        return;
+      }
+      success.cnode(xml("failed", { xmlns: "urn:xmpp:sm:3" }, xml("item-not-found", { xmlns: "urn:ietf:params:xml:ns:xmpp-stanzas" })));
+    }
+    const bind = request.getChild("bind", BIND2);
+    if (bind) {
+      this.binds += 1;
+      this.behaviour.resource = `${bind.getChildText("tag") ?? "none"}~scripted`;
+      const bound = xml("bound", { xmlns: BIND2 });
+      if (sm && bind.getChild("enable", "urn:xmpp:sm:3")) {
+        sm.enabled = true;
+        sm.handled = 0;
+        sm.resumable = true;
+        bound.cnode(xml("enabled", { xmlns: "urn:xmpp:sm:3", id: sm.id, resume: "true", max: "300" }));
+      }
+      success.c("authorization-identifier").t(this.fullJid);
+      success.cnode(bound);
+    } else {
+      success.c("authorization-identifier").t(`${this.behaviour.username}@${this.behaviour.domain}`);
+    }
+    this.send(success);
   }
 }
