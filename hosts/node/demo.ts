@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createInterface, type Interface } from "node:readline";
+import { createInterface } from "node:readline";
 import type { Client } from "@xmpp/client";
 import type { Outgoing } from "../../owner/messages.js";
 import { OwnerClient } from "../../owner/owner-client.js";
@@ -13,6 +13,7 @@ import { loadAccounts } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { DEFAULT_DOMAIN, startHub, type Hub } from "./hub/prosody.js";
 import { ensureRequirements } from "./hub/requirements.js";
+import { ConsoleLines } from "./console-lines.js";
 import { asksForHelp, USAGE_EXIT } from "./help-flag.js";
 import { PASSWORD_ENV } from "./password-source.js";
 import { hubClient } from "./peer-client.js";
@@ -24,13 +25,9 @@ const OWNER = "owner";
 const REPLY_TIMEOUT_MS = 30_000;
 const START_TIMEOUT_MS = 20_000;
 
-/** Prints a line above the prompt, which is drawn again with what was typed so far. */
-let prompt: Interface | undefined;
-function say(line: string): void {
-  if (prompt === undefined) return void console.log(line);
-  process.stdout.write(`\r\x1b[K${line}\n`);
-  prompt.prompt(true);
-}
+/** Every line the demo prints: above the owner's prompt while it is open. */
+const consoleLines = new ConsoleLines(process.stdout);
+const say = (line: string): void => consoleLines.say(line);
 
 const USAGE = `usage: npm run demo [-- dir=.hub port=5222]
   dir   the hub's folder (config, data, certificates, accounts); default .hub in the project
@@ -72,14 +69,20 @@ function startCommand(root: string, command: string, args: string[], password: s
 }
 
 /** Starts an example device as a child and prefixes its log lines with its name. */
-function startDevice(root: string, hub: Hub, name: string, password: string): ChildProcess {
-  return startCommand(root, "device", [
+function startDevice(root: string, hub: Hub, name: string, password: string, stopping: () => boolean): ChildProcess {
+  const child = startCommand(root, "device", [
     join(root, `devices/${name}/manifest.json`),
     `jid=${name}@${hub.domain}/appliance`,
     `server=${hub.host}:${hub.c2sPort}`,
     `ca=${hub.caPath}`,
     `owner=${OWNER}@${hub.domain}`,
   ], password, (line) => say(`  ${name} | ${line}`));
+  // A device killed without a word may stay "online" on the hub for minutes (Prosody keeps a
+  // stream-management session for it to resume): its process ending is known here at once.
+  child.once("exit", (code, signal) => {
+    if (!stopping()) say(`demo: the ${name} device stopped (${signal ?? `exit code ${code}`}); the hub may show it online until its session times out`);
+  });
+  return child;
 }
 
 /** Starts the web dashboard with the owner's login filled in; resolves with the child and its URL. */
@@ -116,16 +119,18 @@ function runConsole(owner: OwnerClient, device: string, interactive: boolean): P
       }
       if (message.state === "done") say(`  (delivered: ${name(message.device)} acknowledged "${message.text}")`);
       else if (message.state === "failed") say(`  (${message.delivered === false ? "not delivered" : "not confirmed"}: "${message.text}": ${message.failed})`);
-      else if (message.state === "waiting") say(`  (waiting for the hub connection: "${message.text}" goes out when it is back)`);
+      // Every message starts out waiting; only one held for a dropped connection is worth a line.
+      else if (message.state === "waiting" && owner.xmpp.status !== "online") say(`  (waiting for the hub connection: "${message.text}" goes out when it is back)`);
     },
     // What a device says on its own (a safety trip), not in answer to a command.
     incoming: (message) => message.answers === undefined && say(`${name(message.device)}: ${message.text}`),
   });
   owner.presence.onOffline((fullJid) => say(`demo: ${fullJid} went offline`));
-  owner.xmpp.on("disconnect", () => say("demo: the connection to the hub dropped; reconnecting (what you type waits for it)"));
+  const dropped = () => say("demo: the connection to the hub dropped; reconnecting (what you type waits for it)");
+  owner.xmpp.on("disconnect", dropped);
 
   const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, prompt: "owner> " });
-  if (interactive) prompt = lines;
+  if (interactive) consoleLines.attach(lines);
   let queue = Promise.resolve();
   return new Promise((resolveConsole) => {
     lines.on("line", (line) => {
@@ -147,7 +152,9 @@ function runConsole(owner: OwnerClient, device: string, interactive: boolean): P
         const unsettled = owner.messages.unsettled;
         if (unsettled.length > 0) await Promise.race([Promise.all(unsettled.map((message) => message.settled)), new Promise((r) => setTimeout(r, 3000).unref())]);
         owner.messages.abandon("the demo is ending");
-        prompt = undefined;
+        // The demo closes the connection itself from here on.
+        owner.xmpp.removeListener("disconnect", dropped);
+        consoleLines.attach(undefined);
         resolveConsole();
       });
     });
@@ -178,7 +185,9 @@ async function main(argv: string[]): Promise<number> {
   const password = (user: string) => accounts.find((a) => a.user === user)!.password;
   const children: ChildProcess[] = [];
   let owner: Client | undefined;
+  let stopping = false;
   const cleanup = async () => {
+    stopping = true;
     await owner?.stop().catch(() => {});
     await Promise.all(children.map(stopChild));
     await hub.stop();
@@ -187,7 +196,7 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGTERM", () => void cleanup().then(() => process.exit(0)));
   try {
     say(`demo: starting the example devices (desktop devices, simulated): ${DEVICES.join(", ")}`);
-    for (const name of DEVICES) children.push(startDevice(root, hub, name, password(name)));
+    for (const name of DEVICES) children.push(startDevice(root, hub, name, password(name), () => stopping));
     const deviceJid = `${DEVICE}@${hub.domain}`;
     // It reconnects by itself when the hub connection drops; what is typed meanwhile waits for it.
     const xmppOwner = hubClient(hub, { user: OWNER, password: password(OWNER) }, { resource: "console", reconnect: true });

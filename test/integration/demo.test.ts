@@ -4,7 +4,7 @@
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strict as assert } from "node:assert";
@@ -64,6 +64,52 @@ describe("demo command", function () {
     assert.match(output.slice(preheat), /microwave \| .*pin\s+25 \(oven\) -> 1/);
     assert.match(output, /microwave: ok: STOP/);
     assert.match(output, /demo: stopping/);
+    assert.doesNotMatch(output, /connection to the hub dropped|device stopped/, "stopping is not reported as a drop or a crash");
     assert.match(output, /microwave \| .*offline/);
+  });
+
+  it("reports the microwave going offline at once, a command then as bounced, a device killed at once, and prints the owner's login for other clients", async () => {
+    const child = spawn(process.execPath, [demoCommand, `dir=${dir}`, "port=0"], { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+    const take = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const waiter of [...waiters]) if (waiter.pattern.test(output)) waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve();
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    const exited = once(child, "exit");
+    const seen = (pattern: RegExp) => Promise.race([
+      new Promise<void>((resolve) => (pattern.test(output) ? resolve() : waiters.push({ pattern, resolve }))),
+      exited.then(() => assert.fail(`the demo ended before printing ${pattern}:\n${output}`)),
+    ]);
+    try {
+      await seen(/demo: other XMPP clients.*\n/);
+      assert.match(output, /demo: other XMPP clients \(README, "Pointing a stock client at the demo hub"\): account owner@hub\.test, password \S+, server 127\.0\.0\.1 port \d+ \(STARTTLS\), trust the CA \S+ca\.crt/);
+      child.stdin.write("help\n");
+      await seen(/acknowledged "help"/);
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+      const device = (name: string) => {
+        const pid = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`devices/${name}/manifest.json`));
+        return pid ?? assert.fail(`the ${name} among the demo's children ${children.join(" ")}`);
+      };
+      // The microwave stops (its unavailable presence): the console says so when the hub tells it.
+      process.kill(device("microwave"), "SIGTERM");
+      await seen(/demo: microwave@hub\.test\/appliance went offline/);
+      // The heater dies without a word; the hub keeps its session for a resume, the demo sees its process end.
+      process.kill(device("heater"), "SIGKILL");
+      await seen(/demo: the heater device stopped \(SIGKILL\)/);
+      child.stdin.end("status\n");
+      await seen(/\(not delivered: "status": not delivered to microwave@hub\.test: service-unavailable: the device is offline or does not exist\)/);
+      const [code] = await exited;
+      assert.equal(code, 0, output);
+      // Bounced, not waited out: no receipt timeout was needed to tell; and nothing said to wait for a connection that was up.
+      assert.doesNotMatch(output, /no receipt|within \d+ s|waiting for the hub connection/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    }
   });
 });
