@@ -81,7 +81,7 @@ try {
     console.log(`cut 20 ms after <proceed/>: ${proceed.faults} times; device exited: ${proceed.exited}; online after: ${proceed.online}`);
     check("cut after proceed: retried, online", !proceed.exited && proceed.online);
     const blackhole = await handshakeFaultRun(hub, "blackhole", 1);
-    console.log(`blackhole (connection accepted, never answered): ${blackhole.faults} time; device exited: ${blackhole.exited}; online after: ${blackhole.online}`);
+    console.log(`blackhole: ${blackhole.faults} connections accepted and never answered (each waits out the 30 s step timeout); device exited: ${blackhole.exited}; online after: ${blackhole.online}`);
     check("blackhole: retried, online", !blackhole.exited && blackhole.online);
     const strip = await stripStarttlsRun(hub);
     console.log(`STARTTLS stripped: device exit code ${strip.exitCode}; credentials sent in the clear: ${strip.credentialsSent}`);
