@@ -157,6 +157,11 @@ describe("web dashboard in Chromium", function () {
     assert.equal(await form.locator("#field-time-problem").textContent(), "TIME (min, 1–120): required");
     assert.equal(await page.evaluate("document.activeElement.id"), "field-temp");
     assert.equal(await page.locator("#delivery-log li.delivery").count(), sent, "nothing was sent");
+    // Text the number field cannot read is "not a number", not "required" (the field's value is "").
+    await form.locator("#field-temp").fill("");
+    await form.locator("#field-temp").pressSequentially("-");
+    await form.locator("button[type=submit]").click();
+    assert.equal(await form.locator("#field-temp-problem").textContent(), "TEMP (C, 50–400): not a number");
     // Changing the value clears its mark; the other field keeps its own.
     await form.locator("#field-temp").fill("400");
     assert.equal(await form.locator("#field-temp").getAttribute("aria-invalid"), null);
