@@ -29,7 +29,7 @@ const out = join(root, "build/moddable");
 /** The SDK's modules: left as imports for mcconfig to resolve. */
 const SDK_MODULES = [
   "embedded:*", "mc/*", "appliance/*", "Resource", "time", "timer", "crypt", "hmac", "rng",
-  "ssl/session", "net", "wifi", "instrumentation", "debug",
+  "ssl/session", "net", "wifi", "instrumentation", "debug", "preference",
 ];
 
 export class UsageError extends Error {}

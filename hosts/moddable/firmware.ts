@@ -14,7 +14,8 @@ import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../
 import { setClock } from "../../src/app/sntp.js";
 import { sntpSources, type SntpSource } from "../../src/app/sntp-sources.js";
 import { WifiLink } from "../../src/app/wifi-link.js";
-import { createApplianceDevice, readyLine } from "../../src/app/appliance-device.js";
+import { createChangeableDevice, readyLine } from "../../src/app/appliance-device.js";
+import { declaredPins } from "../../src/device/board-pins.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
@@ -22,6 +23,7 @@ import type { Host } from "../../src/host.js";
 import { WallClock } from "./clock.js";
 import { createModdableHost } from "./host.js";
 import { MemoryProbe } from "./memory.js";
+import { PreferenceStore } from "./preference-store.js";
 import { esp32Profile } from "./platform.js";
 import { createRadio, routerAddress } from "./radio.js";
 import { querySntp } from "./sntp.js";
@@ -112,20 +114,30 @@ async function run(): Promise<void> {
   // Time.set does nothing in the simulator: on the ESP32 profile the clock is an offset from 1970.
   const wall = new WallClock(() => Date.now(), profile ? undefined : (ms) => Time.set(Math.floor(ms / 1000)));
   const host = createModdableHost({ ca, wallClock: () => wall.now() });
-  const pins = platform.createPins({ drivers: declaration.drivers, sensors: declaration.sensors, host, config, log });
-  let served: ReturnType<typeof createApplianceDevice>;
+  const board = typeof config.board === "string" ? config.board : undefined;
+  const pinMap = platform.pinMap(config);
+  let served: ReturnType<typeof createChangeableDevice>;
   try {
-    served = createApplianceDevice(declaration, { host, pins }, log);
+    served = createChangeableDevice(
+      {
+        builtIn: declaration,
+        host,
+        openPins: (declared) => platform.createPins({ drivers: declared.drivers, sensors: declared.sensors, host, config, log }),
+        store: new PreferenceStore(),
+        board: pinMap
+          ? { pins: pinMap, name: board ?? "this board (config.pins)" }
+          : { pins: declaredPins(declaration), name: `this ${platform.name} (the pins of the manifest's declaration)` },
+      },
+      log,
+    );
   } catch (error) {
-    // A pin the board does not have, or cannot drive: every pin opened so far is closed again.
-    pins.close();
+    // A pin the board does not have, or cannot drive (the pins opened so far were closed again).
     log("error", `cannot open the device's pins: ${(error as Error).message}`);
     return;
   }
   const { device, attach } = served;
-  const board = typeof config.board === "string" ? ` (${config.board})` : "";
   const on = profile ? " (ESP32 profile: fixed heaps, clock from 1970, the ESP32's ADC range)" : "";
-  log("ready", readyLine(declaration, ` on ${platform.name}${board}${on}`));
+  log("ready", readyLine(device.declaration, ` on ${platform.name}${board ? ` (${board})` : ""}${on}`));
   memory?.phase("boot");
   let appliance: Appliance | undefined;
   // No XMPP connect is started while Wi-Fi is down; a rejoin starts the one held back.
@@ -136,7 +148,11 @@ async function run(): Promise<void> {
     host,
     config: connection,
     device,
-    graceMs: declaration.graceMs,
+    // Read at each outage: a new declaration brings its own grace_s.
+    get graceMs() {
+      return device.declaration.graceMs;
+    },
+    changeDeclaration: (text) => device.change(text),
     networkUp: link ? () => link.up : undefined,
     onEvent: (event, detail) => {
       log(event, detail);
@@ -152,7 +168,6 @@ async function run(): Promise<void> {
     await appliance.start();
   } catch (error) {
     device.close();
-    pins.close();
     log("error", (error as Error).message);
   }
 }

@@ -7,6 +7,7 @@ import type { DigitalOutput, PinProvider, PinSpecifier, PwmOutput, TemperatureIn
 import { safePinLevel } from "../../src/drivers/output.js";
 import { PWM_RESOLUTION } from "../../src/drivers/pwm-limits.js";
 import type { PlatformPinsOptions } from "./platform.js";
+import type { BoardPinMap } from "../../src/device/board-pins.js";
 
 /**
  * The ADC attenuation asked for every analog input, and the calibrated full scale it gives: the
@@ -26,10 +27,23 @@ interface BoardIo {
   pin?: Record<string, number>;
 }
 
+/** The board's pin names: the IO provider's (`device.pin`) under the board manifest's `config.pins`. */
+export function pinNames(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const board = (globalThis as unknown as { device?: BoardIo }).device;
+  return { ...(board?.pin ?? {}), ...(config.pins as Record<string, unknown> | undefined ?? {}) };
+}
+
+/** The pin map a declaration sent to the device is checked against: the names that map to a GPIO number. */
+export function pinMap(config: Readonly<Record<string, unknown>>): BoardPinMap {
+  const map: Record<string, number> = {};
+  for (const [name, gpio] of Object.entries(pinNames(config))) if (typeof gpio === "number") map[name] = gpio;
+  return map;
+}
+
 export function createPins(options: PlatformPinsOptions): PinProvider & { close(): void } {
   const board = (globalThis as unknown as { device?: BoardIo }).device;
   if (!board?.io) throw new Error("this build has no IO provider (globalThis.device): build for an ESP32 board, e.g. -p esp32/nodemcu");
-  const names: Record<string, unknown> = { ...(board.pin ?? {}), ...(options.config.pins as Record<string, unknown> | undefined ?? {}) };
+  const names = pinNames(options.config);
   const open: { close(): void }[] = [];
   const gpio = (pin: PinSpecifier): number => {
     if (typeof pin === "number") return pin;

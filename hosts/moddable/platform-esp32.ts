@@ -1,7 +1,7 @@
 // "appliance/platform" on ESP32 boards: pins from the board's IO provider.
 
 import type { Platform } from "./platform.js";
-import { createPins } from "./pins.js";
+import { createPins, pinMap } from "./pins.js";
 
-const platform: Platform = { name: "esp32", createPins };
+const platform: Platform = { name: "esp32", createPins, pinMap };
 export default platform;

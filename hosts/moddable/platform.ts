@@ -2,6 +2,7 @@
 // ("appliance/platform" in hosts/moddable/manifest.json): the pins. The ESP32's come from the
 // board's IO provider (./pins.ts); the simulator's are simulated (hosts/sim/platform.ts).
 
+import type { BoardPinMap } from "../../src/device/board-pins.js";
 import type { DriverDeclaration, SensorDeclaration } from "../../src/drivers/declarations.js";
 import type { PinProvider } from "../../src/drivers/io.js";
 import type { Host } from "../../src/host.js";
@@ -19,6 +20,8 @@ export interface Platform {
   /** "esp32" or "simulator", for the start-up trace. */
   readonly name: string;
   createPins(options: PlatformPinsOptions): PinProvider & { close(): void };
+  /** The board's pin map (name -> GPIO), the only pins a declaration sent to the device may use; undefined without a board. */
+  pinMap(config: Readonly<Record<string, unknown>>): BoardPinMap | undefined;
 }
 
 /**

@@ -22,5 +22,7 @@ const platform: Platform = {
       },
     });
   },
+  // The simulator has no board: a sent declaration may use the pins of the manifest's (declaredPins).
+  pinMap: () => undefined,
 };
 export default platform;
