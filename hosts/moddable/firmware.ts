@@ -153,6 +153,7 @@ async function run(): Promise<void> {
       return device.declaration.graceMs;
     },
     changeDeclaration: (text) => device.change(text),
+    runtime: platform.name,
     networkUp: link ? () => link.up : undefined,
     onEvent: (event, detail) => {
       log(event, detail);

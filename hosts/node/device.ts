@@ -106,6 +106,7 @@ async function main(args: string[]): Promise<number> {
       return device.declaration.graceMs;
     },
     changeDeclaration: (text) => device.change(text),
+    runtime: `Node.js ${process.versions.node}`,
     onEvent: (event, detail) => log(event, detail),
   });
   attach(appliance);

@@ -12,6 +12,7 @@ import { dateTimeText, delayStamp } from "../xmpp/delay.js";
 import { deviceMessage, fromDevice, type IncomingMessage } from "../xmpp/messages.js";
 import { subscriptionRequest } from "../xmpp/presence.js";
 import { Backoff, isPermanent } from "../xmpp/reconnect.js";
+import { softwareVersion, VERSION_NS } from "../xmpp/version.js";
 import type { ConnectionConfig } from "./config.js";
 import { CommandQueues } from "./command-queues.js";
 import type { DeclarationChange } from "./declared-device.js";
@@ -19,6 +20,7 @@ import { declarationCommand, deviceCommands, instructionSetFeature, DECLARATION_
 import { PresencePublisher } from "./presence-publisher.js";
 import { RecentCommands } from "./recent-commands.js";
 import { RefusalLimit } from "./refusal-limit.js";
+import { FIRMWARE_NAME, FIRMWARE_VERSION } from "./version.js";
 import { PLAUSIBLE_CLOCK_MS } from "./sntp.js";
 
 export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip" | "duplicate" | "stale" | "busy" | "ignored" | "declaration";
@@ -65,6 +67,8 @@ export interface ApplianceOptions {
    * with it, owners can send one by the ad-hoc command `declaration` or the chat line `declare {...}`.
    */
   changeDeclaration?(text: string): DeclarationChange;
+  /** What the runtime is, for XEP-0092's `os` ("esp32", "simulator", "Node.js 20.11.0"). */
+  runtime?: string;
 }
 
 /** The chat form of a declaration change: `declare` then the JSON, on one line or several. */
@@ -140,6 +144,7 @@ export class Appliance {
     this.#declaration = options.changeDeclaration ? declarationCommand(async (text, from) => this.#declare(text, from)) : undefined;
     this.#addDeviceCommands();
     this.#commands.register(this.#client);
+    this.#client.handleIq("query", VERSION_NS, softwareVersion({ name: FIRMWARE_NAME, version: FIRMWARE_VERSION, os: options.runtime }, (from) => this.isOwner(from)));
     this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);
     this.#client.addFeature(this.#instructionSet);
     this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (status) => {
