@@ -1,9 +1,11 @@
-// `npm run bench:fleet [-- --counts 100,1000,5000] [--cluster] [--rate R] [--commands M]`: for each
+// `npm run bench:fleet [-- --counts 100,1000,5000] [--cluster] [--unpaired] [--rate R] [--commands M]`: for each
 // count, a hub on loopback (Prosody, or with --cluster two ejabberd nodes behind the balancer) with
 // that many fleet accounts, `npm run fleet` logging them in at a bounded rate, then owners sending
 // commands with receipt requests to random devices. Prints logins/s, commands/s, send→reply
 // p50/p99, commands lost (it fails when any is), the hub's RSS and CPU, and the fleet's heap per
-// device; with --cluster it then stops one node and shows the devices coming back on the other.
+// device; with --cluster it then stops one node and shows the devices coming back on the other;
+// with --unpaired the rosters are not provisioned (each device asks its owner at its first login)
+// and the fleet boots a second time, with the hub's CPU per login for each boot.
 // Everything it starts is stopped by its pid, also on failure; every loop is bounded.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,10 +35,12 @@ interface Options {
   cluster: boolean;
   rate: number;
   commands: number | undefined;
+  /** No roster provisioning: each device asks the owner at its first login; then the fleet boots again. */
+  unpaired: boolean;
 }
 
 function parse(argv: readonly string[]): Options {
-  const options: Options = { counts: [100, 1000, 5000], cluster: false, rate: 100, commands: undefined };
+  const options: Options = { counts: [100, 1000, 5000], cluster: false, rate: 100, commands: undefined, unpaired: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -46,9 +50,10 @@ function parse(argv: readonly string[]): Options {
     };
     if (flag === "--counts") options.counts = value().split(",").map(Number);
     else if (flag === "--cluster") options.cluster = true;
+    else if (flag === "--unpaired") options.unpaired = true;
     else if (flag === "--rate") options.rate = Number(value());
     else if (flag === "--commands") options.commands = Number(value());
-    else throw new Error(`unknown option ${flag}; usage: npm run bench:fleet [-- --counts 100,1000,5000] [--cluster] [--rate LOGINS_PER_S] [--commands M]`);
+    else throw new Error(`unknown option ${flag}; usage: npm run bench:fleet [-- --counts 100,1000,5000] [--cluster] [--unpaired] [--rate LOGINS_PER_S] [--commands M]`);
   }
   if (options.counts.some((n) => n < 1 || n > 20_000)) throw new Error("--counts: each count from 1 to 20000");
   return options;
@@ -208,7 +213,8 @@ async function benchmark(count: number, options: Options): Promise<{ lines: stri
     const accountsStarted = performance.now();
     const accounts = loadAccounts(dir, ["owner", ...fleetUsers(count)]);
     // As `npm run hub -- --fleet N` makes them: the owner and the devices in each other's rosters.
-    const contacts = { owner: "owner", devices: fleetUsers(count) };
+    // With --unpaired, none: each device's first login asks the owner for a subscription.
+    const contacts = options.unpaired ? undefined : { owner: "owner", devices: fleetUsers(count) };
     hub = options.cluster
       ? await startEjabberdHub({ dir, accounts, contacts, c2sPort: 0, nodes: 2, startTimeoutMs: 120_000 })
       : await startHub({ dir, accounts, contacts, c2sPort: 0, startTimeoutMs: 60_000 });
@@ -231,9 +237,22 @@ async function benchmark(count: number, options: Options): Promise<{ lines: stri
     if (online[1] !== online[2]) failures.push(`${count}: only ${online[1]} of ${online[2]} devices came online`);
     lines.push(
       `  logins: ${online[1]} of ${online[2]} online in ${online[3]} s = ${online[4]} logins/s (rate bound ${options.rate}/s), ${online[5]} failed`,
-      `  hub after logins: RSS ${afterLogin.rssMiB.toFixed(0)} MiB, CPU ${(afterLogin.cpu - beforeLogin.cpu).toFixed(1)} s for the logins`,
+      `  hub after logins: RSS ${afterLogin.rssMiB.toFixed(0)} MiB, CPU ${(afterLogin.cpu - beforeLogin.cpu).toFixed(1)} s for the logins = ${(((afterLogin.cpu - beforeLogin.cpu) / count) * 1000).toFixed(1)} ms per login`,
       `  fleet: heap ${memory[3]} KiB per device (${memory[1]} MiB for ${memory[2]}), fleet process RSS ${memory[4]} MiB = ${((Number(memory[4]) * 1024) / count).toFixed(0)} KiB per device`,
     );
+
+    if (options.unpaired) {
+      // The second boot: the requests of the first are pending in the rosters.
+      await fleet.stop();
+      const beforeSecond = sum(hubPids);
+      fleet = runFleet(dir, count, options.rate);
+      const again = await fleet.waitFor(/fleet: (\d+) of (\d+) online in ([\d.]+) s \(([\d.]+) logins\/s\), (\d+) failed/, loginBudget);
+      const afterSecond = sum(hubPids);
+      if (again[1] !== again[2]) failures.push(`${count}: only ${again[1]} of ${again[2]} devices came online at the second boot`);
+      lines.push(
+        `  second boot (requests pending): ${again[1]} of ${again[2]} online in ${again[3]} s = ${again[4]} logins/s, hub CPU ${(afterSecond.cpu - beforeSecond.cpu).toFixed(1)} s for the logins = ${(((afterSecond.cpu - beforeSecond.cpu) / count) * 1000).toFixed(1)} ms per login`,
+      );
+    }
 
     // Owners connect straight to the first node: in a cluster, half the devices are on the other.
     const ownerPassword = accounts[0]!.password;
