@@ -3,7 +3,7 @@
 // devices, their owner and a fleet, prints what a client needs, and stops the server on Ctrl-C.
 import { mkdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { loadAccounts, ACCOUNTS_FILE } from "./hub/account-store.js";
+import { loadAccounts, writePasswordFiles, ACCOUNTS_FILE } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { startEjabberdHub } from "./hub/ejabberd.js";
 import { FLEET_MAX, FLEET_PREFIX, fleetUser, fleetUsers } from "./hub/fleet-accounts.js";
@@ -104,7 +104,7 @@ function usage(): string {
   return `usage: npm run hub [-- --server prosody|ejabberd] [--nodes N] [--fleet N] [key=value ...]\n${flags.join("\n")}\n${lines.join("\n")}`;
 }
 
-function summary(hub: Hub, root: string): string {
+function summary(hub: Hub, root: string, passwordFiles: ReadonlyMap<string, string>): string {
   // Paths relative to the project, since `npm run device` runs there.
   const shown = (path: string) => {
     const inside = relative(root, path);
@@ -126,33 +126,34 @@ function summary(hub: Hub, root: string): string {
     `  CA         ${shown(hub.caPath)} (trust this certificate; the server sends its certificate then this CA)`,
     ...(hub.websocketUrl !== undefined ? [`  websocket  ${hub.websocketUrl}`] : []),
     "",
-    `Accounts (passwords kept in ${shown(join(hub.dir, ACCOUNTS_FILE))}):`,
-    ...named.map(({ user, password }) => `  ${jid(user).padEnd(width)}  ${password}`),
+    `Accounts (passwords kept in ${shown(join(hub.dir, ACCOUNTS_FILE))}, and one per file for xmpp_password_file=):`,
+    ...named.map(({ user }) => `  ${jid(user).padEnd(width)}  password in ${shown(passwordFiles.get(user)!)}`),
     ...(fleet > 0 ? [`  ${jid(fleetUser(1))} ... ${jid(fleetUser(fleet))}  (${fleet} fleet accounts)`] : []),
     "",
     "Run a device against this hub:",
   ];
   const owner = jid(OWNER);
-  for (const { user, password } of named) {
+  for (const { user } of named) {
     if (user === OWNER) continue;
     lines.push(
-      `  npm run device -- devices/${user}/manifest.json jid=${jid(user)} xmpp_password=${password} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
+      `  npm run device -- devices/${user}/manifest.json jid=${jid(user)} xmpp_password_file=${shown(passwordFiles.get(user)!)} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
     );
   }
   const first = named.find(({ user }) => user !== OWNER);
   if (first !== undefined) {
     lines.push(
       "",
+      // The simulator's firmware takes the password into its build config (mcconfig's key=value), so it is given as such.
       "Or run one in the Moddable simulator (needs the Moddable SDK: README, \"The simulator\"):",
       `  npm run sim -- devices/${first.user}/manifest.json jid=${jid(first.user)} xmpp_password=${first.password} server=${server} ca=${shown(hub.caPath)} owner=${owner}`,
     );
   }
-  const ownerPassword = hub.accounts.find(({ user }) => user === OWNER)?.password;
+  const ownerPassword = passwordFiles.get(OWNER);
   if (ownerPassword !== undefined) {
     lines.push(
       "",
       "Control them from a terminal as the owner (first `add <device>` once per device, then `help <device>`, `send <device> <command>`):",
-      `  npm run ctl -- devices jid=${owner} xmpp_password=${ownerPassword} server=${server} ca=${shown(hub.caPath)}`,
+      `  npm run ctl -- devices jid=${owner} xmpp_password_file=${shown(ownerPassword)} server=${server} ca=${shown(hub.caPath)}`,
     );
   }
   if (fleet > 0) {
@@ -212,7 +213,8 @@ async function main(argv: readonly string[]): Promise<number> {
     owner: `${OWNER}@${hub.domain}`,
     pid: process.pid,
   });
-  console.log(summary(hub, root));
+  const passwordFiles = writePasswordFiles(hub.dir, hub.accounts.filter(({ user }) => !user.startsWith(FLEET_PREFIX)));
+  console.log(summary(hub, root, passwordFiles));
 
   const stopped = new Promise<"signal">((resolve) => {
     // Kept installed: a second Ctrl-C while Prosody shuts down must not kill us and orphan it.

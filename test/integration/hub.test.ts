@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -501,11 +501,17 @@ describe("hub: the npm run hub command", function () {
       assert.equal(value("owner"), "owner@hub.test");
       const caPem = readFileSync(value("ca"), "utf8");
       const device = { domain: "hub.test", host: "127.0.0.1" as const, c2sPort: Number(port), caPem };
-      const xmpp = hubClient(device, { user: value("jid").split("@")[0]!, password: value("xmpp_password") });
+      // A password file, not the password, on the printed line (it ends up in ps and in logs).
+      assert.doesNotMatch(line, / xmpp_password=/);
+      const passwordFile = value("xmpp_password_file");
+      assert.equal(statSync(passwordFile).mode & 0o077, 0, `${passwordFile} is readable by its owner only`);
+      const xmpp = hubClient(device, { user: value("jid").split("@")[0]!, password: readFileSync(passwordFile, "utf8").trim() });
       await xmpp.start();
       await xmpp.stop();
-      const ownerPassword = new RegExp(`owner@hub\\.test\\s+(\\S+)`).exec(first.output)?.[1];
-      assert.ok(ownerPassword, first.output);
+      const ownerFile = /owner@hub\.test\s+password in (\S+)/.exec(first.output)?.[1];
+      assert.ok(ownerFile, first.output);
+      assert.doesNotMatch(first.output, new RegExp(readFileSync(ownerFile, "utf8").trim()), "no password printed");
+      const ownerPassword = readFileSync(ownerFile, "utf8").trim();
       const ownerClient = hubClient(device, { user: "owner", password: ownerPassword });
       await ownerClient.start();
       await ownerClient.stop();
@@ -513,7 +519,7 @@ describe("hub: the npm run hub command", function () {
       const ctl = await runCtl(ctlLine.split(" ").slice(4));
       assert.equal(ctl.code, 0, ctl.stderr);
       assert.match(ctl.stdout, /^JID\tSTATE\tCOMMANDS\tSTATUS\n/);
-      secondPassword = value("xmpp_password");
+      secondPassword = readFileSync(passwordFile, "utf8");
     } finally {
       assert.equal(await stopRun(first), 0, "exit code after Ctrl-C");
     }
@@ -521,7 +527,7 @@ describe("hub: the npm run hub command", function () {
 
     const second = await runUntilReady([`dir=${dir}`, "port=0"]);
     try {
-      assert.ok(second.deviceLines[0]!.includes(` xmpp_password=${secondPassword} `), "same password after a restart");
+      assert.equal(readFileSync(/ xmpp_password_file=(\S+)/.exec(second.deviceLines[0]!)![1]!, "utf8"), secondPassword, "same password after a restart");
       assert.equal(/ ca=(\S+)/.exec(second.deviceLines[0]!)?.[1], / ca=(\S+)/.exec(first.deviceLines[0]!)?.[1]);
     } finally {
       await stopRun(second);

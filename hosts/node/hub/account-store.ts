@@ -1,11 +1,27 @@
 // The hub command's accounts: passwords made up once per hub directory and kept in accounts.json,
 // so the command lines printed for devices stay valid across restarts.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Account } from "./prosody.js";
 
 export const ACCOUNTS_FILE = "accounts.json";
+/** One file per account holding its password, for `xmpp_password_file=`: the lines the hub prints
+ * (and the commands people copy from them, which `ps` shows) name a file, not the password. */
+export const PASSWORDS_DIR = "passwords";
+
+/** Writes each account's password file under `dir` (readable by its owner only) and gives their paths by account. */
+export function writePasswordFiles(dir: string, accounts: readonly Account[]): Map<string, string> {
+  const folder = join(dir, PASSWORDS_DIR);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const paths = new Map<string, string>();
+  for (const { user, password } of accounts) {
+    const path = join(folder, user);
+    writeFileSync(path, `${password}\n`, { mode: 0o600 });
+    paths.set(user, path);
+  }
+  return paths;
+}
 
 /** One account per name in `users`, with the password stored in `dir` or, for a name not stored yet, a new one. */
 export function loadAccounts(dir: string, users: readonly string[]): Account[] {
