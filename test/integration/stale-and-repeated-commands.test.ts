@@ -1,6 +1,7 @@
-// Stale commands against a stock Prosody (offline storage on, as on a router): a command that
-// waited for the device while it was off, or while it was cut off long enough to go safe, is
-// refused when it arrives, with when it was sent, and its receipt still goes out.
+// Stale and repeated commands against a stock Prosody (offline storage on, as on a router): a
+// command that waited for the device while it was off, or while it was cut off long enough to go
+// safe, is refused when it arrives, with when it was sent, and its receipt still goes out; a
+// command sent again with the same id gets its first reply again and is carried out once.
 
 import { strict as assert } from "node:assert";
 import { xml, type Client } from "@xmpp/client";
@@ -10,7 +11,7 @@ import { deviceSettings, microwaveManifest, runDevice, type DeviceRun } from "..
 import { FAULT_ACCOUNTS, LAMP, deviceBehindProxy, logged, startOwner, trippingLampManifest } from "../support/fault-scenarios.js";
 import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
 
-describe("stale commands against a stock prosody (offline storage on)", function () {
+describe("stale and repeated commands against a stock prosody (offline storage on)", function () {
   this.timeout(90_000);
   let hub: Hub;
   let owner: Client;
@@ -29,13 +30,13 @@ describe("stale commands against a stock prosody (offline storage on)", function
     await hub?.stop();
   });
 
-  /** The reply and the receipt for message `id` from `user`, once both came. */
-  async function answer(user: string, id: string): Promise<string> {
+  /** The reply and the receipt for message `id` from `user`, once both came (the `copy`-th of each, from 0). */
+  async function answer(user: string, id: string, copy = 0): Promise<string> {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const from = (stanza: Element) => stanza.attrs.from?.startsWith(`${user}@`);
-      const receipt = inbox.find((stanza) => from(stanza) && stanza.getChild("received", "urn:xmpp:receipts")?.attrs.id === id);
-      const reply = inbox.find((stanza) => from(stanza) && /refused as stale|^ok|^error/.test(stanza.getChildText("body") ?? ""));
+      const receipt = inbox.filter((stanza) => from(stanza) && stanza.getChild("received", "urn:xmpp:receipts")?.attrs.id === id)[copy];
+      const reply = inbox.filter((stanza) => from(stanza) && /refused as stale|^ok|^error/.test(stanza.getChildText("body") ?? ""))[copy];
       if (receipt && reply) return reply.getChildText("body")!;
       if (Date.now() > deadline) throw new Error(`no reply and receipt for ${id}: ${inbox.map(String).join("\n")}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -81,6 +82,25 @@ describe("stale commands against a stock prosody (offline storage on)", function
       assert.ok(logged(device, "resumed").length + logged(device, "online").length >= 2, "the device came back");
     } finally {
       await stop();
+    }
+  });
+
+  it("answers a command sent again with the same id (a client repeating what it thinks was lost) with the first reply, carrying it out once", async () => {
+    inbox.length = 0;
+    const device = runDevice(microwaveManifest, deviceSettings(hub, MICROWAVE, OWNER.user));
+    try {
+      await device.waitFor(/online\s+\S+/, 30_000);
+      const to = `${MICROWAVE.user}@${hub.domain}/appliance`;
+      await command(to, "twice", "GRILL 15");
+      const first = await answer(MICROWAVE.user, "twice");
+      await command(to, "twice", "GRILL 15");
+      const again = await answer(MICROWAVE.user, "twice", 1);
+      assert.match(first, /^ok: GRILL 15/);
+      assert.equal(again, first);
+      assert.deepEqual(logged(device, "message").map((line) => line.replace(/^from [^:]+: /, "")), ["GRILL 15"]);
+      assert.equal(logged(device, "duplicate").length, 1);
+    } finally {
+      await device.stop();
     }
   });
 });
