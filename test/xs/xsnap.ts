@@ -111,7 +111,8 @@ export interface XsRun {
 export interface XsRunOptions {
   /** Passes xsnap's output through as it comes (default true). */
   echo?: boolean;
-  /** Stops xsnap after this long (default 10 minutes: XS runs these suites far slower than V8). */
+  /** Stops xsnap after this long (default 20 minutes: XS runs these suites far slower than V8, and a
+   * shared 2-core machine under load took close to 10 for the whole set). */
   timeoutMs?: number;
 }
 
@@ -145,7 +146,7 @@ export function judge(stdout: string, stderr: string, exit: number | null, signa
 
 /** Runs a script bundle (an IIFE, see scripts/build.mjs) on xsnap and judges it. */
 export function runOnXs(script: string, options: XsRunOptions = {}): Promise<XsRun> {
-  const { echo = true, timeoutMs = 10 * 60_000 } = options;
+  const { echo = true, timeoutMs = 20 * 60_000 } = options;
   const binary = ensureXsnap();
   // xsnap's stdout is a pipe, so C stdio would hold lines back until exit, and lose them if
   // the run must be stopped; stdbuf (GNU coreutils) makes it flush each line.
