@@ -103,7 +103,7 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
     assert.equal(verOf(query), c.attrs.ver);
   });
 
-  it("lists PREHEAT, GRILL, STOP and status under the commands node", async () => {
+  it("lists PREHEAT, GRILL, STOP, status and declaration under the commands node", async () => {
     const result = await owner.iqCaller.request(xml("iq", { type: "get", to }, xml("query", { xmlns: DISCO_ITEMS, node: COMMANDS })), 10_000);
     const items = result.getChild("query", DISCO_ITEMS)!.getChildren("item");
     assert.deepEqual(items.map((item) => [item.attrs.jid, item.attrs.node, item.attrs.name]), [
@@ -111,6 +111,7 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
       [to, "GRILL", "Grill"],
       [to, "STOP", "Stop everything"],
       [to, "status", "Status"],
+      [to, "declaration", "Change the instruction set"],
     ]);
   });
 
@@ -120,7 +121,7 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
     const bare = `${MICROWAVE.user}@${hub.domain}`;
     const result = await owner.iqCaller.request(xml("iq", { type: "get", to: bare }, xml("query", { xmlns: DISCO_ITEMS, node: COMMANDS })), 10_000);
     const items = result.getChild("query", DISCO_ITEMS)!.getChildren("item").map((item) => [item.attrs.jid, item.attrs.node, item.attrs.name]);
-    if (server === "prosody") assert.deepEqual(items, [[to, "PREHEAT", "Preheat"], [to, "GRILL", "Grill"], [to, "STOP", "Stop everything"], [to, "status", "Status"]]);
+    if (server === "prosody") assert.deepEqual(items, [[to, "PREHEAT", "Preheat"], [to, "GRILL", "Grill"], [to, "STOP", "Stop everything"], [to, "status", "Status"], [to, "declaration", "Change the instruction set"]]);
     else assert.deepEqual(items, []);
   });
 
@@ -204,5 +205,15 @@ for (const server of HUB_SERVERS) describe(`ad-hoc commands over XMPP (${server}
     }
     assert.deepEqual(pinLines(device, from), []);
     assert.match(device.output().slice(from), /refused\s+from stranger@/);
+  });
+
+  // Last: it stops the device.
+  it("leaves the bare JID of a device gone offline to the server: no commands listed", async () => {
+    await device.stop();
+    const bare = `${MICROWAVE.user}@${hub.domain}`;
+    const answer = await owner.iqCaller.request(xml("iq", { type: "get", to: bare }, xml("query", { xmlns: DISCO_ITEMS, node: COMMANDS })), 10_000)
+      .then((result) => result.getChild("query", DISCO_ITEMS)!.getChildren("item").length, (error: { condition?: string }) => error.condition);
+    // Prosody: "Node does not exist"; ejabberd: an empty list.
+    assert.equal(answer, server === "prosody" ? "item-not-found" : 0);
   });
 });
