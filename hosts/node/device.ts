@@ -11,6 +11,7 @@ import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
+import { settingsCommand } from "../../src/app/settings-command.js";
 import { createNodeHost } from "./host.js";
 import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
 import { asksForHelp } from "./help-flag.js";
@@ -27,6 +28,8 @@ function log(event: string, detail = ""): void {
 
 interface Loaded {
   store: FileSettingsStore;
+  /** The manifest's config with the command line over it: what the stored settings fall back to. */
+  manifest: Record<string, unknown>;
   config: ConnectionConfig;
   caPem: string;
   declaration: DeviceDeclaration;
@@ -51,7 +54,7 @@ function load(args: string[]): Loaded {
     throw new ConfigError("ca", `cannot read ${config.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("ca", `${config.ca} holds no PEM certificate`);
-  return { store, config, caPem, declaration };
+  return { store, manifest: built, config, caPem, declaration };
 }
 
 /** `settings=<file>`, else `.device/<device folder>.settings.json` in the working directory. */
@@ -78,7 +81,7 @@ async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const { store, config, caPem, declaration } = loaded;
+  const { store, manifest, config, caPem, declaration } = loaded;
   const host = createNodeHost({ ca: caPem, store });
   // The simulation's lines start with what they are about: "pin 26 (grill) -> 1", "sensor cavity 143.5 °C".
   const simulationLog = (line: string) => {
@@ -97,6 +100,12 @@ async function main(args: string[]): Promise<number> {
     log,
   );
   log("ready", readyLine(device.declaration));
+  let restart: () => void = () => {};
+  const restarted = new Promise<void>((resolve) => {
+    restart = resolve;
+  });
+  // A second leaves the reply time to reach the owner before the connection closes.
+  const settings = settingsCommand({ store, manifest, restart: () => host.setTimeout(restart, 1000), log });
   const appliance = new Appliance({
     host,
     config,
@@ -107,6 +116,7 @@ async function main(args: string[]): Promise<number> {
     },
     changeDeclaration: (text) => device.change(text),
     runtime: `Node.js ${process.versions.node}`,
+    commands: [settings],
     onEvent: (event, detail) => log(event, detail),
   });
   attach(appliance);
@@ -126,7 +136,14 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message}`);
     return 1;
   }
-  return new Promise<number>(() => {}); // runs until a signal ends it
+  // Runs until a signal ends it, or the settings command restarts it on the stored settings.
+  await restarted;
+  process.off("SIGINT", shutdown);
+  process.off("SIGTERM", shutdown);
+  log("restarting", "on the settings stored on the device");
+  appliance.stop();
+  device.close();
+  return main(args);
 }
 
 main(process.argv.slice(2)).then(

@@ -67,6 +67,8 @@ export interface ApplianceOptions {
    * with it, owners can send one by the ad-hoc command `declaration` or the chat line `declare {...}`.
    */
   changeDeclaration?(text: string): DeclarationChange;
+  /** More owner-only ad-hoc commands of the runtime's (settings), listed after the device's. */
+  commands?: readonly AdHocCommand[];
   /** What the runtime is, for XEP-0092's `os` ("esp32", "simulator", "Node.js 20.11.0"). */
   runtime?: string;
 }
@@ -321,6 +323,7 @@ export class Appliance {
   #addDeviceCommands(): void {
     for (const command of deviceCommands(this.#options.device.opcodes, (text, from) => this.#runCommand(text, from))) this.#commands.add(command);
     if (this.#declaration) this.#commands.add(this.#declaration);
+    for (const command of this.#options.commands ?? []) this.#commands.add(command);
   }
 
   /**
@@ -334,7 +337,8 @@ export class Appliance {
     const { changed, reply } = this.#options.changeDeclaration!(text);
     onEvent("declaration", `from ${from}: ${text.length} characters: ${reply}`);
     if (!changed) return reply;
-    for (const node of [...before.map((opcode) => opcode.opcode), STATUS_NODE, DECLARATION_NODE]) this.#commands.remove(node);
+    const nodes = [...before.map((opcode) => opcode.opcode), STATUS_NODE, DECLARATION_NODE, ...(this.#options.commands ?? []).map((command) => command.node)];
+    for (const node of nodes) this.#commands.remove(node);
     this.#addDeviceCommands();
     this.#client.removeFeature(this.#instructionSet);
     this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);

@@ -4,7 +4,7 @@
 import { createElement as xml, type Element } from "ltx";
 import { NS } from "./namespaces.js";
 
-export type FieldType = "boolean" | "fixed" | "hidden" | "list-single" | "list-multi" | "text-single" | "text-multi";
+export type FieldType = "boolean" | "fixed" | "hidden" | "list-single" | "list-multi" | "text-multi" | "text-private" | "text-single";
 
 /** XEP-0122: the datatype a value must have and, for numbers, its range. */
 export interface Validation {

@@ -1,6 +1,7 @@
-// The desktop device against a real Prosody: its owner changes the instruction set by chat, the
+// The desktop device against a real Prosody, changed by its owner: the instruction set by chat (the
 // presence carries the new caps ver and says so, the new one is what boots next time, and a
-// stored one that no longer reads boots the built-in one with a trace.
+// stored one that no longer reads boots the built-in one with a trace), and a setting by the
+// settings command (stored, the device restarts on it; a factory reset forgets it).
 
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,11 +11,14 @@ import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { DECLARATION_RECORD } from "../../src/app/declared-device.js";
 import { StoredText } from "../../src/app/stored-text.js";
+import { readStoredSettings } from "../../src/app/settings.js";
 import { FileSettingsStore } from "../../hosts/node/settings-file.js";
 import { deviceSettings, microwaveManifest, runDevice, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, ask } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
+
+const COMMANDS = "http://jabber.org/protocol/commands";
 
 const LAMP = {
   name: "Lamp",
@@ -33,7 +37,7 @@ async function waitUntil(done: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe("desktop device: the instruction set changed by its owner", function () {
+describe("desktop device changed by its owner: the instruction set and the settings", function () {
   this.timeout(60_000);
   let hub: Hub;
   let scratch: string;
@@ -105,5 +109,26 @@ describe("desktop device: the instruction set changed by its owner", function ()
     assert.match(device.output(), /declaration\s+the stored declaration is broken and is not used: stored declaration: config\.device\.drivers\.light\.pin: pin 5 is not in the pin map/);
     assert.match(device.output(), /ready\s+Microwave: 4 outputs/);
     assert.match((await ask(owner, to(), "help")).reply, /PREHEAT/);
+  });
+
+  it("changes a setting by the settings command: stored, restarted on it, and a factory reset forgets it; no secret in its log", async () => {
+    device = await start();
+    const submit = async (fields: Record<string, string>) => {
+      const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000);
+      const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
+      const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))));
+      const done = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", sessionid, action: "complete" }, x)), 10_000);
+      return done.getChild("command", COMMANDS)!.getChildText("note");
+    };
+    const from = device.output().length;
+    assert.equal(await submit({ owner: `${OWNER.user}@${hub.domain}, second@${hub.domain}` }), "ok: stored owner; the device restarts with them now");
+    await device.waitFor(/restarting\s+on the settings stored on the device/, 15_000, from);
+    await device.waitFor(/online\s+\S+/, 15_000, device.output().indexOf("restarting", from));
+    assert.deepEqual(readStoredSettings(new FileSettingsStore(settingsFile())), { owner: `${OWNER.user}@${hub.domain}, second@${hub.domain}` });
+    const again = device.output().length;
+    assert.match((await submit({ factory_reset: "1" })) ?? "", /^ok: factory reset/);
+    await device.waitFor(/online\s+\S+/, 15_000, device.output().indexOf("restarting", again));
+    assert.deepEqual(readStoredSettings(new FileSettingsStore(settingsFile())), {});
+    assert.ok(!device.output().includes(MICROWAVE.password), "the account's password never appears in the log");
   });
 });
