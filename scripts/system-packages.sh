@@ -2,7 +2,7 @@
 # The Debian packages the test suite needs: Prosody and ejabberd (the hubs the integration tests start),
 # openssl (its certificates), make and a C compiler (to build the XS engine the unit suites
 # also run on), Chromium (the dashboard's end-to-end test), python3-slixmpp (a stock client in the
-# ad-hoc suite), and where the Moddable SDK is set up
+# ad-hoc suite), prosody-modules (mod_sasl2, mod_sasl2_bind2, mod_sasl2_sm: SASL2 on the hub), and where the Moddable SDK is set up
 # (MODDABLE), Xvfb for its simulator. Installs what is missing when run as root; otherwise
 # prints the command and fails.
 set -euo pipefail
@@ -10,6 +10,7 @@ set -euo pipefail
 missing=()
 command -v prosody >/dev/null 2>&1 || missing+=(prosody)
 command -v ejabberdctl >/dev/null 2>&1 || [ -x /usr/sbin/ejabberdctl ] || missing+=(ejabberd)
+[ -f /usr/lib/prosody/modules/mod_sasl2/mod_sasl2.lua ] || [ -f /usr/lib/prosody/modules/mod_sasl2.lua ] || missing+=(prosody-modules)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)

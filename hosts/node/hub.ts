@@ -8,7 +8,7 @@ import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { startEjabberdHub } from "./hub/ejabberd.js";
 import { FLEET_MAX, FLEET_PREFIX, fleetUser, fleetUsers } from "./hub/fleet-accounts.js";
 import { removeHubFile, writeHubFile } from "./hub/hub-file.js";
-import { DEFAULT_DOMAIN, type Hub, startHub } from "./hub/prosody.js";
+import { DEFAULT_DOMAIN, type Hub, sasl2Installed, startHub } from "./hub/prosody.js";
 import { EJABBERD_REQUIREMENTS, REQUIREMENTS, ensureRequirements } from "./hub/requirements.js";
 import { asksForHelp } from "./help-flag.js";
 import { refuseFolderInUse } from "./hub/folder-in-use.js";
@@ -24,6 +24,7 @@ interface Settings {
   readonly port: number;
   readonly websocket: boolean;
   readonly httpPort: number;
+  readonly sasl2: boolean;
   readonly server: "prosody" | "ejabberd";
   readonly nodes: number;
   readonly fleet: number;
@@ -35,13 +36,14 @@ const KEYS: Record<keyof Settings, string> = {
   port: `the client port on 127.0.0.1; default ${DEFAULT_PORT}; 0 picks a free one`,
   websocket: "true to also serve XMPP over WebSocket on 127.0.0.1; default false",
   httpPort: "with websocket=true, its HTTP port; default 0 (a free one)",
+  sasl2: "false to serve only the RFC 6120 login (no SASL2 with Bind2, as a stock Prosody 0.12); default true where prosody-modules is installed",
   server: "--server prosody (default) or --server ejabberd",
   nodes: "--nodes N: with ejabberd, N nodes joined into one cluster behind a loopback balancer; default 1",
   fleet: `--fleet N: also N accounts ${fleetUser(1)}... for npm run fleet; default 0`,
 };
 const FLAGS: Record<string, "server" | "nodes" | "fleet"> = { "--server": "server", "--nodes": "nodes", "--fleet": "fleet" };
 const ARGUMENT_NAMES: Record<string, keyof Settings> = {
-  dir: "dir", domain: "domain", port: "port", websocket: "websocket", http_port: "httpPort",
+  dir: "dir", domain: "domain", port: "port", websocket: "websocket", http_port: "httpPort", sasl2: "sasl2",
 };
 
 class UsageError extends Error {}
@@ -76,6 +78,8 @@ function parseArguments(argv: readonly string[], root: string): Settings {
   };
   const websocket = given.websocket ?? "false";
   if (websocket !== "true" && websocket !== "false") throw new UsageError(`websocket=${websocket} must be true or false`);
+  const sasl2 = given.sasl2 ?? "true";
+  if (sasl2 !== "true" && sasl2 !== "false") throw new UsageError(`sasl2=${sasl2} must be true or false`);
   const server = flags.server ?? "prosody";
   if (server !== "prosody" && server !== "ejabberd") throw new UsageError(`--server ${server}: expected prosody or ejabberd`);
   const count = (flag: "nodes" | "fleet", fallback: number, min: number, max: number): number => {
@@ -95,6 +99,7 @@ function parseArguments(argv: readonly string[], root: string): Settings {
     port: port("port", DEFAULT_PORT),
     websocket: websocket === "true",
     httpPort: port("http_port", 0),
+    sasl2: sasl2 === "true",
   };
 }
 
@@ -121,6 +126,7 @@ function summary(hub: Hub, root: string, passwordFiles: ReadonlyMap<string, stri
     `Hub running: ${hub.software} (pid ${hub.pid}), STARTTLS required, listening on ${server}${hub.directTlsPort === undefined ? "" : ` and ${hub.host}:${hub.directTlsPort} (direct TLS)`} only.`,
     `  server     ${server}${nodes.length > 1 ? ` (a balancer over the ${nodes.length} nodes below)` : ""}`,
     ...(hub.directTlsPort !== undefined ? [`  server     tls://${hub.host}:${hub.directTlsPort} (direct TLS, XEP-0368: one round trip fewer)`] : []),
+    `  SASL2      ${hub.sasl2 ? "offered, with Bind2 (XEP-0388, XEP-0386; prosody-modules)" : "not offered (sasl2=false, ejabberd, or prosody-modules not installed)"}`,
     ...(nodes.length > 1 ? nodes.map((node) => `  node       ${node.name} on ${hub.host}:${node.c2sPort} (pid ${node.pid}, log ${shown(node.logPath)})`) : []),
     `  domain     ${hub.domain} (the name clients check in the server certificate)`,
     `  CA         ${shown(hub.caPath)} (trust this certificate; the server sends its certificate then this CA)`,
@@ -200,6 +206,8 @@ async function main(argv: readonly string[]): Promise<number> {
     ...(settings.fleet > 0 ? { contacts: { owner: OWNER, devices: fleetUsers(settings.fleet) } } : {}),
     websocket: settings.websocket,
     httpPort: settings.httpPort,
+    // Where prosody-modules is missing the hub still starts, without SASL2 (the summary says so).
+    sasl2: settings.sasl2 && sasl2Installed(),
     log: (line: string) => console.error(`${settings.server}: ${line}`),
   };
   if (settings.fleet > 0) console.log(`hub: setting ${hubOptions.accounts.length} accounts in ${name}`);

@@ -100,7 +100,7 @@ export class Client {
     if (options.capsNode !== undefined) this.#features.add(NS.CAPS);
     this.#idPrefix = hex(options.host.randomBytes(4));
     this.#cache = new SaltedPasswordCache(options.host);
-    this.#sasl2 = options.sasl2 === false ? undefined : { offer: undefined, agentId: uuid(options.host.randomBytes(16)), software: "xmpp-appliance" };
+    this.#sasl2 = options.sasl2 === false ? undefined : { offer: undefined, streamManagement: false, agentId: uuid(options.host.randomBytes(16)), software: "xmpp-appliance" };
     this.#sm = new StreamManagement({
       host: options.host,
       maxUnacked: options.maxUnacked,
@@ -378,6 +378,10 @@ export class Client {
         return this.#onMessage(stanza);
       case "presence":
         return this.#onPresence(stanza);
+      case "stream:features":
+        // SASL2 does not restart the stream: Prosody's mod_sasl2 sends the features of the
+        // authenticated stream after <success/>. Bind2 has done what they offer.
+        return undefined;
       default:
         this.#stream?.abort("unsupported-stanza-type", `<${stanza.name}/> is not a stanza of jabber:client`);
         return undefined;

@@ -80,18 +80,25 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
   options.onStep?.("secure", stream.tlsResumed ? `${domain} (TLS session resumed)` : domain);
 
   const sasl2 = options.sasl2;
-  if (sasl2?.offer) return loginWithSasl2(stream, options, sasl2, sasl2.offer);
+  // A session to resume goes through SASL2 only where the server resumes inside it; else the
+  // RFC 6120 flow's <resume/> keeps it (Prosody 0.12.3 cannot load mod_sasl2_sm).
+  const resuming = options.streamManagement?.resumable === true;
+  if (sasl2?.offer && (!resuming || sasl2.offer.resume)) return loginWithSasl2(stream, options, sasl2, sasl2.offer);
   const { mechanism, features } = await authenticateOnRestart(stream, options);
   // SASL2 saves a round trip only sent ahead with the header: from the next login on.
   if (sasl2) sasl2.offer = readSasl2Offer(features);
   options.onStep?.("authenticated", mechanism);
-  return { ...(await bindOnRestart(stream, options)), mechanism };
+  const negotiated = await bindOnRestart(stream, options);
+  if (sasl2) sasl2.streamManagement = negotiated.smOffered;
+  return { ...negotiated, mechanism };
 }
 
 /** What the client remembers of a server's SASL2 between logins; absent: SASL2 is not used. */
 export interface Sasl2Memory {
   /** The offer of the last login: the next one sends <authenticate/> with the stream header. */
   offer: Sasl2Offer | undefined;
+  /** The server offered stream management after binding last time: enabled after a Bind2 that could not enable it inline. */
+  streamManagement: boolean;
   /** Identifies this device to the server across logins (XEP-0388 user-agent). */
   readonly agentId: string;
   readonly software: string;
@@ -139,6 +146,10 @@ async function loginWithSasl2(stream: XmppStream, options: NegotiationOptions, m
   options.onStep?.("authenticated", `${exchange.name} (SASL2)`);
   const outcome = readSasl2Success(success, sm);
   if (outcome.resumed) return { jid: outcome.jid, resumed: true, resend: outcome.resend, mechanism: exchange.name };
+  if (sm && !outcome.enabled && memory.streamManagement) {
+    stream.send(sm.enableRequest()); // its answer is taken when it comes (StreamManagement.receive)
+    sm.enabling(outcome.jid);
+  }
   options.onStep?.("bound", `${outcome.jid.toString()} (Bind2)`);
   const negotiated: Negotiated = { jid: outcome.jid, resumed: false, resend: [...resend, ...outcome.resend], mechanism: exchange.name };
   if (outcome.resumeRefused !== undefined) negotiated.resumeRefused = outcome.resumeRefused;
@@ -201,7 +212,7 @@ async function authenticateOnRestart(stream: XmppStream, options: NegotiationOpt
  * Restarts the stream after SASL with the request to resume the held session (XEP-0198), or
  * else to bind a resource; stream management is enabled without waiting for its answer.
  */
-async function bindOnRestart(stream: XmppStream, options: NegotiationOptions): Promise<Omit<Negotiated, "mechanism">> {
+async function bindOnRestart(stream: XmppStream, options: NegotiationOptions): Promise<Omit<Negotiated, "mechanism"> & { smOffered: boolean }> {
   const domain = options.jid.domain;
   const sm = options.streamManagement;
   let resend: Element[] = [];
@@ -215,7 +226,7 @@ async function bindOnRestart(stream: XmppStream, options: NegotiationOptions): P
       throw new XMPPError("remote-connection-failed", `${domain} no longer offers stream management, so the session held for resumption is gone; the next attempt starts a fresh one`);
     }
     const outcome = await readResumption(stream, sm, options.timeoutMs);
-    if (outcome.resumed) return { jid: sm.state!.jid, resumed: true, resend: outcome.resend };
+    if (outcome.resumed) return { jid: sm.state!.jid, resumed: true, resend: outcome.resend, smOffered: true };
     resend = outcome.unsent;
     resumeRefused = outcome.reason;
     // Bound in the stream that refused the resumption: its features still hold.
@@ -240,7 +251,7 @@ async function bindOnRestart(stream: XmppStream, options: NegotiationOptions): P
     else sm.enabling(bound);
   }
   options.onStep?.("bound", bound.toString());
-  return resumeRefused === undefined ? { jid: bound, resumed: false, resend } : { jid: bound, resumed: false, resend, resumeRefused };
+  return resumeRefused === undefined ? { jid: bound, resumed: false, resend, smOffered } : { jid: bound, resumed: false, resend, resumeRefused, smOffered };
 }
 
 /** Rejects with a TimeoutError when `work` takes longer than the negotiation's time limit. */

@@ -21,6 +21,8 @@ export interface TestHubOptions {
   /** Default prosody. */
   readonly server?: HubServer;
   readonly contacts?: HubOptions["contacts"];
+  /** Prosody: SASL2 with Bind2 (default: where prosody-modules is installed). */
+  readonly sasl2?: boolean;
   /** With ejabberd: that many nodes in one cluster. */
   readonly nodes?: number;
   /** Prosody only: offline storage on, as a stock install has it. */
@@ -32,7 +34,7 @@ export async function startTestHub(accounts: readonly Account[], options: TestHu
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "xmpp-appliance-hub-"));
   let hub: Hub;
   try {
-    const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts };
+    const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts, ...(options.sasl2 === undefined ? {} : { sasl2: options.sasl2 }) };
     hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub({ ...hubOptions, offlineStorage: options.offlineStorage });
   } catch (error) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });

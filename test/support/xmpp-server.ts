@@ -25,7 +25,7 @@ export interface ServerBehaviour {
   requireSession?: boolean;
   resource?: string;
   /** Offer SASL2 (XEP-0388) with Bind2 (and inline SM with `streamManagement`); `failWith`: answer every <authenticate/> with that condition. */
-  sasl2?: { failWith?: string };
+  sasl2?: { failWith?: string; /** false: no SM inside SASL2 (Prosody 0.12.3 without mod_sasl2_sm). */ inlineSm?: boolean };
   /** Direct TLS (XEP-0368): the connection is secure before the first header, so SASL is offered at once. */
   directTls?: boolean;
   /** The roster a roster get is answered with (RFC 6121 §2.1.4); default: empty. */
@@ -164,7 +164,7 @@ export class XmppTestServer {
         for (const name of this.behaviour.mechanisms) authentication.c("mechanism").t(name);
         const inline = authentication.c("inline");
         const bind = inline.c("bind", { xmlns: BIND2 });
-        if (this.behaviour.streamManagement) {
+        if (this.behaviour.streamManagement && this.behaviour.sasl2.inlineSm !== false) {
           bind.c("inline").c("feature", { var: "urn:xmpp:sm:3" });
           inline.c("sm", { xmlns: "urn:xmpp:sm:3" });
         }
@@ -401,5 +401,7 @@ export class XmppTestServer {
       success.c("authorization-identifier").t(`${this.behaviour.username}@${this.behaviour.domain}`);
     }
     this.send(success);
+    // As Prosody's mod_sasl2: the features of the authenticated stream follow, with no restart.
+    this.send(xml("stream:features", {}, xml("sm", { xmlns: "urn:xmpp:sm:3" })));
   }
 }

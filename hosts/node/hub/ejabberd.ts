@@ -316,6 +316,7 @@ function hubFor(facts: EjabberdFacts): Hub {
     c2sPort: facts.balancer?.port ?? first.c2sPort,
     httpPort: first.httpPort,
     directTlsPort: undefined, // not configured for ejabberd yet
+    sasl2: false,
     websocketUrl: first.httpPort === undefined ? undefined : `ws://${LOOPBACK}:${first.httpPort}/xmpp-websocket`,
     caPath: facts.certificates.caPath,
     caPem: facts.certificates.caPem,

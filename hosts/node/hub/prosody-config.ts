@@ -15,6 +15,11 @@ export interface ProsodyConfigOptions {
   readonly runAsRoot: boolean;
   /** LuaSec's protocol for client TLS, e.g. "tlsv1_2" (that version only); default: Prosody's (1.2 and up). */
   readonly tlsProtocol?: string | undefined;
+  /**
+   * SASL2 (XEP-0388) with Bind2 and inline stream resumption, from Debian's prosody-modules
+   * (mod_sasl2, mod_sasl2_bind2, mod_sasl2_sm) and the hub's own mod_sasl2_compat.
+   */
+  readonly sasl2?: boolean | undefined;
   /** The folder of the hub's own Prosody modules (mod_device_commands.lua). */
   readonly pluginDir: string;
   /** Keep Prosody's offline storage on, as a stock install (a router's) has it; the hub's own turns it off. */
@@ -31,7 +36,7 @@ export const PLUGIN_DIR = "hosts/node/hub/prosody-modules";
  * started with -F (foreground: it stays our child, so we hold its pid); 0.12 deprecates the
  * `daemonize` option in favour of that flag. */
 export function prosodyConfig(options: ProsodyConfigOptions): string {
-  const { dir, domain, c2sPort, httpPort, directTlsPort, certPath, keyPath, runAsRoot, tlsProtocol, pluginDir } = options;
+  const { dir, domain, c2sPort, httpPort, directTlsPort, certPath, keyPath, runAsRoot, tlsProtocol, pluginDir, sasl2 } = options;
   // Session tickets on (Prosody 0.12 turns them off): a device that reconnects resumes its TLS
   // session in one round trip without the public-key work. Prosody 0.12 resumes no TLS 1.2
   // session ids (checked with openssl s_client -reconnect), so a ticket is the only way back.
@@ -45,6 +50,11 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
   // device's bare JID for its commands (Gajim) gets those of its online resources.
   const modules = ["roster", "saslauth", "tls", "disco", "ping", "adhoc", "carbons", "smacks", "device_commands"];
   if (httpPort !== undefined) modules.push("websocket");
+  // sasl2_compat gives mod_sasl2 what Prosody 0.12.3 lacks (see the module). Left out, since they
+  // break on 0.12.3: mod_sasl2_sm (it calls do_enable and do_resume, which 0.12's mod_smacks does
+  // not export: the stream ends in a traceback) and mod_sasl2_fast (it needs the stream header's
+  // attributes on its event, which 0.12.3 does not pass).
+  if (sasl2 === true) modules.push("sasl2_compat", "sasl2", "sasl2_bind2");
   const lines = [
     "-- Written by the hub (hosts/node/hub); it is rewritten on every start.",
     `pidfile = ${path(PID_FILE)}`,

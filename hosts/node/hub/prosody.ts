@@ -1,7 +1,7 @@
 // Starts Prosody as our child on loopback, with the hub's own config, data, certificates and accounts,
 // and stops it again by its process id.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Certificates, ensureCertificates } from "./certificates.js";
 import { claimFolder } from "./folder-in-use.js";
@@ -35,6 +35,11 @@ export interface HubOptions {
   readonly websocket?: boolean;
   /** With `websocket`: 0 or absent picks a free loopback port. */
   readonly httpPort?: number;
+  /**
+   * Offer SASL2 with Bind2 and inline resumption (default: where Debian's prosody-modules is
+   * installed); false serves the RFC 6120 flow only, as a stock Prosody 0.12 does.
+   */
+  readonly sasl2?: boolean;
   /** The direct TLS port (XEP-0368), served beside c2sPort: 0 or absent picks a free loopback port; -1: none. */
   readonly directTlsPort?: number;
   /** Client TLS limited to one LuaSec protocol, e.g. "tlsv1_2" (bench:login measures Moddable's TLS 1.2). */
@@ -52,6 +57,8 @@ export interface Hub {
   readonly host: typeof LOOPBACK;
   readonly c2sPort: number;
   readonly httpPort: number | undefined;
+  /** Whether the hub offers SASL2 with Bind2. */
+  readonly sasl2: boolean;
   /** Where the hub serves direct TLS (`server=tls://127.0.0.1:<port>`); undefined where it does not. */
   readonly directTlsPort: number | undefined;
   /** ws://127.0.0.1:<httpPort>/xmpp-websocket when `websocket` was asked for. */
@@ -94,6 +101,14 @@ export interface ProsodyExit {
 }
 
 export const DEFAULT_DOMAIN = "hub.test";
+
+/** Where Debian's prosody-modules puts mod_sasl2. */
+const SASL2_MODULE = "/usr/lib/prosody/modules/mod_sasl2/mod_sasl2.lua";
+
+/** Whether prosody-modules' SASL2 is installed (scripts/system-packages.sh installs it). */
+export function sasl2Installed(): boolean {
+  return existsSync(SASL2_MODULE);
+}
 
 // .test is reserved (RFC 6761) and never resolves, so a client that forgets to point at
 // 127.0.0.1 fails at once instead of reaching some real host.
@@ -149,6 +164,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
   const fixedC2s = options.c2sPort !== undefined && options.c2sPort !== 0;
   const fixedHttp = options.httpPort !== undefined && options.httpPort !== 0;
   const fixedDirectTls = options.directTlsPort !== undefined && options.directTlsPort > 0;
+  const sasl2 = options.sasl2 ?? sasl2Installed();
 
   for (let attempt = 1; ; attempt++) {
     const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPort();
@@ -156,6 +172,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
     const directTlsPort = options.directTlsPort === -1 ? undefined : fixedDirectTls ? options.directTlsPort! : await freeLoopbackPort();
     writeFileSync(configPath, prosodyConfig({
       dir, domain, c2sPort, httpPort, directTlsPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage,
+      sasl2,
       pluginDir: join(projectRoot(), PLUGIN_DIR),
     }));
     if (attempt === 1) {
@@ -164,7 +181,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
     }
     const launch = await launchProsody(programs.prosody, configPath, c2sPort, httpPort, directTlsPort, options);
     if (launch.ok) {
-      return hubFor(launch.prosody, { dir, domain, c2sPort, httpPort, directTlsPort, configPath, certificates, accounts: options.accounts });
+      return hubFor(launch.prosody, { dir, domain, sasl2, c2sPort, httpPort, directTlsPort, configPath, certificates, accounts: options.accounts });
     }
     const fixedBusy = launch.portInUse === c2sPort ? fixedC2s : launch.portInUse === directTlsPort ? fixedDirectTls : fixedHttp;
     const busyPickedPort = launch.portInUse !== undefined && !fixedBusy;
@@ -277,6 +294,7 @@ interface HubFacts {
   readonly c2sPort: number;
   readonly httpPort: number | undefined;
   readonly directTlsPort: number | undefined;
+  readonly sasl2: boolean;
   readonly configPath: string;
   readonly certificates: Certificates;
   readonly accounts: readonly Account[];
@@ -291,6 +309,7 @@ function hubFor(prosody: RunningProsody, facts: HubFacts): Hub {
     c2sPort: facts.c2sPort,
     httpPort: facts.httpPort,
     directTlsPort: facts.directTlsPort,
+    sasl2: facts.sasl2,
     websocketUrl: facts.httpPort === undefined ? undefined : `ws://${LOOPBACK}:${facts.httpPort}/xmpp-websocket`,
     caPath: facts.certificates.caPath,
     caPem: facts.certificates.caPem,

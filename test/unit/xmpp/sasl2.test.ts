@@ -54,6 +54,7 @@ describe("SASL2 with Bind2", () => {
     assert.ok(statuses.includes("authenticated SCRAM-SHA-1 (SASL2)"));
     await settle();
     assert.equal(server.stanzas[0]?.name, "presence");
+    assert.ok(client.online, "the features sent after <success/> (no restart) are not a fault");
   });
 
   it("enables stream management inside the bind, then resumes the session inside <authenticate/> after a drop", async () => {
@@ -76,6 +77,26 @@ describe("SASL2 with Bind2", () => {
     assert.equal(third.binds, 0);
     await settle();
     assert.deepEqual(third.stanzas.filter((s) => s.name === "message").map((s) => s.getChildText("body")), ["before the drop"]);
+  });
+
+  it("where SM is not offered inside SASL2 (Prosody 0.12.3): enables it after Bind2 without waiting, and resumes a lost session with <resume/> over SASL", async () => {
+    const session = smSession();
+    const behaviour: ServerBehaviour = { ...SCRAM, sasl2: { inlineSm: false }, streamManagement: session };
+    const { server, host, client, statuses } = await secondLogin(behaviour);
+    await client.start();
+    assert.deepEqual(server.auths, ["SASL2 SCRAM-SHA-1"]);
+    assert.doesNotMatch(server.authenticates[0]!.toString(), /urn:xmpp:sm:3/);
+    await settle();
+    assert.ok(server.stanzas.some((s) => s.is("enable", "urn:xmpp:sm:3")), "<enable/> after the Bind2");
+    assert.ok(client.streamManagement.state?.id, "resumable once <enabled/> came");
+    server.connection.drop(new Error("Wi-Fi lost"));
+    await settle();
+    const third = new XmppTestServer(behaviour);
+    host.server = third.connection;
+    await client.start();
+    assert.deepEqual(third.auths, ["SCRAM-SHA-1"], "the session is resumed the RFC 6120 way");
+    assert.equal(statuses.at(-1)?.split(" ")[0], "resumed");
+    assert.equal(session.resumes, 1);
   });
 
   it("binds a fresh session in the same exchange when the inline resumption is refused, and says why", async () => {
