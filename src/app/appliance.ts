@@ -74,7 +74,7 @@ export interface ApplianceOptions {
 }
 
 /** The chat form of a declaration change: `declare` then the JSON, on one line or several. */
-const DECLARE = () => /^declare\s+([\s\S]*)$/i;
+const DECLARE = () => /^declare(?:\s+([\s\S]*))?$/i;
 
 export class Appliance {
   readonly #options: ApplianceOptions;
@@ -268,7 +268,7 @@ export class Appliance {
     } else {
       reply = this.#queues.run(bare, async () => {
         const declaration = this.#options.changeDeclaration ? DECLARE().exec(message.body) : null;
-        if (declaration) return this.#declare(declaration[1]!, from);
+        if (declaration) return this.#declare(declaration[1] ?? "", from);
         onEvent("message", `from ${from}: ${message.body}`);
         const text = await device.handle(message.body);
         this.deviceChanged();

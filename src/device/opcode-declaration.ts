@@ -9,7 +9,8 @@ import type { Action, DriverValue, DurationSource, Opcode, Operand, OperandType,
 
 const OPCODE = () => /^[A-Z][A-Z0-9_]*$/;
 const OPERAND_NAME = () => /^[a-z][a-z0-9_]*$/;
-const RESERVED = ["HELP", "STATUS"];
+// DECLARE starts the chat form of a declaration change (src/app/appliance.ts), taken before the opcodes.
+const RESERVED = ["HELP", "STATUS", "DECLARE"];
 // Enum values are single tokens of a command line.
 const WORD = () => /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
@@ -44,7 +45,7 @@ export function readOpcodes(device: Section, drivers: readonly DriverDeclaration
       const suggestion = opcode.toUpperCase().replace(/[^A-Z0-9_]+/g, "_").replace(/^[^A-Z]+/, "");
       record.fail("opcode", `${describe(opcode)} is not an opcode: upper-case letters, digits and _, starting with a letter${suggestion ? `, e.g. "${suggestion}"` : ""}`);
     }
-    if (RESERVED.includes(opcode)) record.fail("opcode", `${opcode} is reserved: the device answers help and status itself; choose another word`);
+    if (RESERVED.includes(opcode)) record.fail("opcode", `${opcode} is reserved: the device answers help, status and declare itself; choose another word`);
     const earlier = seen.get(opcode);
     if (earlier !== undefined) record.fail("opcode", `duplicate opcode ${opcode} (also opcodes[${earlier}]); commands are matched case-insensitively, so opcodes must differ by more than case`);
     seen.set(opcode, index);

@@ -154,6 +154,7 @@ describe("changing the instruction set on the device", () => {
     ["a pin the board's map does not declare", (d) => { d.drivers.light.pin = 5; }, /^error: declaration: config\.device\.drivers\.light\.pin: pin 5 is not in the pin map of the test board \(13, 25, 26, 27, 34\): use one of these/],
     ["an opcode acting on an undeclared driver", (d) => { d.opcodes[0].action.set = { lamp: "on" }; }, /^error: declaration: config\.device\.opcodes\[0\]\.action\.set\.lamp: /],
     ["text that is not JSON", () => "{name: Lamp", /^error: declaration: config\.device: not JSON/],
+    ["a declare with nothing after it", () => "", /^error: declaration: config\.device: not JSON/],
   ];
   for (const [what, spoil, reason] of refused) {
     it(`refuses ${what} whole, naming the key, and changes nothing`, async () => {

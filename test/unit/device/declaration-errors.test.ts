@@ -158,8 +158,9 @@ describe("device declaration errors", () => {
 
   it("duplicate and reserved opcodes, duplicate operands and enum values", () => {
     refused((d) => (d.opcodes[2].opcode = "GRILL"), "device.opcodes[2].opcode", "duplicate opcode GRILL (also opcodes[1]); commands are matched case-insensitively, so opcodes must differ by more than case");
-    refused((d) => (d.opcodes[2].opcode = "HELP"), "device.opcodes[2].opcode", "HELP is reserved: the device answers help and status itself; choose another word");
-    refused((d) => (d.opcodes[2].opcode = "STATUS"), "device.opcodes[2].opcode", "STATUS is reserved: the device answers help and status itself; choose another word");
+    refused((d) => (d.opcodes[2].opcode = "HELP"), "device.opcodes[2].opcode", "HELP is reserved: the device answers help, status and declare itself; choose another word");
+    refused((d) => (d.opcodes[2].opcode = "STATUS"), "device.opcodes[2].opcode", "STATUS is reserved: the device answers help, status and declare itself; choose another word");
+    refused((d) => (d.opcodes[2].opcode = "DECLARE"), "device.opcodes[2].opcode", "DECLARE is reserved: the device answers help, status and declare itself; choose another word");
     refused((d) => (d.opcodes[0].operands[1].name = "temp"), "device.opcodes[0].operands[1].name", `duplicate operand name "temp" (also operands[0])`);
     refused((d) => (d.opcodes[2].operands = [{ name: "x", type: "enum", values: ["low", "Low"] }]), "device.opcodes[2].operands[0].values[1]", `"Low" repeats values[0]; values are matched case-insensitively, so they must differ by more than case`);
   });
