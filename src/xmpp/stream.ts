@@ -161,7 +161,7 @@ export class XmppStream {
   }
 
   async startTLS(serverName: string): Promise<void> {
-    if (!this.#connection) throw new StreamError("connection-closed", "no connection to secure");
+    if (!this.#connection) throw new StreamError("connection-closed", "the connection was closed before TLS started");
     await this.#connection.startTLS(serverName);
   }
 
