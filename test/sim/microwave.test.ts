@@ -90,6 +90,13 @@ describe("the firmware in the Moddable simulator", function () {
       assert.match((await ask(owner, to, "FAN on")).reply, /^ok/);
       // The trace comes through xsbug-log, the reply through the hub: either may arrive first.
       await device.waitFor(/pin\s+relay1 \(fan\) -> 1/, 30_000, from);
+      // The room sensor read through the ESP32's ADC model and the board's conversion: the room's
+      // 18 °C, not the 120 °C a 3300 mV scale made of it nor the -222 °C of an open sensor.
+      assert.match((await ask(owner, to, "HEAT 21")).reply, /^ok/);
+      const status = (await ask(owner, to, "status")).reply;
+      const room = /now (-?\d+(?:\.\d+)?) ?°C/.exec(status);
+      assert.ok(room && Math.abs(Number(room[1]) - 18) < 1.5, `the room should read about 18 °C:\n${status}`);
+      assert.match((await ask(owner, to, "OFF")).reply, /^ok/);
     } finally {
       await owner.stop().catch(() => {});
       await device.stop();
