@@ -12,6 +12,11 @@ import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { settingsCommand } from "../../src/app/settings-command.js";
+import { FirmwareUpdate, updateCommand } from "../../src/app/firmware-update.js";
+import { FIRMWARE_VERSION } from "../../src/app/version.js";
+import { encodeUtf8 } from "../../src/xml/utf8.js";
+import { FolderPartitions } from "./firmware-folder.js";
+import { ecdsaVerifier, httpsDownload, nodeSha256 } from "./update-runtime.js";
 import { createNodeHost } from "./host.js";
 import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
 import { asksForHelp } from "./help-flag.js";
@@ -31,6 +36,9 @@ function log(event: string, detail = ""): void {
 
 interface Loaded {
   store: FileSettingsStore;
+  settingsFile: string;
+  /** The PEM public key updates must be signed with (`update_key`); without it the device takes no updates. */
+  updateKey: string | undefined;
   /** The manifest's config with the command line over it: what the stored settings fall back to. */
   manifest: Record<string, unknown>;
   config: ConnectionConfig;
@@ -43,7 +51,8 @@ function load(args: string[]): Loaded {
   if (!manifest || manifest.includes("=")) throw new ManifestError(USAGE);
   const overrides = withPassword(given);
   const built = applyOverrides(readManifestConfig(manifest), overrides);
-  const store = new FileSettingsStore(settingsPath(manifest, built.settings));
+  const settingsFile = settingsPath(manifest, built.settings);
+  const store = new FileSettingsStore(settingsFile);
   // Settings stored on the device (provisioning, the settings command) come before the manifest's.
   const raw = resolveSettings(readStoredSettings(store), built);
   // The whole declaration is checked before anything else happens, and before any pin is opened.
@@ -57,7 +66,25 @@ function load(args: string[]): Loaded {
     throw new ConfigError("ca", `cannot read ${config.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("ca", `${config.ca} holds no PEM certificate`);
-  return { store, manifest: built, config, caPem, declaration };
+  return { store, settingsFile, manifest: built, config, caPem, declaration, updateKey: readUpdateKey(raw.update_key) };
+}
+
+/** `update_key=<PEM file>`: the public key the desktop device is "built" with. */
+function readUpdateKey(given: unknown): string | undefined {
+  if (given === undefined || given === "") return undefined;
+  if (typeof given !== "string") throw new ConfigError("update_key", "expected the path of a PEM public key");
+  let pem: string;
+  try {
+    pem = readFileSync(given, "utf8");
+  } catch (error) {
+    throw new ConfigError("update_key", `cannot read ${given}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    ecdsaVerifier(pem);
+  } catch (error) {
+    throw new ConfigError("update_key", `${given}: ${(error as Error).message}`);
+  }
+  return pem;
 }
 
 /** `settings=<file>`, else `.device/<device folder>.settings.json` in the working directory. */
@@ -84,7 +111,7 @@ async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const { store, manifest, config, caPem, declaration } = loaded;
+  const { store, settingsFile, manifest, config, caPem, declaration, updateKey } = loaded;
   const host = createNodeHost({ ca: caPem, store });
   // The simulation's lines start with what they are about: "pin 26 (grill) -> 1", "sensor cavity 143.5 °C".
   const simulationLog = (line: string) => {
@@ -109,7 +136,30 @@ async function main(args: string[]): Promise<number> {
   });
   // A second leaves the reply time to reach the owner before the connection closes.
   const settings = settingsCommand({ store, manifest, restart: () => host.setTimeout(restart, 1000), log });
-  const appliance = new Appliance({
+  let appliance: Appliance | undefined;
+  // The bootloader's step at this start: a new image boots on trial, an unconfirmed one goes back.
+  const partitions = updateKey ? new FolderPartitions(settingsFile.replace(/(\.settings)?\.json$/, "") + ".firmware", encodeUtf8(JSON.stringify({ version: FIRMWARE_VERSION }))) : undefined;
+  partitions?.restart();
+  const update = partitions
+    ? new FirmwareUpdate({
+        runtime: {
+          slot: partitions,
+          // The hub serves images under its own name, reached where the XMPP server is.
+          download: httpsDownload({ caPem, address: (name) => (name === config.jid.domain ? config.server.host : name) }),
+          sha256: nodeSha256,
+          verify: ecdsaVerifier(updateKey!),
+          restart: () => restart(),
+        },
+        host,
+        safe: () => device.safe(),
+        progress: (status) => {
+          if (appliance?.client.online) appliance.client.setStatus(status);
+        },
+        log,
+      })
+    : undefined;
+  update?.boot();
+  appliance = new Appliance({
     host,
     config,
     device,
@@ -119,8 +169,12 @@ async function main(args: string[]): Promise<number> {
     },
     changeDeclaration: (text) => device.change(text),
     runtime: `Node.js ${process.versions.node}`,
-    commands: [settings],
-    onEvent: (event, detail) => log(event, detail),
+    commands: update ? [settings, updateCommand(update)] : [settings],
+    version: partitions?.version,
+    onEvent: (event, detail) => {
+      log(event, detail);
+      if (event === "online") update?.online();
+    },
   });
   attach(appliance);
   const shutdown = () => {

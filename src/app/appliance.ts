@@ -69,6 +69,8 @@ export interface ApplianceOptions {
   changeDeclaration?(text: string): DeclarationChange;
   /** More owner-only ad-hoc commands of the runtime's (settings), listed after the device's. */
   commands?: readonly AdHocCommand[];
+  /** The version running, for XEP-0092 (default FIRMWARE_VERSION; the desktop's booted image may say otherwise). */
+  version?: string;
   /** What the runtime is, for XEP-0092's `os` ("esp32", "simulator", "Node.js 20.11.0"). */
   runtime?: string;
 }
@@ -146,7 +148,7 @@ export class Appliance {
     this.#declaration = options.changeDeclaration ? declarationCommand(async (text, from) => this.#declare(text, from)) : undefined;
     this.#addDeviceCommands();
     this.#commands.register(this.#client);
-    this.#client.handleIq("query", VERSION_NS, softwareVersion({ name: FIRMWARE_NAME, version: FIRMWARE_VERSION, os: options.runtime }, (from) => this.isOwner(from)));
+    this.#client.handleIq("query", VERSION_NS, softwareVersion({ name: FIRMWARE_NAME, version: options.version ?? FIRMWARE_VERSION, os: options.runtime }, (from) => this.isOwner(from)));
     this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);
     this.#client.addFeature(this.#instructionSet);
     this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (status) => {

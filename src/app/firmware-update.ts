@@ -184,6 +184,12 @@ export function updateCommand(update: FirmwareUpdate): AdHocCommand {
   };
 }
 
+export interface PartitionState {
+  running: number;
+  next: number | undefined;
+  state: "confirmed" | "pending" | "trial";
+}
+
 /**
  * A partition pair in memory, with the bootloader's rules (ESP-IDF app rollback): an activated
  * image boots on trial at the next restart; a trial image not confirmed before the restart after
@@ -192,13 +198,22 @@ export function updateCommand(update: FirmwareUpdate): AdHocCommand {
 export class SimulatedPartitions implements FirmwareSlot {
   /** The image in each partition; `running` is the index of the one booted. */
   readonly images: (Uint8Array | undefined)[];
-  running = 0;
+  running: number;
   #next: number | undefined;
-  #state: "confirmed" | "pending" | "trial" = "confirmed";
+  #state: PartitionState["state"];
   #writing: Uint8Array[] | undefined;
 
-  constructor(image: Uint8Array) {
-    this.images = [image, undefined];
+  /** A pair holding `image` alone, or the pair as `saved` (a runtime that keeps it across restarts). */
+  constructor(image: Uint8Array, saved?: PartitionState & { images: (Uint8Array | undefined)[] }) {
+    this.images = saved ? [...saved.images] : [image, undefined];
+    this.running = saved?.running ?? 0;
+    this.#next = saved?.next;
+    this.#state = saved?.state ?? "confirmed";
+  }
+
+  /** What the bootloader keeps, besides the images. */
+  get state(): PartitionState {
+    return { running: this.running, next: this.#next, state: this.#state };
   }
 
   get onTrial(): boolean {

@@ -4,9 +4,12 @@
 // settings command (stored, the device restarts on it; a factory reset forgets it).
 
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { DECLARATION_RECORD } from "../../src/app/declared-device.js";
@@ -37,7 +40,7 @@ async function waitUntil(done: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe("desktop device changed by its owner: the instruction set and the settings", function () {
+describe("desktop device changed by its owner: the instruction set, the settings, the firmware", function () {
   this.timeout(60_000);
   let hub: Hub;
   let scratch: string;
@@ -130,5 +133,54 @@ describe("desktop device changed by its owner: the instruction set and the setti
     await device.waitFor(/online\s+\S+/, 15_000, device.output().indexOf("restarting", again));
     assert.deepEqual(readStoredSettings(new FileSettingsStore(settingsFile())), {});
     assert.ok(!device.output().includes(MICROWAVE.password), "the account's password never appears in the log");
+  });
+
+  it("updates itself from a signed image over HTTPS: restarts on it and reports its version; an image of another key changes nothing", async () => {
+    const trusted = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const keyFile = join(scratch, "update-key.pem");
+    writeFileSync(keyFile, trusted.publicKey.export({ type: "spki", format: "pem" }) as string);
+    const image = (version: string, key = trusted.privateKey) => {
+      const firmware = Buffer.from(JSON.stringify({ version }));
+      return Buffer.concat([firmware, sign("sha256", createHash("sha256").update(firmware).digest(), { key, dsaEncoding: "ieee-p1363" })]);
+    };
+    const images = new Map([["/0.2.0.bin", image("0.2.0")], ["/other.bin", image("0.3.0", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey)]]);
+    const certs = dirname(hub.caPath);
+    const server = createServer({ cert: readFileSync(join(certs, "server.crt")), key: readFileSync(join(certs, "server.key")) }, (request, response) => {
+      const file = images.get(request.url ?? "");
+      if (file) response.writeHead(200, { "content-length": String(file.length) }).end(file);
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const run = runDevice(microwaveManifest, deviceSettings(hub, MICROWAVE, OWNER.user, { settings: settingsFile(), update_key: keyFile }));
+      device = run;
+      await run.waitFor(/online\s+\S+/);
+      const version = async () => {
+        const answer = await owner.iqCaller.request(xml("iq", { type: "get", to: to() }, xml("query", { xmlns: "jabber:iq:version" })), 10_000);
+        return answer.getChild("query", "jabber:iq:version")!.getChildText("version");
+      };
+      const update = async (path: string) => {
+        const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", action: "execute" })), 10_000);
+        const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
+        const sha256 = createHash("sha256").update(images.get(path)!).digest("hex");
+        const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "url" }, xml("value", {}, `https://${hub.domain}:${port}${path}`)), xml("field", { var: "sha256" }, xml("value", {}, sha256)));
+        return owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", sessionid, action: "complete" }, x)), 20_000).then(
+          (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
+          (error: { text?: string; message: string }) => `refused: ${error.text ?? error.message}`,
+        );
+      };
+      assert.equal(await version(), "0.1.0");
+      assert.match(await update("/other.bin"), /^refused: error: the image's signature is not valid for this firmware's key/);
+      assert.equal(await version(), "0.1.0");
+      const from = run.output().length;
+      assert.match(await update("/0.2.0.bin"), /^ok: update checked/);
+      await run.waitFor(/restarting\s+/, 15_000, from);
+      await run.waitFor(/update\s+the new image is online: kept/, 20_000, from);
+      assert.equal(await version(), "0.2.0");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

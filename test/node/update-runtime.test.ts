@@ -13,6 +13,7 @@ import { FakeClock } from "../support/fake-host.js";
 import { FirmwareUpdate, SimulatedPartitions } from "../../src/app/firmware-update.js";
 import { ensureCertificates, type Certificates } from "../../hosts/node/hub/certificates.js";
 import { ecdsaVerifier, httpsDownload, nodeSha256 } from "../../hosts/node/update-runtime.js";
+import { signedImage } from "../../hosts/node/sign-image.js";
 
 const FIRMWARE = Buffer.alloc(300_000, 0).map((_, i) => (i * 13) & 0xff);
 
@@ -58,6 +59,7 @@ describe("signed update on the desktop runtime (HTTPS on loopback, ECDSA P-256)"
     files.set("/good.bin", imageFile(trusted.privateKey));
     files.set("/other-key.bin", imageFile(keyPair().privateKey));
     files.set("/cut.bin", imageFile(trusted.privateKey));
+    files.set("/signed-by-the-build-step.bin", signedImage(FIRMWARE, trusted.privateKey.export({ type: "pkcs8", format: "pem" }) as string));
   });
 
   after(async () => {
@@ -92,6 +94,12 @@ describe("signed update on the desktop runtime (HTTPS on loopback, ECDSA P-256)"
     const { slot, run, safe } = attempt("good.bin");
     assert.match(await run(), /^ok: update checked \(300064 bytes, SHA-256 and signature\)/);
     assert.equal(safe(), 1);
+    assert.deepEqual(Buffer.from(slot.restart()), FIRMWARE);
+  });
+
+  it("accepts an image made by the build step (npm run sign-image) with the user's key", async () => {
+    const { slot, run } = attempt("signed-by-the-build-step.bin");
+    assert.match(await run(), /^ok: update checked/);
     assert.deepEqual(Buffer.from(slot.restart()), FIRMWARE);
   });
 
