@@ -1,8 +1,8 @@
 // `npm run hub [-- --server prosody|ejabberd] [--nodes N] [--fleet N] [key=value ...]`: runs the
 // local hub (Prosody, or ejabberd and its cluster, on loopback) with accounts for the example
 // devices, their owner and a fleet, prints what a client needs, and stops the server on Ctrl-C.
-import { mkdirSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { loadAccounts, writePasswordFiles, ACCOUNTS_FILE } from "./hub/account-store.js";
 import { freeLoopbackPort, loopbackPortIsFree } from "./hub/loopback-port.js";
 import { startEjabberdHub } from "./hub/ejabberd.js";
@@ -13,6 +13,7 @@ import { EJABBERD_REQUIREMENTS, REQUIREMENTS, ensureRequirements } from "./hub/r
 import { asksForHelp } from "./help-flag.js";
 import { refuseFolderInUse } from "./hub/folder-in-use.js";
 import { projectRoot } from "./project.js";
+import { serveImages, type ImageServer } from "./hub/image-server.js";
 
 const OWNER = "owner";
 const DEVICES = ["microwave", "relayboard", "heater"] as const;
@@ -28,6 +29,8 @@ interface Settings {
   readonly server: "prosody" | "ejabberd";
   readonly nodes: number;
   readonly fleet: number;
+  /** A folder of update images to serve over HTTPS, or undefined. */
+  readonly images: string | undefined;
 }
 
 const KEYS: Record<keyof Settings, string> = {
@@ -40,10 +43,11 @@ const KEYS: Record<keyof Settings, string> = {
   server: "--server prosody (default) or --server ejabberd",
   nodes: "--nodes N: with ejabberd, N nodes joined into one cluster behind a loopback balancer; default 1",
   fleet: `--fleet N: also N accounts ${fleetUser(1)}... for npm run fleet; default 0`,
+  images: "a folder of signed update images to serve over HTTPS on 127.0.0.1 under the hub's name (a free port); default none",
 };
 const FLAGS: Record<string, "server" | "nodes" | "fleet"> = { "--server": "server", "--nodes": "nodes", "--fleet": "fleet" };
 const ARGUMENT_NAMES: Record<string, keyof Settings> = {
-  dir: "dir", domain: "domain", port: "port", websocket: "websocket", http_port: "httpPort", sasl2: "sasl2",
+  dir: "dir", domain: "domain", port: "port", websocket: "websocket", http_port: "httpPort", sasl2: "sasl2", images: "images",
 };
 
 class UsageError extends Error {}
@@ -100,6 +104,7 @@ function parseArguments(argv: readonly string[], root: string): Settings {
     websocket: websocket === "true",
     httpPort: port("http_port", 0),
     sasl2: sasl2 === "true",
+    images: given.images === undefined || given.images === "" ? undefined : resolve(root, given.images),
   };
 }
 
@@ -223,6 +228,12 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const passwordFiles = writePasswordFiles(hub.dir, hub.accounts.filter(({ user }) => !user.startsWith(FLEET_PREFIX)));
   console.log(summary(hub, root, passwordFiles));
+  let images: ImageServer | undefined;
+  if (settings.images !== undefined) {
+    const certs = dirname(hub.caPath);
+    images = await serveImages({ dir: settings.images, domain: hub.domain, cert: readFileSync(join(certs, "server.crt")), key: readFileSync(join(certs, "server.key")) });
+    console.log(`  images     ${settings.images} at ${images.url("<file>")} (devices reach ${hub.domain} at ${hub.host})`);
+  }
 
   const stopped = new Promise<"signal">((resolve) => {
     // Kept installed: a second Ctrl-C while Prosody shuts down must not kill us and orphan it.
@@ -230,6 +241,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const outcome = await Promise.race([stopped, hub.exited]);
   removeHubFile(hub.dir);
+  await images?.close();
   if (outcome === "signal") {
     console.log(`hub: stopping ${name}`);
     await hub.stop();
