@@ -16,6 +16,12 @@ export interface ProxiedConnection {
   /** Bytes each way. */
   readonly sent: number;
   readonly received: number;
+  /**
+   * The client flights counted when the server last reached the client at or before `time`
+   * (performance.now()): the flights a login took when `time` is the moment it came online,
+   * without what the client sent once online (presence) before the count was read.
+   */
+  flightsAt(time: number): number;
 }
 
 export class DelayProxy {
@@ -64,7 +70,14 @@ export class DelayProxy {
   #accept(client: net.Socket): void {
     client.setNoDelay(true);
     const openedAt = performance.now();
-    const record = { openedAt, flights: 1, sent: 0, received: 0 }; // the SYN
+    const heard: { at: number; flights: number }[] = [];
+    const record = {
+      openedAt,
+      flights: 1, // the SYN
+      sent: 0,
+      received: 0,
+      flightsAt: (time: number) => heard.filter((entry) => entry.at <= time).at(-1)?.flights ?? 1,
+    };
     this.connections.push(record);
     const server = net.connect({ host: this.#target.host, port: this.#target.port });
     server.setNoDelay(true);
@@ -102,6 +115,7 @@ export class DelayProxy {
         if (client.destroyed) return;
         // The client has heard from the server only once these bytes reach it.
         serverSpoke = true;
+        heard.push({ at: performance.now(), flights: record.flights });
         client.write(chunk);
       }, Math.max(0, due - performance.now()));
     });

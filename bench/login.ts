@@ -45,10 +45,10 @@ interface Sample {
 
 /** A client that logs in, and comes back by itself after a cut. */
 interface Contender {
-  /** Resolves when online. */
-  start(): Promise<void>;
-  /** Resolves at the next online after now (a reconnect). */
-  nextOnline(): Promise<void>;
+  /** Resolves when online, with the moment it came online (performance.now()). */
+  start(): Promise<number>;
+  /** Resolves at the next online after now (a reconnect), with its moment. */
+  nextOnline(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -70,22 +70,27 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
 
 function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean): Contender {
   const host = createNodeHost({ ca: hub.caPem });
-  const waiters: (() => void)[] = [];
+  const waiters: ((at: number) => void)[] = [];
+  let onlineAt = 0;
   const device = { name: "bench", opcodes: [], handle: async () => "ok", summary: () => "idle", safe: () => {} };
   const appliance = new Appliance({
     host,
     config: readConnectionConfig({ jid: `device@${hub.domain}/bench`, xmpp_password: "device-secret", server: `${directTls ? "tls://" : ""}${hub.host}:${proxy.port}`, ca: hub.caPath }),
     device,
     onEvent: (event: ApplianceEvent, detail) => {
-      if (event === "online" || event === "resumed") waiters.splice(0).forEach((wake) => wake());
+      if (event === "online" || event === "resumed") {
+        onlineAt = performance.now();
+        waiters.splice(0).forEach((wake) => wake(onlineAt));
+      }
       if (event === "error") console.error(`  device: ${detail}`);
     },
   });
   return {
     start: async () => {
       await appliance.start();
+      return onlineAt;
     },
-    nextOnline: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    nextOnline: () => new Promise<number>((resolve) => waiters.push(resolve)),
     stop: async () => appliance.stop(),
   };
 }
@@ -94,10 +99,11 @@ function xmppjsContender(hub: Hub, proxy: DelayProxy): Contender {
   const xmpp = hubClient({ domain: hub.domain, host: hub.host, c2sPort: proxy.port, caPem: hub.caPem }, { user: "peer", password: "peer-secret" }, { reconnect: true });
   xmpp.on("error", () => {}); // a cut is expected; reconnect handles it
   return {
-    start: async () => {
-      await xmpp.start();
-    },
-    nextOnline: () => new Promise<void>((resolve) => xmpp.once("online", () => resolve())),
+    start: () => new Promise<number>((resolve, reject) => {
+      xmpp.once("online", () => resolve(performance.now()));
+      xmpp.start().catch(reject);
+    }),
+    nextOnline: () => new Promise<number>((resolve) => xmpp.once("online", () => resolve(performance.now()))),
     stop: async () => {
       xmpp.reconnect.stop();
       await xmpp.stop().catch(() => {});
@@ -122,20 +128,18 @@ async function measure(hub: Hub, proxies: Proxies, name: ClientName): Promise<Re
   const contender = name === "@xmpp/client" ? xmppjsContender(hub, proxy) : deviceContender(hub, proxy, name === "device tls://");
   try {
     let from = proxy.connections.length;
-    await withTimeout(contender.start(), `${name}'s first login`);
-    let online = performance.now();
+    let online = await withTimeout(contender.start(), `${name}'s first login`);
     let connection = lastSince(proxy, from);
-    const first: Sample = { flights: connection.flights, loginMs: online - connection.openedAt, waitMs: 0 };
+    const first: Sample = { flights: connection.flightsAt(online), loginMs: online - connection.openedAt, waitMs: 0 };
     // Settle (presence, stream management) before the cut, as a device that was up a while would be.
     await new Promise((resolve) => setTimeout(resolve, 500));
     from = proxy.connections.length;
     const back = contender.nextOnline();
     const cutAt = performance.now();
     proxy.cut();
-    await withTimeout(back, `${name}'s reconnect`);
-    online = performance.now();
+    online = await withTimeout(back, `${name}'s reconnect`);
     connection = lastSince(proxy, from);
-    const again: Sample = { flights: connection.flights, loginMs: online - connection.openedAt, waitMs: connection.openedAt - cutAt };
+    const again: Sample = { flights: connection.flightsAt(online), loginMs: online - connection.openedAt, waitMs: connection.openedAt - cutAt };
     return { "first login": first, reconnect: again };
   } finally {
     await contender.stop();
@@ -222,7 +226,7 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
       }
     }
   }
-  console.log(`\nmedians of ${options.runs} runs; flights count the TCP handshake; login: from the TCP connect to online`);
+  console.log(`\nmedians of ${options.runs} runs; flights: the client's, the TCP handshake's SYN first, until the server's last answer before online; login: from the TCP connect to online`);
   printTable(rows);
   console.log("\nratio device / @xmpp/client (below 1: the device needs less)");
   printTable(ratios);

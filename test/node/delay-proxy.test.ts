@@ -49,10 +49,14 @@ describe("bench delay proxy", () => {
     assert.equal(await read(socket, 3), "ABC");
     socket.write("d");
     assert.equal(await read(socket, 1), "D");
+    const answered = performance.now();
+    socket.write("e"); // after the moment read: not part of what came before it
+    assert.equal(await read(socket, 1), "E");
     const [connection] = proxy.connections;
-    assert.equal(connection!.flights, 3);
-    assert.equal(connection!.sent, 4);
-    assert.equal(connection!.received, 4);
+    assert.equal(connection!.flights, 4);
+    assert.equal(connection!.flightsAt(answered), 3, "the flights until the server's last answer before that moment");
+    assert.equal(connection!.sent, 5);
+    assert.equal(connection!.received, 5);
     socket.destroy();
   });
 
