@@ -56,7 +56,7 @@ for (const server of HUB_SERVERS) describe(`slixmpp runs the device's ad-hoc com
   it("gets the refusal of PREHEAT 500 20 in its error handler, with the device's reason", async () => {
     const steps = await slixmpp(hub, to, "PREHEAT", { temp: "500", time: "20" });
     assert.deepEqual(steps, [
-      { step: "list", items: ["GRILL", "PREHEAT", "STOP", "declaration", "status"] },
+      { step: "list", items: ["GRILL", "PREHEAT", "STOP", "declaration", "settings", "status"] },
       { step: "form", fields: ["temp", "time"] },
       { step: "error", condition: "bad-request", text: "error: temp must be between 50 and 400 C, got 500" },
     ]);
