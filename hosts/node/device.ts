@@ -20,18 +20,15 @@ import { ecdsaVerifier, httpsDownload, nodeSha256 } from "./update-runtime.js";
 import { createNodeHost } from "./host.js";
 import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
 import { asksForHelp } from "./help-flag.js";
-import { logLines } from "./log-lines.js";
 import { withPassword } from "./password-source.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
 import { createSimulatedPins } from "../sim/pins.js";
 
 const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner, settings=<file>)";
 
-const lines = logLines();
-
 function log(event: string, detail = ""): void {
   const time = new Date().toISOString().slice(11, 23);
-  lines.line(`${time} ${event.padEnd(13)} ${detail}`.trimEnd());
+  console.log(`${time} ${event.padEnd(13)} ${detail}`.trimEnd());
 }
 
 interface Loaded {
