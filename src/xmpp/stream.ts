@@ -182,7 +182,10 @@ export class XmppStream {
   /**
    * Holds what is sent from now until the returned release is called (once is enough; more
    * calls do nothing); when the last hold is released, everything held leaves in one write,
-   * in the order it was sent.
+   * in the order it was sent. A release while other holds remain (a command answered while the
+   * next ones are still being carried out) writes what is held on the next turn, once the
+   * promise jobs of that answer (its receipt) have run, instead of leaving it behind the others
+   * for up to HOLD_LIMIT_MS.
    */
   hold(): () => void {
     this.#holds += 1;
@@ -192,6 +195,10 @@ export class XmppStream {
       held = false;
       this.#holds -= 1;
       if (this.#holds === 0) this.#flush();
+      else if (this.#held.length > 0) {
+        if (this.#heldTimer !== undefined) this.#host.clearTimeout(this.#heldTimer);
+        this.#heldTimer = this.#host.setTimeout(() => this.#flush(), 0);
+      }
     };
   }
 

@@ -72,17 +72,40 @@ describe("client writes", () => {
     });
     server.send(command("slow"));
     await settle();
-    server.send(`<iq type='get' id='p1' from='owner@hub.test/phone'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    client.setStatus("heating"); // sent while the slow handler holds the stream, by no handler
     await settle();
-    assert.deepEqual(writes(server), [], "the ping's answer waits for the slow handler a little");
+    assert.deepEqual(writes(server), [], "the presence waits for the slow handler a little");
     host.clock.advance(19);
     assert.deepEqual(writes(server), []);
     host.clock.advance(1);
-    assert.deepEqual(writes(server), ["iq"], "and leaves after 20 ms");
+    assert.deepEqual(writes(server), ["presence"], "and leaves after 20 ms");
     finish();
     await settle();
-    assert.deepEqual(writes(server), ["iq", "reply receipt"]);
+    assert.deepEqual(writes(server), ["presence", "reply receipt"]);
     assert.equal(host.clock.pending > 0, true, "the keepalive timer is still there");
+  });
+
+  it("writes an answer on the next turn once its handler is done, not behind a slower one, reply with its receipt", async () => {
+    const finish: Array<() => void> = [];
+    const { server, host, client } = await online({
+      onMessage: async (message) => {
+        if (message.id === "slow") await new Promise<void>((resolve) => finish.push(resolve));
+        else await Promise.resolve();
+        client.sendMessage(message.from, `ok: ${message.id}`);
+      },
+    });
+    server.send(command("slow"));
+    await settle();
+    server.send(command("quick"));
+    await settle();
+    assert.deepEqual(writes(server), [], "not before the turn is over");
+    host.clock.advance(0);
+    assert.deepEqual(writes(server), ["reply receipt"], "the quick command's reply and receipt, together, without waiting 20 ms");
+    assert.equal(server.stanzas[0]?.getChildText("body"), "ok: quick");
+    finish[0]!();
+    await settle();
+    assert.deepEqual(writes(server), ["reply receipt", "reply receipt"]);
+    assert.equal(server.stanzas[2]?.getChildText("body"), "ok: slow");
   });
 
   it("writes at once what it holds once it reaches 4,096 characters, in order", async () => {
