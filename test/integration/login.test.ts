@@ -3,11 +3,13 @@
 // the hub offers it; the desktop device, cut off by a proxy on loopback, comes back at once and
 // resumes its TLS and XEP-0198 sessions over the RFC 6120 flow (0.12.3 cannot resume inside SASL2).
 import { strict as assert } from "node:assert";
+import { xml as xmlElement } from "@xmpp/client";
 import { DelayProxy } from "../../bench/delay-proxy.js";
 import { createNodeHost } from "../../hosts/node/host.js";
 import { sasl2Installed } from "../../hosts/node/hub/prosody.js";
 import { Client } from "../../src/xmpp/client.js";
 import { deviceSettings, microwaveManifest, runDevice } from "../support/device-process.js";
+import { hubClient } from "../support/hub-client.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
 
 const DEVICE = { user: "microwave", password: "device-secret" };
@@ -27,6 +29,25 @@ for (const sasl2 of [true, false]) describe(`device login on Prosody ${sasl2 ? "
   after(async () => {
     await proxy?.stop();
     await hub?.stop();
+  });
+
+  it("lets @xmpp/client log in with no error: a session bound by Bind2 is not offered <bind/> again", async () => {
+    const client = hubClient(hub, OWNER, { resource: "console" });
+    const errors: string[] = [];
+    client.on("error", (error: Error) => errors.push(String(error)));
+    const iqs: string[] = [];
+    client.on("send", (element: { name: string; toString(): string }) => {
+      if (element.name === "iq") iqs.push(element.toString());
+    });
+    try {
+      await client.start();
+      // A roster query, answered: whatever was wrong would have come back before its answer.
+      await client.iqCaller.get(xmlElement("query", { xmlns: "jabber:iq:roster" }));
+      assert.deepEqual(errors, []);
+      if (sasl2) assert.ok(!iqs.some((iq) => iq.includes("urn:ietf:params:xml:ns:xmpp-bind")), `a second bind: ${iqs.join(" ")}`);
+    } finally {
+      await client.stop().catch(() => {});
+    }
   });
 
   it(`logs in a second time ${sasl2 ? "over SASL2 with Bind2, sent with the stream header" : "over SASL"} when no session is held`, async () => {

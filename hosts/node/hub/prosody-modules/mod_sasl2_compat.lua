@@ -14,3 +14,19 @@ module:hook("stream-features", function(event)
 		end;
 	end
 end, 100);
+
+-- After a SASL2 success with Bind2 the session is bound, but 0.12.3's mod_saslauth still lists
+-- <bind/> (and <session/>) in the features mod_sasl2 sends then: @xmpp/client binds a second time
+-- and gets service-unavailable (the demo's console printed "owner: service-unavailable"). A
+-- bound session is offered neither, as newer Prosody does.
+local xmlns_bind = "urn:ietf:params:xml:ns:xmpp-bind";
+local xmlns_session = "urn:ietf:params:xml:ns:xmpp-session";
+module:hook("stream-features", function(event)
+	if not event.origin.resource then return; end
+	event.features:maptags(function(tag)
+		if (tag.name == "bind" and tag.attr.xmlns == xmlns_bind) or (tag.name == "session" and tag.attr.xmlns == xmlns_session) then
+			return nil;
+		end
+		return tag;
+	end);
+end, -100);
