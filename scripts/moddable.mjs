@@ -1,6 +1,6 @@
 // Builds the firmware with the Moddable SDK.
 //
-//   node scripts/moddable.mjs sim   [--memory] [--fixed C,S,K] [--build-only] [--port N] <device manifest> key=value...
+//   node scripts/moddable.mjs sim   [--memory] [--fixed C,S,K] [--data DIR] [--build-only] [--port N] <device manifest> key=value...
 //   node scripts/moddable.mjs esp32 --board <boards/name> <device manifest> key=value...
 //   node scripts/moddable.mjs selftest [--port N] [selftest_tcp_port=N]
 //   node scripts/moddable.mjs soak [--port N] soak_port=<refused port> [soak_connects=1000 soak_drops=100]
@@ -13,13 +13,14 @@
 //
 // First the prebuild: esbuild turns the TypeScript entry modules into ES modules under
 // build/moddable/ (ltx and events bundled in, the SDK's modules left as imports), and the PEM
-// file named by ca=<path> becomes the resource ca.der (the SDK's TLS takes DER). Then mcconfig,
+// file named by ca=<path> becomes the resource ca.der (the SDK's TLS takes DER), and the public key
+// named by update_key=<path> the resource update-key.bin. Then mcconfig,
 // with the same key=value settings (ca=ca.der in place of the path). `sim` builds a debug build
 // for the Linux simulator and runs it in mcsim, its trace on this terminal through the SDK's
 // xsbug-log (under xvfb-run when there is no display). `esp32` builds for the board's target.
 import { build } from "esbuild";
 import { spawn, spawnSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, createPublicKey } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 
@@ -30,6 +31,7 @@ const out = join(root, "build/moddable");
 const SDK_MODULES = [
   "embedded:*", "mc/*", "appliance/*", "Resource", "time", "timer", "crypt", "hmac", "rng",
   "ssl/session", "net", "wifi", "instrumentation", "debug", "preference",
+  "file", "ota", "ecdsa", "curve", "ecp",
 ];
 
 export class UsageError extends Error {}
@@ -76,6 +78,29 @@ export function prepareCa(settings) {
   return settings.map((s, i) => (i === index ? "ca=ca.der" : s));
 }
 
+/**
+ * Writes the public key named by `update_key=<pem path>` (EC P-256) as the resource
+ * update-key.bin, its uncompressed point (04 || x || y), which the firmware checks update
+ * signatures with; returns the settings with update_key=update-key.bin. Call after prepareCa.
+ */
+export function prepareUpdateKey(settings) {
+  const index = settings.findIndex((s) => s.startsWith("update_key="));
+  if (index < 0 || settings[index] === "update_key=") return settings;
+  const path = settings[index].slice("update_key=".length);
+  let key;
+  try {
+    key = createPublicKey(readFileSync(path));
+  } catch (error) {
+    throw new UsageError(`update_key=${path}: ${error.code === "ENOENT" ? "no such file" : "not a PEM public key"}`);
+  }
+  if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+    throw new UsageError(`update_key=${path}: not an EC P-256 public key (openssl ec -in update.key -pubout -out update.pub)`);
+  }
+  const { x, y } = key.export({ format: "jwk" });
+  writeFileSync(join(out, "resources", "update-key.bin"), Buffer.concat([Buffer.of(4), Buffer.from(x, "base64url"), Buffer.from(y, "base64url")]));
+  return settings.map((s, i) => (i === index ? "update_key=update-key.bin" : s));
+}
+
 export function sdk() {
   const moddable = process.env.MODDABLE;
   if (!moddable) throw new UsageError("MODDABLE is not set: install the Moddable SDK (README, \"Setting up the SDK (Linux)\") and export MODDABLE and PATH");
@@ -101,16 +126,23 @@ function mcconfig(args) {
  * count, stack: slots }) builds it with heaps that cannot grow, as on an ESP32, to try a
  * `creation` in the simulator: the app aborts with "memory full" when they are too small.
  */
-export async function buildSim({ manifest, settings, memory = false, fixed, outDir = join(out, "sdk") }) {
+export async function buildSim({ manifest, settings, memory = false, fixed, data, outDir = join(out, "sdk") }) {
   await bundle();
   // An instrumented build is for the memory figures: the firmware traces them when memory_report is set.
-  const resolved = prepareCa(memory && !settings.some((s) => s.startsWith("memory_report=")) ? [...settings, "memory_report=1"] : settings);
-  if (fixed) {
+  const resolved = prepareUpdateKey(prepareCa(memory && !settings.some((s) => s.startsWith("memory_report=")) ? [...settings, "memory_report=1"] : settings));
+  if (fixed || data) {
     const name = basename(dirname(resolve(manifest)));
-    const dir = join(out, "fixed", name);
+    const dir = join(out, fixed ? "fixed" : "data", name);
     mkdirSync(dir, { recursive: true });
-    const creation = { chunk: { initial: fixed.chunks, incremental: 0 }, heap: { initial: fixed.slots, incremental: 0 }, stack: fixed.stack };
-    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ include: [relative(dir, resolve(manifest))], creation }, null, "\t") + "\n");
+    const wrapper = { include: [relative(dir, resolve(manifest))] };
+    if (fixed) wrapper.creation = { chunk: { initial: fixed.chunks, incremental: 0 }, heap: { initial: fixed.slots, incremental: 0 }, stack: fixed.stack };
+    // The simulator's files (Preference's modpreferences.json, the firmware partitions) go under
+    // config.file.root, /tmp/ by default: shared by every simulator on the machine.
+    if (data) {
+      mkdirSync(data, { recursive: true });
+      wrapper.config = { file: { root: `${resolve(data)}/` } };
+    }
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify(wrapper, null, "\t") + "\n");
     manifest = join(dir, "manifest.json");
   }
   mkdirSync(outDir, { recursive: true });
@@ -241,7 +273,7 @@ function boardManifest(board, manifest) {
 }
 
 const USAGE = `usage:
-  npm run sim -- [--esp32-profile] [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
+  npm run sim -- [--esp32-profile] [--memory] [--fixed <chunk bytes>,<slots>,<stack slots>] [--data <folder for the simulator's files, default /tmp>] [--build-only] [--port <xsbug port, 5002>] <device manifest> key=value...
   npm run esp32 -- --board <boards/name> <device manifest> key=value...   (ssid=... password=... jid=... ...)
   node scripts/moddable.mjs selftest [--port <n>] [selftest_tcp_port=<loopback port that accepts>]   (the Moddable host's cryptography and TCP send room, in mcsim)
   node scripts/moddable.mjs soak [--port <n>] soak_port=<refused port> [soak_connects=1000] [soak_drops=100]   (ESP32 profile)`;
@@ -255,7 +287,7 @@ async function main(argv) {
   };
   const board = valueOf("--board");
   const port = Number(valueOf("--port") ?? 5002);
-  const valued = ["--board", "--port", "--fixed"];
+  const valued = ["--board", "--port", "--fixed", "--data"];
   const known = new Set([...valued, "--memory", "--build-only", "--esp32-profile"]);
   const unknown = [...flags].filter((flag) => !known.has(flag));
   if (unknown.length) throw new UsageError(`unknown option ${unknown.join(", ")}\n${USAGE}`);
@@ -283,7 +315,7 @@ async function main(argv) {
   if (!manifest || manifest.includes("=") || (command !== "sim" && command !== "esp32")) throw new UsageError(USAGE);
   if (command === "sim") {
     const profile = flags.has("--esp32-profile") ? ["esp32_profile=1"] : [];
-    const so = await buildSim({ manifest, settings: [...profile, ...settings], memory: flags.has("--memory"), fixed });
+    const so = await buildSim({ manifest, settings: [...profile, ...settings], memory: flags.has("--memory"), fixed, data: valueOf("--data") });
     if (flags.has("--build-only")) {
       console.error(`built ${relative(process.cwd(), so)}`);
       return 0;
@@ -304,7 +336,7 @@ async function main(argv) {
  */
 export async function buildEsp32({ board, manifest, settings }) {
   await bundle();
-  const resolved = prepareCa(settings);
+  const resolved = prepareUpdateKey(prepareCa(settings));
   const { target, app } = boardManifest(board, manifest);
   const outDir = join(out, "sdk");
   mkdirSync(outDir, { recursive: true });

@@ -2,14 +2,18 @@
 // flash), started by the entry module hosts/moddable/main.js, for ESP32 boards and the simulator:
 // config from the manifest (mc/config), the device declaration checked before any pin is opened,
 // Wi-Fi joined under the WPA2 floor, the clock set from SNTP, then the appliance logs in over
-// STARTTLS and serves its owners. Every step traces one line ("event detail") for xsbug or a
-// serial console.
+// STARTTLS and serves its owners; with an update key built in, it takes signed updates (the
+// owner-only ad-hoc command `update`). Every step traces one line ("event detail") for xsbug or a
+// serial console. A restart is the SDK's on a board; in the simulator the firmware runs again in
+// the same process, after the simulated bootloader's step.
 
 import config from "mc/config";
 import Resource from "Resource";
 import Time from "time";
 import platform from "appliance/platform";
 import { Appliance } from "../../src/app/appliance.js";
+import { FirmwareUpdate, updateCommand, type UpdateRuntime } from "../../src/app/firmware-update.js";
+import { httpsGet } from "../../src/app/https-get.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
 import { setClock } from "../../src/app/sntp.js";
 import { sntpSources, type SntpSource } from "../../src/app/sntp-sources.js";
@@ -24,7 +28,8 @@ import { WallClock } from "./clock.js";
 import { createModdableHost } from "./host.js";
 import { MemoryProbe } from "./memory.js";
 import { PreferenceStore } from "./preference-store.js";
-import { esp32Profile } from "./platform.js";
+import { esp32Profile, type FirmwarePartitions } from "./platform.js";
+import { ecdsaVerifier, moddableSha256 } from "./update-runtime.js";
 import { createRadio, routerAddress } from "./radio.js";
 import { querySntp } from "./sntp.js";
 
@@ -40,6 +45,39 @@ interface Settings {
   sntp: string | undefined;
   /** The `sntp_pool` key: the last SNTP source ("" for none). */
   sntpPool: string;
+  /** The check of an update's signature with the key built in (update_key); undefined: no updates. */
+  verify: UpdateRuntime["verify"] | undefined;
+  /** `update_trial_s`: how long an updated image has to come online before the previous one boots again. */
+  trialMs: number;
+}
+
+/** The public key updates must be signed with: the resource named by update_key, checked. */
+function readUpdateKey(): UpdateRuntime["verify"] | undefined {
+  const name = config.update_key;
+  if (name === undefined || name === "") return undefined;
+  if (typeof name !== "string") throw new ConfigError("update_key", "expected the name of the key's resource");
+  let point: Uint8Array;
+  try {
+    point = new Uint8Array(new Resource(name).slice(0));
+  } catch {
+    throw new ConfigError(
+      "update_key",
+      `no resource named "${name}" in this build: build with the project's script (npm run sim / npm run esp32), which turns the PEM public key given as update_key=<path> into the resource update-key.bin`,
+    );
+  }
+  try {
+    return ecdsaVerifier(point);
+  } catch (error) {
+    throw new ConfigError("update_key", `resource "${name}" is ${(error as Error).message}`);
+  }
+}
+
+function readTrialMs(): number {
+  const given = config.update_trial_s;
+  if (given === undefined || given === "") return 300_000;
+  const seconds = Number(given);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 86_400) throw new ConfigError("update_trial_s", `${String(given)} is not a whole number of seconds from 5 to 86400`);
+  return seconds * 1000;
 }
 
 /** Everything the manifest says, checked whole before anything is opened. */
@@ -62,7 +100,7 @@ function read(): Settings {
   const sntp = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : undefined;
   const sntpPool = typeof config.sntp_pool === "string" ? config.sntp_pool : "pool.ntp.org";
   sntpSources({ configured: sntp, hub: connection.server.host, pool: sntpPool });
-  return { declaration, connection, ca, sntp, sntpPool };
+  return { declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readTrialMs() };
 }
 
 /** Joins Wi-Fi; resolves with the link (undefined in the simulator without an ssid). `onUp` runs at every rejoin. */
@@ -97,7 +135,12 @@ async function syncClock(host: Host, wall: WallClock, sources: readonly SntpSour
   await clock.done;
 }
 
-async function run(): Promise<void> {
+/** What a restart in the simulator stops of the run before it. */
+interface Run {
+  stop(): void;
+}
+
+async function run(partitions: FirmwarePartitions, restart: () => void, current: Run): Promise<void> {
   let settings: Settings;
   try {
     settings = read();
@@ -108,7 +151,7 @@ async function run(): Promise<void> {
     }
     throw error;
   }
-  const { declaration, connection, ca, sntp, sntpPool } = settings;
+  const { declaration, connection, ca, sntp, sntpPool, verify, trialMs } = settings;
   const memory = config.memory_report ? new MemoryProbe(log) : undefined;
   const profile = esp32Profile(config);
   // Time.set does nothing in the simulator: on the ESP32 profile the clock is an offset from 1970.
@@ -136,12 +179,48 @@ async function run(): Promise<void> {
     return;
   }
   const { device, attach } = served;
+  let appliance: Appliance | undefined;
+  let link: WifiLink | undefined;
+  let update: FirmwareUpdate | undefined;
+  current.stop = () => {
+    update?.close();
+    appliance?.stop();
+    link?.stop();
+    device.close();
+  };
+  if (verify) {
+    // Its own host: a download's TLS session must not take the XMPP server's place in the SDK's one-entry session cache.
+    const downloads = createModdableHost({ ca, wallClock: () => wall.now(), sessionCache: false });
+    update = new FirmwareUpdate({
+      runtime: {
+        slot: partitions.slot,
+        // The hub serves images under its own name, reached where the XMPP server is.
+        download: (url, onChunk) => httpsGet({ host: downloads, address: (name) => (name === connection.jid.domain ? connection.server.host : name) }, url, onChunk),
+        sha256: moddableSha256,
+        verify(digest, signature) {
+          const started = host.now();
+          const valid = verify(digest, signature);
+          log("update", `ECDSA P-256 signature checked in ${Math.round(host.now() - started)} ms: ${valid ? "valid" : "not valid"}`);
+          return valid;
+        },
+        restart,
+      },
+      host,
+      safe: () => device.safe(),
+      progress: (status) => {
+        if (appliance?.client.online) appliance.client.setStatus(status);
+      },
+      log,
+      trialMs,
+    });
+  } else log("update", "no update_key in this build: the update command is not offered");
+  log("firmware", `version ${partitions.version()}${partitions.slot.onTrial ? " (on trial)" : ""}`);
+  update?.boot();
   const on = profile ? " (ESP32 profile: fixed heaps, clock from 1970, the ESP32's ADC range)" : "";
   log("ready", readyLine(device.declaration, ` on ${platform.name}${board ? ` (${board})` : ""}${on}`));
   memory?.phase("boot");
-  let appliance: Appliance | undefined;
   // No XMPP connect is started while Wi-Fi is down; a rejoin starts the one held back.
-  const link = await joinWifi(host, () => appliance?.networkUp());
+  link = await joinWifi(host, () => appliance?.networkUp());
   await syncClock(host, wall, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
   memory?.phase("login");
   appliance = new Appliance({
@@ -154,9 +233,12 @@ async function run(): Promise<void> {
     },
     changeDeclaration: (text) => device.change(text),
     runtime: platform.name,
+    commands: update ? [updateCommand(update)] : [],
+    version: partitions.version(),
     networkUp: link ? () => link.up : undefined,
     onEvent: (event, detail) => {
       log(event, detail);
+      if (event === "online") update?.online();
       if (!memory) return;
       memory.sample();
       if (event === "online") memory.phase("commands");
@@ -174,5 +256,23 @@ async function run(): Promise<void> {
 }
 
 export default function start(): void {
-  run().catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
+  const partitions = platform.partitions();
+  const current: Run = { stop() {} };
+  const boot = () => {
+    // The bootloader's step where the platform simulates one: an activated image boots on trial, an unconfirmed one goes back.
+    partitions.boot?.();
+    run(partitions, restart, current).catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
+  };
+  const restart = () => {
+    if (platform.restart) {
+      log("restarting", "");
+      platform.restart();
+      return;
+    }
+    log("restarting", "the simulator runs the firmware again");
+    current.stop();
+    current.stop = () => {};
+    boot();
+  };
+  boot();
 }

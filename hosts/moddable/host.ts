@@ -50,6 +50,13 @@ export interface ModdableHostOptions {
   ca: ArrayBuffer;
   /** The device's wall clock, Unix ms, for the messages of certificate failures (default Date.now). */
   wallClock?: () => number;
+  /**
+   * Whether TLS sessions are kept for resumption (default true). The SDK's cache (ssl/cache) has
+   * one entry, keyed by server name alone: an update download from the hub's name on another port
+   * took the XMPP server's place in it, and every XMPP handshake after it offered the image
+   * server's session and failed ("invalid buffer (in comp)"). Downloads use a host without it.
+   */
+  sessionCache?: boolean;
 }
 
 export function createModdableHost(options: ModdableHostOptions): Host {
@@ -116,6 +123,7 @@ class ModdableConnection implements Connection {
   readonly #handlers: ConnectionHandlers;
   readonly #endpoint: string;
   readonly #ca: ArrayBuffer;
+  readonly #sessionCache: boolean;
   readonly #wallClock: () => number;
   #socket: Socket;
   #session: Session | undefined;
@@ -197,6 +205,7 @@ class ModdableConnection implements Connection {
     this.#handlers = handlers;
     this.#endpoint = endpoint;
     this.#ca = options.ca;
+    this.#sessionCache = options.sessionCache ?? true;
     this.#wallClock = options.wallClock ?? (() => Date.now());
   }
 
@@ -216,7 +225,7 @@ class ModdableConnection implements Connection {
     if (this.#session) return Promise.reject(new Error("TLS was started already"));
     return new Promise((resolve, reject) => {
       this.#handshake = { resolve, reject, serverName };
-      const session = new Session({ serverName, certificate: this.#ca, protocolVersion: 0x303 });
+      const session = new Session({ serverName, certificate: this.#ca, protocolVersion: 0x303, cache: this.#sessionCache });
       session.initiateHandshake();
       this.#session = session;
       const self = this;

@@ -1,10 +1,13 @@
 // "appliance/platform" in the Moddable simulator: it has no embedded:io/digital or pwm, so the
 // pins are the desktop simulation's (./pins.ts), each change traced, heaters warming a thermal model
-// (read through the ESP32's ADC range on the ESP32 profile).
+// (read through the ESP32's ADC range on the ESP32 profile); the firmware partitions are files
+// (./partitions.ts).
 
 import { esp32Profile, type Platform } from "../moddable/platform.js";
 import { ESP32_ADC } from "./adc.js";
 import { createSimulatedPins } from "./pins.js";
+import { SimulatorPartitions } from "./partitions.js";
+import { FIRMWARE_VERSION } from "../../src/app/version.js";
 
 const platform: Platform = {
   name: "simulator",
@@ -24,5 +27,7 @@ const platform: Platform = {
   },
   // The simulator has no board: a sent declaration may use the pins of the manifest's (declaredPins).
   pinMap: () => undefined,
+  // Files under the simulator's file root; the factory image is a descriptor of this build's version.
+  partitions: () => new SimulatorPartitions(JSON.stringify({ version: FIRMWARE_VERSION })),
 };
 export default platform;

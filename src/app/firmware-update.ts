@@ -89,6 +89,12 @@ export class FirmwareUpdate {
     }, trialMs);
   }
 
+  /** Stops the trial's timer (the runtime restarts in place: the next run decides). */
+  close(): void {
+    if (this.#trial !== undefined) this.#options.host.clearTimeout(this.#trial);
+    this.#trial = undefined;
+  }
+
   /** The device is online: an image on trial is kept. */
   online(): void {
     const { runtime, host, log } = this.#options;
@@ -191,33 +197,55 @@ export interface PartitionState {
 }
 
 /**
- * A partition pair in memory, with the bootloader's rules (ESP-IDF app rollback): an activated
+ * The bootloader's rules (ESP-IDF app rollback), as steps of the state it keeps: an activated
  * image boots on trial at the next restart; a trial image not confirmed before the restart after
- * that is abandoned for the previous one. The desktop's and the simulator's, and the tests'.
+ * that is abandoned for the previous one. Shared by every simulated partition pair (memory, the
+ * desktop's folder, the simulator's files), so they all follow the same rules.
  */
+export const bootRules = {
+  activated(state: PartitionState): PartitionState {
+    return { running: state.running, next: 1 - state.running, state: "pending" };
+  },
+  confirmed(state: PartitionState): PartitionState {
+    return state.state === "trial" ? { ...state, state: "confirmed" } : state;
+  },
+  rolledBack(state: PartitionState): PartitionState {
+    return { running: state.running, next: 1 - state.running, state: "confirmed" };
+  },
+  /** What the bootloader does at a restart. */
+  restarted(state: PartitionState): PartitionState {
+    if (state.state === "pending") return { running: state.next!, next: undefined, state: "trial" };
+    // Restarted before it was confirmed: the previous image boots again.
+    if (state.state === "trial") return { running: 1 - state.running, next: undefined, state: "confirmed" };
+    return { running: state.next ?? state.running, next: undefined, state: "confirmed" };
+  },
+};
+
+/** A partition pair in memory, with the bootloader's rules (bootRules). The desktop's, and the tests'. */
 export class SimulatedPartitions implements FirmwareSlot {
   /** The image in each partition; `running` is the index of the one booted. */
   readonly images: (Uint8Array | undefined)[];
-  running: number;
-  #next: number | undefined;
-  #state: PartitionState["state"];
+  #boot: PartitionState;
   #writing: Uint8Array[] | undefined;
 
   /** A pair holding `image` alone, or the pair as `saved` (a runtime that keeps it across restarts). */
   constructor(image: Uint8Array, saved?: PartitionState & { images: (Uint8Array | undefined)[] }) {
     this.images = saved ? [...saved.images] : [image, undefined];
-    this.running = saved?.running ?? 0;
-    this.#next = saved?.next;
-    this.#state = saved?.state ?? "confirmed";
+    this.#boot = saved ? { running: saved.running, next: saved.next, state: saved.state } : { running: 0, next: undefined, state: "confirmed" };
+  }
+
+  /** The index of the partition booted. */
+  get running(): number {
+    return this.#boot.running;
   }
 
   /** What the bootloader keeps, besides the images. */
   get state(): PartitionState {
-    return { running: this.running, next: this.#next, state: this.#state };
+    return { ...this.#boot };
   }
 
   get onTrial(): boolean {
-    return this.#state === "trial";
+    return this.#boot.state === "trial";
   }
 
   begin(): void {
@@ -242,35 +270,22 @@ export class SimulatedPartitions implements FirmwareSlot {
       image.set(part, at);
       at += part.length;
     }
-    const inactive = 1 - this.running;
-    this.images[inactive] = image;
+    this.images[1 - this.running] = image;
     this.#writing = undefined;
-    this.#next = inactive;
-    this.#state = "pending";
+    this.#boot = bootRules.activated(this.#boot);
   }
 
   confirm(): void {
-    if (this.#state === "trial") this.#state = "confirmed";
+    this.#boot = bootRules.confirmed(this.#boot);
   }
 
   rollback(): void {
-    this.#next = 1 - this.running;
-    this.#state = "confirmed";
+    this.#boot = bootRules.rolledBack(this.#boot);
   }
 
   /** What the bootloader does at a restart; gives the image that runs. */
   restart(): Uint8Array {
-    if (this.#state === "pending") {
-      this.running = this.#next!;
-      this.#state = "trial";
-    } else if (this.#state === "trial") {
-      // Restarted before it was confirmed: the previous image boots again.
-      this.running = 1 - this.running;
-      this.#state = "confirmed";
-    } else if (this.#next !== undefined) {
-      this.running = this.#next;
-    }
-    this.#next = undefined;
+    this.#boot = bootRules.restarted(this.#boot);
     return this.images[this.running]!;
   }
 }

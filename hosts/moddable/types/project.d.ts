@@ -17,3 +17,11 @@ declare module "appliance/pbkdf2" {
   import type { DigestAlgorithm } from "../../../src/host.js";
   export default function pbkdf2(algorithm: DigestAlgorithm, password: Uint8Array, salt: Uint8Array, iterations: number): ArrayBuffer;
 }
+
+declare module "appliance/ota-boot" {
+  // The project's C module on ESP32 (hosts/moddable/ota-boot): the trial of an updated image, and the restart.
+  export function onTrial(): boolean;
+  export function confirm(): void;
+  export function rollback(): never;
+  export function restart(): never;
+}

@@ -45,3 +45,37 @@ declare module "rng" {
   const RNG: { get(length: number): ArrayBuffer };
   export default RNG;
 }
+
+// modules/crypt/etc/curve.js, ecdsa.js and the native ECPoint (modules/crypt/arith): what a
+// signature check calls.
+declare module "ecp" {
+  export default class ECPoint {
+    constructor(x: bigint, y: bigint);
+  }
+}
+
+declare module "curve" {
+  export default class Curve {
+    constructor(name: "secp256r1" | "secp384r1");
+  }
+}
+
+declare module "ecdsa" {
+  import type ECPoint from "ecp";
+  import type Curve from "curve";
+  export default class ECDSA {
+    constructor(key: ECPoint, curve: Curve);
+    /** `hash` the message digest, `signature` r || s (or DER with `asn1`). */
+    verify(hash: ArrayBuffer, signature: ArrayBuffer, asn1?: boolean): boolean;
+  }
+}
+
+// build/devices/esp32/modules/ota: the ESP32's OTA writes (esp_ota_begin/write/end, set to boot).
+declare module "ota" {
+  export default class OTA {
+    constructor();
+    write(data: ArrayBufferLike): void;
+    cancel(): void;
+    complete(): void;
+  }
+}

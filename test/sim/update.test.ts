@@ -1,0 +1,190 @@
+// Signed updates on the Moddable SDK, in the simulator (mcsim), against a real Prosody and an
+// HTTPS image server on loopback signed by the hub's CA: the download through the firmware's own
+// TLS (the SDK's ssl/session), SHA-256 from the SDK's crypt, ECDSA P-256 from the SDK's ecdsa.js,
+// the simulated partitions in files with ESP-IDF's rollback rules. A bad hash, a bad signature and
+// a cut download change nothing; a good image boots on trial and is kept once online; an image
+// that does not come online goes back to the previous one. Skipped, saying why, without the SDK.
+
+import { strict as assert } from "node:assert";
+import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { xml, type Client } from "@xmpp/client";
+import type { Element } from "ltx";
+import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
+import { FaultProxy } from "../support/fault-proxy.js";
+import { hubClient } from "../support/hub-client.js";
+import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
+import { startTestHub, type Hub } from "../support/prosody.js";
+import { runSim, simulatorMissing } from "../support/sim-process.js";
+import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+
+const BUILD_AND_LOGIN_MS = 600_000;
+const COMMANDS = "http://jabber.org/protocol/commands";
+const TRIAL_S = 15;
+
+/** A simulator image: its descriptor (padded, so the download takes several TLS records and progress steps), then its signature. */
+function image(version: string, key: KeyObject, padding = 150_000): Buffer {
+  const firmware = Buffer.from(JSON.stringify({ version, padding: "x".repeat(padding) }));
+  return Buffer.concat([firmware, sign("sha256", createHash("sha256").update(firmware).digest(), { key, dsaEncoding: "ieee-p1363" })]);
+}
+
+/** Polls `done` every 50 ms; fails naming `what` after 20 s. */
+async function waitUntil(done: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !done(); waited += 50) {
+    if (waited > 20_000) throw new Error(`no ${what} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("signed updates in the Moddable simulator", function () {
+  this.timeout(BUILD_AND_LOGIN_MS);
+  let hub: Hub;
+  let sntp: SntpServer;
+  let proxy: FaultProxy;
+  let server: Server;
+  let port: number;
+  let scratch: string;
+  let owner: Client;
+  let device: DeviceRun | undefined;
+  const presences: Element[] = [];
+  const trusted = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const images = new Map<string, Buffer>();
+
+  before(async function () {
+    const missing = simulatorMissing();
+    if (missing) {
+      console.log(`    skipped: ${missing}`);
+      this.skip();
+    }
+    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-update-"));
+    hub = await startTestHub([MICROWAVE, OWNER]);
+    sntp = await startSntpServer();
+    proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
+    images.set("/0.2.0.bin", image("0.2.0", trusted.privateKey));
+    images.set("/0.3.0.bin", image("0.3.0", trusted.privateKey, 1000));
+    images.set("/other-key.bin", image("0.9.0", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey));
+    images.set("/cut.bin", image("0.9.1", trusted.privateKey));
+    // The hub's certificate file: its server certificate followed by the CA (the SDK checks the name only with the chain).
+    const certs = dirname(hub.caPath);
+    server = createServer({ cert: readFileSync(join(certs, "server.crt")), key: readFileSync(join(certs, "server.key")) }, (request, response) => {
+      const file = images.get(request.url ?? "");
+      if (!file) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { "content-length": String(file.length) });
+      if (request.url === "/cut.bin") response.write(file.subarray(0, 70_000), () => setTimeout(() => response.destroy(), 200));
+      else response.end(file);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+    owner = hubClient(hub, OWNER, { resource: "console" });
+    owner.on("error", () => {});
+    owner.on("stanza", (stanza: Element) => {
+      if (!stanza.is("presence") || !stanza.attrs.from?.startsWith(`${MICROWAVE.user}@`)) return;
+      if (stanza.attrs.type === "subscribe") void owner.send(xml("presence", { type: "subscribed", to: stanza.attrs.from }));
+      else if (stanza.attrs.type === undefined) presences.push(stanza);
+    });
+    await owner.start();
+    await owner.send(xml("presence"));
+    // The owner asks for the device's presence (the progress of an update is in it); the device approves its owners.
+    await owner.send(xml("presence", { type: "subscribe", to: `${MICROWAVE.user}@${hub.domain}` }));
+  });
+
+  after(async () => {
+    if (process.env.UPDATE_TRACE && device) writeFileSync(process.env.UPDATE_TRACE, device.output());
+    await device?.stop();
+    await owner?.stop().catch(() => {});
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await proxy?.close();
+    await sntp?.stop();
+    await hub?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const to = () => `${MICROWAVE.user}@${hub.domain}/appliance`;
+  const state = () => JSON.parse(readFileSync(join(scratch, "data", "appliance-firmware-state.json"), "utf8")) as { running: number; next?: number; state: string };
+
+  async function version(): Promise<string | undefined> {
+    const answer = await owner.iqCaller.request(xml("iq", { type: "get", to: to() }, xml("query", { xmlns: "jabber:iq:version" })), 10_000);
+    return answer.getChild("query", "jabber:iq:version")!.getChildText("version") ?? undefined;
+  }
+
+  async function update(path: string, sha256 = createHash("sha256").update(images.get(path)!).digest("hex")): Promise<string> {
+    const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", action: "execute" })), 10_000);
+    const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
+    const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "url" }, xml("value", {}, `https://${hub.domain}:${port}${path}`)), xml("field", { var: "sha256" }, xml("value", {}, sha256)));
+    return owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", sessionid, action: "complete" }, x)), 60_000).then(
+      (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
+      (error: { text?: string; message: string }) => `refused: ${error.text ?? error.message}`,
+    );
+  }
+
+  it("boots the factory image, reports its version and offers update to its owner", async () => {
+    const keyFile = join(scratch, "update-key.pem");
+    writeFileSync(keyFile, trusted.publicKey.export({ type: "spki", format: "pem" }) as string);
+    const settings = deviceSettings(hub, MICROWAVE, OWNER.user, {
+      server: `127.0.0.1:${proxy.port}`,
+      sntp: `127.0.0.1:${sntp.port}`,
+      sntp_pool: `127.0.0.1:${sntp.port}`,
+      update_key: keyFile,
+      update_trial_s: String(TRIAL_S),
+    });
+    device = await runSim(microwaveManifest, settings, ["--data", join(scratch, "data")]);
+    await device.waitFor(/online\s+\S+/, BUILD_AND_LOGIN_MS);
+    assert.match(device.output(), /firmware\s+version 0\.1\.0\n/);
+    assert.equal(await version(), "0.1.0");
+    assert.deepEqual(state(), { running: 0, state: "confirmed" });
+  });
+
+  it("refuses a wrong SHA-256, an image signed with another key and a cut download, changing nothing", async () => {
+    const wrong = "0".repeat(64);
+    assert.match(await update("/0.2.0.bin", wrong), /^refused: error: field sha256: the image's SHA-256 is [0-9a-f]{64}, not 0{64}; nothing was changed/);
+    const from = device!.output().length;
+    assert.match(await update("/other-key.bin"), /^refused: error: the image's signature is not valid for this firmware's key/);
+    const checked = await device!.waitFor(/update\s+ECDSA P-256 signature checked in \d+ ms: not valid/, 10_000, from);
+    console.log(`      ${checked.trim()}`);
+    assert.match(await update("/cut.bin"), /^refused: error: the download failed after \d+ bytes \(the connection was cut after \d+ of \d+ bytes[^;]*\); nothing was changed/);
+    assert.match(await update("/missing.bin", "1".repeat(64)), /^refused: error: the download failed after 0 bytes \(the server answered HTTP 404/);
+    assert.equal(await version(), "0.1.0");
+    assert.deepEqual(state(), { running: 0, state: "confirmed" });
+    assert.doesNotMatch(device!.output(), /restarting/);
+  });
+
+  it("takes a good image: progress in presence, every output safe, restart, on trial until online, then kept", async () => {
+    const from = device!.output().length;
+    assert.match(await update("/0.2.0.bin"), /^ok: update checked \(150\d{3} bytes, SHA-256 and signature\)/);
+    const checked = await device!.waitFor(/update\s+ECDSA P-256 signature checked in \d+ ms: valid/, 10_000, from);
+    console.log(`      ${checked.trim()}`);
+    await waitUntil(() => presences.some((presence) => /^update: \d+ KB downloaded$/.test(presence.getChildText("status") ?? "")), `progress in presence (presences: ${presences.map((p) => p.getChildText("status")).join(" | ")})\n${device!.output().slice(from)}`);
+    await device!.waitFor(/restarting\s+the simulator runs the firmware again/, 15_000, from);
+    await device!.waitFor(/firmware\s+version 0\.2\.0 \(on trial\)/, 30_000, from);
+    await device!.waitFor(/update\s+the new image is online: kept/, 60_000, from);
+    const trace = device!.output().slice(from);
+    assert.ok(trace.search(/every output is in its safe state/) < trace.search(/restarting\s/), trace);
+    assert.equal(await version(), "0.2.0");
+    assert.deepEqual(state(), { running: 1, state: "confirmed" });
+  });
+
+  it("goes back to the previous image when the new one does not come online in time", async () => {
+    const from = device!.output().length;
+    assert.match(await update("/0.3.0.bin"), /^ok: update checked/);
+    // The hub out of reach from the restart on: the new image cannot come online.
+    proxy.mode = "refuse";
+    await device!.waitFor(/firmware\s+version 0\.3\.0 \(on trial\)/, 30_000, from);
+    assert.deepEqual(state(), { running: 0, state: "trial" });
+    await device!.waitFor(new RegExp(`update\\s+the new image did not come online within ${TRIAL_S} s: going back to the previous one`), (TRIAL_S + 30) * 1000, from);
+    proxy.mode = "pass";
+    await device!.waitFor(/firmware\s+version 0\.2\.0\n/, 30_000, from);
+    const back = device!.output().length;
+    await device!.waitFor(/online\s+\S+/, 90_000, back);
+    assert.equal(await version(), "0.2.0");
+    assert.deepEqual(state(), { running: 1, state: "confirmed" });
+    assert.ok(existsSync(join(scratch, "data", "appliance-firmware-0.bin")));
+  });
+});
