@@ -23,8 +23,11 @@ import { asksForHelp } from "./help-flag.js";
 import { withPassword } from "./password-source.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
 import { createSimulatedPins } from "../sim/pins.js";
+import { simulatedNetworks } from "../sim/networks.js";
+import { SetUpPage, accessPointCredentials, provisioningCause } from "../../src/app/provisioning.js";
+import { startSetUpServer } from "./set-up-server.js";
 
-const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner, settings=<file>)";
+const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner, settings=<file>, provision=1)";
 
 function log(event: string, detail = ""): void {
   const time = new Date().toISOString().slice(11, 23);
@@ -66,6 +69,63 @@ function load(args: string[]): Loaded {
   return { store, settingsFile, manifest: built, config, caPem, declaration, updateKey: readUpdateKey(raw.update_key) };
 }
 
+interface Provisioning {
+  store: FileSettingsStore;
+  manifest: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  cause: string;
+  deviceName: string;
+}
+
+/**
+ * Whether this start opens the set-up page instead of logging in: `provision=1` on the command
+ * line (the desktop's button held at boot; not again after the restart that follows the set-up),
+ * or no account to log in with (no jid, or neither xmpp_password nor ca, stored or given: a device
+ * fresh from the factory). A setting that is given but wrong, or one of the two missing, still ends
+ * the command naming it: on the desktop it was typed by hand.
+ */
+function provisioning(args: string[], restarted: boolean): Provisioning | undefined {
+  const [manifest, ...given] = args;
+  if (!manifest || manifest.includes("=")) throw new ManifestError(USAGE);
+  const built = applyOverrides(readManifestConfig(manifest), withPassword(given));
+  const buttonHeld = !restarted && /^(1|true|yes)$/i.test(String(built.provision ?? ""));
+  const store = new FileSettingsStore(settingsPath(manifest, built.settings));
+  const settings = resolveSettings(readStoredSettings(store), built);
+  const has = (key: string) => settings[key] !== undefined && settings[key] !== "";
+  // A manifest names the device's JID but never holds its secrets: without a password and a CA too, nothing was set up yet.
+  const fresh = !has("jid") || (!has("xmpp_password") && !has("ca"));
+  if (!buttonHeld && !fresh) return undefined;
+  const declaration = readDeviceDeclaration(settings.device, manifest);
+  const cause = provisioningCause(settings, { buttonHeld }) ?? "no account is set";
+  return { store, manifest: built, settings, cause, deviceName: declaration.name };
+}
+
+/** The set-up page on 127.0.0.1 (the desktop's stand-in for the access point); resolves true once settings are stored, false on a signal. */
+async function provision({ store, manifest, settings, cause, deviceName }: Provisioning): Promise<boolean> {
+  const host = createNodeHost({ ca: "", store });
+  const { credentials, created } = accessPointCredentials(store, host);
+  log("set-up", `opening the set-up access point: ${cause}`);
+  log("set-up", `access point "${credentials.ssid}" (WPA2), passphrase ${credentials.passphrase} (${created ? "new: write it on the device's label" : "as on the device's label"}; simulated on the desktop)`);
+  const networks = simulatedNetworks(settings.sim_wifi, typeof settings.ssid === "string" && settings.ssid !== "" ? settings.ssid : "Home").map((n) => ({ ...n, bssid: n.index }));
+  let stored: (value: boolean) => void = () => {};
+  const done = new Promise<boolean>((resolve) => {
+    stored = resolve;
+  });
+  const page = new SetUpPage({ host, store, manifest, deviceName, scan: async () => networks, restart: () => stored(true), log });
+  const port = manifest.setup_port === undefined || manifest.setup_port === "" ? 0 : Number(manifest.setup_port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError("setup_port", `"${String(manifest.setup_port)}" is not a port number (0 for a free one)`);
+  const server = await startSetUpServer(page, port);
+  log("set-up", `page ${server.url}`);
+  const stop = () => stored(false);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const result = await done;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  await server.close();
+  return result;
+}
+
 /** `update_key=<PEM file>`: the public key the desktop device is "built" with. */
 function readUpdateKey(given: unknown): string | undefined {
   if (given === undefined || given === "") return undefined;
@@ -93,13 +153,19 @@ function settingsPath(manifest: string, given: unknown): string {
   return resolve(".device", `${basename(dirname(resolve(manifest)))}.settings.json`);
 }
 
-async function main(args: string[]): Promise<number> {
+async function main(args: string[], afterRestart = false): Promise<number> {
   if (asksForHelp(args)) {
     console.log(USAGE);
     return 0;
   }
   let loaded: Loaded;
   try {
+    const setUp = provisioning(args, afterRestart);
+    if (setUp) {
+      if (!(await provision(setUp))) return 0;
+      log("restarting", "on the settings stored on the device");
+      return main(args, true);
+    }
     loaded = load(args);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ManifestError || error instanceof DeclarationError || error instanceof SettingsFileError) {
@@ -197,7 +263,7 @@ async function main(args: string[]): Promise<number> {
   log("restarting", "on the settings stored on the device");
   appliance.stop();
   device.close();
-  return main(args);
+  return main(args, true);
 }
 
 main(process.argv.slice(2)).then(

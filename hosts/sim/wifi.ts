@@ -8,6 +8,7 @@
 
 import config from "mc/config";
 import Timer from "timer";
+import { simulatedNetworks } from "./networks.js";
 
 type Message = "connect" | "gotIP" | "lostIP" | "disconnect";
 /** The ESP32 SDK's disconnect reason for a rejected passphrase. */
@@ -21,16 +22,12 @@ interface Network {
 }
 
 function networks(): Network[] {
-  const ssid = String(config.ssid ?? "");
-  const spec = String(config.sim_wifi ?? `${ssid}:wpa2_psk:-58,${ssid}:none:-41,Neighbour:wpa2_psk:-77`);
-  return spec
-    .split(",")
-    .filter((entry) => entry.trim() !== "")
-    .map((entry, index) => {
-      const [name = "", authentication = "wpa2_psk", rssi = "-60"] = entry.split(":");
-      const bssid = new Uint8Array([0x02, 0x00, 0x5e, 0x10, 0x00, index + 1]).buffer;
-      return { ssid: name.trim(), authentication: authentication.trim(), rssi: Number(rssi), bssid };
-    });
+  return simulatedNetworks(config.sim_wifi, String(config.ssid ?? "")).map(({ ssid, authentication, rssi, index }) => ({
+    ssid,
+    authentication,
+    rssi,
+    bssid: new Uint8Array([0x02, 0x00, 0x5e, 0x10, 0x00, index]).buffer,
+  }));
 }
 
 function hex(buffer: ArrayBuffer | undefined): string {

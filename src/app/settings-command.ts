@@ -23,7 +23,8 @@ export interface SettingsCommandOptions {
   log(event: string, detail: string): void;
 }
 
-const LABELS: Record<SettingKey, string> = {
+/** What each setting is called where a person fills it in (this form, the set-up page). */
+export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
   ssid: "Wi-Fi network (SSID)",
   password: "Wi-Fi passphrase",
   jid: "Device JID",
@@ -34,7 +35,7 @@ const LABELS: Record<SettingKey, string> = {
 };
 
 /** Keys whose empty field means "keep what is there": the secrets and the CA are never shown, so their fields start empty. */
-const KEPT_WHEN_EMPTY: readonly SettingKey[] = [...SECRET_KEYS, "ca"];
+export const KEPT_WHEN_EMPTY: readonly SettingKey[] = [...SECRET_KEYS, "ca"];
 
 function text(value: unknown): string {
   return typeof value === "string" || typeof value === "number" ? String(value) : "";
@@ -44,10 +45,10 @@ function text(value: unknown): string {
 function settingsForm(current: FlatConfig) {
   const fields: FormField[] = SETTING_KEYS.map((key) => {
     if ((SECRET_KEYS as readonly string[]).includes(key)) {
-      return { var: key, type: "text-private", label: LABELS[key], desc: "never shown; leave empty to keep the one in use" };
+      return { var: key, type: "text-private", label: SETTING_LABELS[key], desc: "never shown; leave empty to keep the one in use" };
     }
-    if (key === "ca") return { var: key, type: "text-multi", label: LABELS[key], desc: "the PEM text of the CA that signed the server's certificate; leave empty to keep the one in use" };
-    return { var: key, type: "text-single", label: LABELS[key], values: text(current[key]) === "" ? [] : [text(current[key])] };
+    if (key === "ca") return { var: key, type: "text-multi", label: SETTING_LABELS[key], desc: "the PEM text of the CA that signed the server's certificate; leave empty to keep the one in use" };
+    return { var: key, type: "text-single", label: SETTING_LABELS[key], values: text(current[key]) === "" ? [] : [text(current[key])] };
   });
   fields.push({ var: "factory_reset", type: "boolean", label: "Factory reset", desc: "forget every setting and the declaration stored on the device (the other fields are then ignored), and restart on the firmware's own", values: ["false"] });
   return { title: "Device settings", instructions: "Changed settings are checked, stored together and used after the restart that follows.", fields };
