@@ -20,6 +20,7 @@ import { ecdsaVerifier, httpsDownload, nodeSha256 } from "./update-runtime.js";
 import { createNodeHost } from "./host.js";
 import { FileSettingsStore, SettingsFileError } from "./settings-file.js";
 import { asksForHelp } from "./help-flag.js";
+import { logLines } from "./log-lines.js";
 import { withPassword } from "./password-source.js";
 import { ManifestError, applyOverrides, readManifestConfig } from "./manifest.js";
 import { createSimulatedPins } from "../sim/pins.js";
@@ -29,9 +30,11 @@ import { startSetUpServer } from "./set-up-server.js";
 
 const USAGE = "usage: npm run device -- <manifest.json> [key=value ...]   (keys: jid, xmpp_password, server, ca, owner, settings=<file>, provision=1)";
 
+const lines = logLines();
+
 function log(event: string, detail = ""): void {
   const time = new Date().toISOString().slice(11, 23);
-  console.log(`${time} ${event.padEnd(13)} ${detail}`.trimEnd());
+  lines.line(`${time} ${event.padEnd(13)} ${detail}`.trimEnd());
 }
 
 interface Loaded {
@@ -175,7 +178,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     throw error;
   }
   const { store, settingsFile, manifest, config, caPem, declaration, updateKey } = loaded;
-  const host = createNodeHost({ ca: caPem, store });
+  const host = createNodeHost({ ca: caPem, store, beforeSend: lines.flush });
   // The simulation's lines start with what they are about: "pin 26 (grill) -> 1", "sensor cavity 143.5 °C".
   const simulationLog = (line: string) => {
     const space = line.indexOf(" ");
@@ -253,6 +256,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   } catch (error) {
     device.close();
     log("error", (error as Error).message);
+    lines.flush();
     console.error(`error: ${(error as Error).message}`);
     return 1;
   }
@@ -269,6 +273,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    lines.flush();
     console.error(error);
     process.exit(1);
   },

@@ -11,6 +11,8 @@ export interface NodeHostOptions {
   ca: string;
   /** Where settings survive a restart (hosts/node/settings-file.ts); none: nothing is kept. */
   store?: SettingsStore;
+  /** Called before each write to a server (the device writes its waiting log lines, so they come before the reply they led to). */
+  beforeSend?: () => void;
 }
 
 const NODE_DIGEST: Record<DigestAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256" };
@@ -19,7 +21,7 @@ const DIGEST_LENGTH: Record<DigestAlgorithm, number> = { "SHA-1": 20, "SHA-256":
 export function createNodeHost(options: NodeHostOptions): Host {
   const sessions = new TlsSessions();
   return {
-    connect: (endpoint, handlers) => openConnection(endpoint, handlers, options.ca, sessions),
+    connect: (endpoint, handlers) => openConnection(endpoint, handlers, options.ca, sessions, options.beforeSend),
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
     now: () => performance.now(),
@@ -57,7 +59,7 @@ class TlsSessions {
   }
 }
 
-function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: string, sessions: TlsSessions): Promise<Connection> {
+function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: string, sessions: TlsSessions, beforeSend?: () => void): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const plain = connectTcp({ host: endpoint.host, port: endpoint.port });
     const where = `${endpoint.host}:${endpoint.port}`;
@@ -65,7 +67,7 @@ function openConnection(endpoint: Endpoint, handlers: ConnectionHandlers, ca: st
     plain.once("error", refuse);
     plain.once("connect", () => {
       plain.off("error", refuse);
-      resolve(new NodeConnection(plain, handlers, ca, sessions, where));
+      resolve(new NodeConnection(plain, handlers, ca, sessions, where, beforeSend));
     });
   });
 }
@@ -81,8 +83,10 @@ class NodeConnection implements Connection {
 
   readonly #sessions: TlsSessions;
   readonly #where: string;
+  readonly #beforeSend: (() => void) | undefined;
 
-  constructor(socket: Socket, handlers: ConnectionHandlers, ca: string, sessions: TlsSessions, where: string) {
+  constructor(socket: Socket, handlers: ConnectionHandlers, ca: string, sessions: TlsSessions, where: string, beforeSend?: () => void) {
+    this.#beforeSend = beforeSend;
     this.#sessions = sessions;
     this.#where = where;
     this.#socket = socket;
@@ -103,6 +107,7 @@ class NodeConnection implements Connection {
   send(bytes: Uint8Array): void {
     if (this.#closed) throw new Error("the connection is closed");
     if (this.#upgrading) throw new Error("nothing may be sent while TLS is being negotiated");
+    this.#beforeSend?.();
     this.#socket.write(bytes);
   }
 

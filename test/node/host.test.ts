@@ -100,6 +100,20 @@ describe("Node host connection", function () {
     connection.close();
   });
 
+  it("calls beforeSend once before each write, in plain text and in TLS, so what the device logs leaves before what it sends", async () => {
+    const calls: string[] = [];
+    let sends = 0;
+    const host = createNodeHost({ ca: caPem, beforeSend: () => calls.push(`before send ${sends + 1}`) });
+    const { connection, next, tls } = await upgrade("hub.test", caPem, host);
+    assert.deepEqual(calls, ["before send 1"], "the STARTTLS line");
+    sends = 1;
+    await tls;
+    connection.send(encoder.encode("hello"));
+    assert.deepEqual(calls, ["before send 1", "before send 2"], "called while send() runs, before it returns");
+    assert.equal(await next(), "tls:hello");
+    connection.close();
+  });
+
   it("resumes the TLS session of the last connection to the same server on reconnect, and only then", async () => {
     const host = createNodeHost({ ca: caPem });
     const first = await upgrade("hub.test", caPem, host);
