@@ -1,9 +1,12 @@
-// `npm run bench:commands [-- --count N] [--window W]`: a private Prosody hub on loopback, the
-// desktop device (the microwave manifest) and an @xmpp/client echo bot (bench/echo-bot.ts, the
-// floor) on it, each its own process; one owner sends each of them, phase by phase in the same run,
-// N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests, one at a time and then
-// W in flight (after 40 unmeasured ones each). Prints send→reply and send→receipt p50/p99, commands/s, CPU per command (from
-// /proc) and the device/echo bot ratios; fails (exit 1) when a command loses its reply or receipt.
+// `npm run bench:commands [-- --count N] [--window W] [--rounds R]`: a private Prosody hub on
+// loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
+// (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, phase by
+// phase in the same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests,
+// one at a time and then W in flight (after 40 unmeasured ones each). Each phase is R rounds of N/R
+// commands, the device's and the bot's in turn, so that a burst of load from other work on a shared
+// machine falls on both rather than on whichever ran then. Prints send→reply and send→receipt
+// p50/p99, commands/s, CPU per command (from /proc) and the device/echo bot ratios; fails (exit 1)
+// when a command loses its reply or receipt.
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +23,7 @@ import { readNumberOptions } from "./number-options.js";
 import { percentile, processUsage } from "./process-meter.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-const USAGE = "usage: npm run bench:commands [-- --count N] [--window W]";
+const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--rounds R]";
 /** A command whose reply or receipt has not come this long after it was sent is lost. */
 const ANSWER_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 60_000;
@@ -116,6 +119,15 @@ async function phase(owner: Owner, contender: Contender, kind: Kind, mode: Mode,
   return outcome;
 }
 
+/** Adds one round's outcome to the phase's. */
+function merge(into: Outcome, round: Outcome): void {
+  into.replies.push(...round.replies);
+  into.receipts.push(...round.receipts);
+  into.lost.push(...round.lost);
+  into.seconds += round.seconds;
+  into.cpuMs += round.cpuMs;
+}
+
 function startContender(name: Contender["name"], jid: string, args: string[]): Contender {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const killOnExit = () => child.kill("SIGKILL");
@@ -146,11 +158,13 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
 
 async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
-  const options = readNumberOptions(process.argv.slice(2), ["--count", "--window"], USAGE);
+  const options = readNumberOptions(process.argv.slice(2), ["--count", "--window", "--rounds"], USAGE);
   const count = options.get("--count")?.[0] ?? 200;
   const window = options.get("--window")?.[0] ?? 8;
+  const rounds = options.get("--rounds")?.[0] ?? 5;
   if (count < 2 || count > 5_000) throw new Error(`--count: from 2 to 5000; ${USAGE}`);
   if (window < 2 || window > 32) throw new Error(`--window: from 2 to 32 (the device queues at most 32 commands per owner); ${USAGE}`);
+  if (rounds < 1 || rounds > count / 2) throw new Error(`--rounds: from 1 to half of --count (${count / 2}); ${USAGE}`);
   if (!(await ensureRequirements("bench:commands", REQUIREMENTS))) return 1;
 
   const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-commands-"));
@@ -162,7 +176,9 @@ async function main(): Promise<number> {
     const accounts = loadAccounts(dir, ["owner", "microwave", "echo"]);
     const [ownerAccount, microwaveAccount, echoAccount] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
     hub = await startHub({ dir, accounts, contacts: { owner: "owner", devices: ["microwave", "echo"] }, c2sPort: 0, startTimeoutMs: START_TIMEOUT_MS });
-    console.log(`bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase, ${window} in flight when pipelined; CPU from /proc of each process`);
+    console.log(
+      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, device and echo bot in turn; ${window} in flight when pipelined; CPU from /proc of each process`,
+    );
     const echoSettings = join(dir, "echo-bot.json");
     writeFileSync(echoSettings, JSON.stringify({ domain: hub.domain, host: hub.host, c2sPort: hub.c2sPort, caPem: hub.caPem, user: echoAccount.user, password: echoAccount.password }));
     contenders.push(
@@ -194,10 +210,16 @@ async function main(): Promise<number> {
     console.log(header);
     for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
       for (const mode of ["one at a time", "pipelined"] as const) {
-        const outcomes = new Map<string, Outcome>();
+        const outcomes = new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0 }]));
+        for (let round = 0; round < rounds; round++) {
+          // N/R each round; the first rounds take what does not divide evenly.
+          const share = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
+          for (const contender of contenders) merge(outcomes.get(contender.name)!, await phase(owner, contender, kind, mode, share, window));
+        }
         for (const contender of contenders) {
-          const outcome = await phase(owner, contender, kind, mode, count, window);
-          outcomes.set(contender.name, outcome);
+          const outcome = outcomes.get(contender.name)!;
+          outcome.replies.sort((a, b) => a - b);
+          outcome.receipts.sort((a, b) => a - b);
           console.log(row(kind, mode, contender.name, outcome, count));
           if (outcome.lost.length > 0) failures.push(`${contender.name}, ${kind}, ${mode}: ${outcome.lost.length} of ${count} lost (no reply or receipt within ${ANSWER_TIMEOUT_MS / 1000} s)`);
         }

@@ -18,6 +18,11 @@ interface EchoBotSettings {
 const settings = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as EchoBotSettings;
 const bot = hubClient(settings, { user: settings.user, password: settings.password }, { resource: "echo" });
 bot.on("error", (error: Error) => console.error(`echo-bot: ${error.message}`));
+// The floor writes without Nagle's algorithm, as the device does: its stream-management answer
+// (<a/>, sent by xmpp.js in a write of its own) would otherwise wait behind the reply for the hub's
+// delayed ACK, 40 ms, whenever commands come in a burst. TCP_NODELAY is the socket's, so it holds
+// after STARTTLS wraps it.
+bot.on("connect", () => (bot as unknown as { socket?: { setNoDelay?(noDelay: boolean): void } }).socket?.setNoDelay?.(true));
 bot.on("stanza", (stanza: Element) => {
   if (!stanza.is("message") || stanza.attrs.type === "error") return;
   const body = stanza.getChildText("body");
