@@ -2,8 +2,9 @@
 // flash), started by the entry module hosts/moddable/main.js, for ESP32 boards and the simulator:
 // config from the manifest (mc/config), the device declaration checked before any pin is opened,
 // Wi-Fi joined under the WPA2 floor, the clock set from SNTP, then the appliance logs in over
-// STARTTLS and serves its owners; with an update key built in, it takes signed updates (the
-// owner-only ad-hoc command `update`). Every step traces one line ("event detail") for xsbug or a
+// STARTTLS and serves its owners. The settings stored on the device (Preference; the owner-only
+// ad-hoc command `settings`) come before the manifest's; with an update key built in, it takes
+// signed updates (the owner-only ad-hoc command `update`). Every step traces one line ("event detail") for xsbug or a
 // serial console. A restart is the SDK's on a board; in the simulator the firmware runs again in
 // the same process, after the simulated bootloader's step.
 
@@ -14,7 +15,10 @@ import platform from "appliance/platform";
 import { Appliance } from "../../src/app/appliance.js";
 import { FirmwareUpdate, updateCommand, type UpdateRuntime } from "../../src/app/firmware-update.js";
 import { httpsGet } from "../../src/app/https-get.js";
-import { ConfigError, readConnectionConfig, type ConnectionConfig } from "../../src/app/config.js";
+import { ConfigError, readConnectionConfig, type ConnectionConfig, type FlatConfig } from "../../src/app/config.js";
+import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
+import { settingsCommand } from "../../src/app/settings-command.js";
+import { decodeBase64 } from "../../src/xmpp/sasl/base64.js";
 import { setClock } from "../../src/app/sntp.js";
 import { sntpSources, type SntpSource } from "../../src/app/sntp-sources.js";
 import { WifiLink } from "../../src/app/wifi-link.js";
@@ -38,6 +42,9 @@ function log(event: string, detail = ""): void {
 }
 
 interface Settings {
+  /** The Wi-Fi network and passphrase ("" without). */
+  ssid: string;
+  password: string;
   declaration: DeviceDeclaration;
   connection: ConnectionConfig;
   ca: ArrayBuffer;
@@ -80,32 +87,58 @@ function readTrialMs(): number {
   return seconds * 1000;
 }
 
-/** Everything the manifest says, checked whole before anything is opened. */
-function read(): Settings {
-  const declaration = readDeviceDeclaration(config.device, "manifest");
-  const connection = readConnectionConfig(config);
-  let ca: ArrayBuffer;
+/** The settings stored on the device (the settings command) over the manifest's; the manifest's alone, with a trace, when the stored record is damaged. */
+function resolved(store: PreferenceStore): FlatConfig {
   try {
-    ca = new Resource(connection.ca).slice(0);
-  } catch {
-    throw new ConfigError(
-      "ca",
-      `no resource named "${connection.ca}" in this build: build with the project's script (npm run sim / npm run esp32), which turns the PEM file given as ca=<path> into the resource ca.der`,
-    );
+    return resolveSettings(readStoredSettings(store), config);
+  } catch (error) {
+    log("error", `${(error as Error).message}; using the settings the firmware was built with`);
+    return config;
   }
-  if (new Uint8Array(ca)[0] !== 0x30) throw new ConfigError("ca", `resource "${connection.ca}" is not a DER certificate`);
-  if (!config.ssid && platform.name !== "simulator") throw new ConfigError("ssid", "missing: the Wi-Fi network to join, e.g. ssid=Home password=secret");
+}
+
+/** The CA's DER bytes: a stored PEM text (the settings command's), or the resource the build made. */
+function readCa(ca: string): ArrayBuffer {
+  const pem = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(ca);
+  let der: ArrayBuffer;
+  if (pem) {
+    try {
+      der = decodeBase64(pem[1]!.replace(/\s+/g, "")).slice().buffer as ArrayBuffer;
+    } catch (error) {
+      throw new ConfigError("ca", `the stored CA certificate is not valid PEM (${(error as Error).message}): send it again with the settings command`);
+    }
+  } else {
+    try {
+      der = new Resource(ca).slice(0);
+    } catch {
+      throw new ConfigError(
+        "ca",
+        `no resource named "${ca}" in this build: build with the project's script (npm run sim / npm run esp32), which turns the PEM file given as ca=<path> into the resource ca.der`,
+      );
+    }
+  }
+  if (new Uint8Array(der)[0] !== 0x30) throw new ConfigError("ca", pem ? "the stored CA certificate is not a DER certificate inside its PEM armour" : `resource "${ca}" is not a DER certificate`);
+  return der;
+}
+
+/** Everything the settings say (stored, then the manifest's), checked whole before anything is opened. */
+function read(settings: FlatConfig): Settings {
+  const declaration = readDeviceDeclaration(config.device, "manifest");
+  const connection = readConnectionConfig(settings);
+  const ca = readCa(connection.ca);
+  const ssid = typeof settings.ssid === "string" ? settings.ssid : "";
+  const password = typeof settings.password === "string" ? settings.password : "";
+  if (!ssid && platform.name !== "simulator") throw new ConfigError("ssid", "missing: the Wi-Fi network to join, e.g. ssid=Home password=secret");
   // hosts/moddable/manifest.json sets sntp to "" over the SDK's "pool.ntp.org": the list of
   // sources (src/app/sntp-sources.ts) ends with pool.ntp.org anyway. Checked here, before anything opens.
   const sntp = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : undefined;
   const sntpPool = typeof config.sntp_pool === "string" ? config.sntp_pool : "pool.ntp.org";
   sntpSources({ configured: sntp, hub: connection.server.host, pool: sntpPool });
-  return { declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readTrialMs() };
+  return { ssid, password, declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readTrialMs() };
 }
 
 /** Joins Wi-Fi; resolves with the link (undefined in the simulator without an ssid). `onUp` runs at every rejoin. */
-async function joinWifi(host: Host, onUp: () => void): Promise<WifiLink | undefined> {
-  const ssid = typeof config.ssid === "string" ? config.ssid : "";
+async function joinWifi(host: Host, ssid: string, password: string, onUp: () => void): Promise<WifiLink | undefined> {
   // Only the simulator gets here without one (read() checked): it uses the desktop's network.
   if (!ssid) {
     log("wifi", "no ssid: the simulator uses the desktop's network");
@@ -115,7 +148,7 @@ async function joinWifi(host: Host, onUp: () => void): Promise<WifiLink | undefi
     host,
     radio: createRadio(host.setTimeout, host.clearTimeout),
     ssid,
-    password: typeof config.password === "string" ? config.password : "",
+    password,
     onEvent: log,
     onUp,
   });
@@ -140,13 +173,13 @@ interface Run {
   stop(): void;
 }
 
-async function run(partitions: FirmwarePartitions, restart: () => void, current: Run): Promise<void> {
+async function run(partitions: FirmwarePartitions, store: PreferenceStore, restart: () => void, current: Run): Promise<void> {
   let settings: Settings;
   try {
-    settings = read();
+    settings = read(resolved(store));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DeclarationError) {
-      log("error", `${error.message}; fix the manifest or the mcconfig line and rebuild`);
+      log("error", `${error.message}; fix the manifest or the mcconfig line and rebuild (or the stored settings, with the settings command of a device that is online)`);
       return;
     }
     throw error;
@@ -166,7 +199,7 @@ async function run(partitions: FirmwarePartitions, restart: () => void, current:
         builtIn: declaration,
         host,
         openPins: (declared) => platform.createPins({ drivers: declared.drivers, sensors: declared.sensors, host, config, log }),
-        store: new PreferenceStore(),
+        store,
         board: pinMap
           ? { pins: pinMap, name: board ?? "this board (config.pins)" }
           : { pins: declaredPins(declaration), name: `this ${platform.name} (the pins of the manifest's declaration)` },
@@ -182,7 +215,9 @@ async function run(partitions: FirmwarePartitions, restart: () => void, current:
   let appliance: Appliance | undefined;
   let link: WifiLink | undefined;
   let update: FirmwareUpdate | undefined;
+  let stopped = false;
   current.stop = () => {
+    stopped = true;
     update?.close();
     appliance?.stop();
     link?.stop();
@@ -220,7 +255,7 @@ async function run(partitions: FirmwarePartitions, restart: () => void, current:
   log("ready", readyLine(device.declaration, ` on ${platform.name}${board ? ` (${board})` : ""}${on}`));
   memory?.phase("boot");
   // No XMPP connect is started while Wi-Fi is down; a rejoin starts the one held back.
-  link = await joinWifi(host, () => appliance?.networkUp());
+  link = await joinWifi(host, settings.ssid, settings.password, () => appliance?.networkUp());
   await syncClock(host, wall, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
   memory?.phase("login");
   appliance = new Appliance({
@@ -233,7 +268,8 @@ async function run(partitions: FirmwarePartitions, restart: () => void, current:
     },
     changeDeclaration: (text) => device.change(text),
     runtime: platform.name,
-    commands: update ? [updateCommand(update)] : [],
+    // The reply leaves before the restart (a second later).
+    commands: [settingsCommand({ store, manifest: config, restart: () => host.setTimeout(restart, 1000), log }), ...(update ? [updateCommand(update)] : [])],
     version: partitions.version(),
     networkUp: link ? () => link.up : undefined,
     onEvent: (event, detail) => {
@@ -250,6 +286,8 @@ async function run(partitions: FirmwarePartitions, restart: () => void, current:
   try {
     await appliance.start();
   } catch (error) {
+    // A restart stopped this run: the next one goes on, nothing went wrong.
+    if (stopped) return;
     device.close();
     log("error", (error as Error).message);
   }
@@ -257,11 +295,12 @@ async function run(partitions: FirmwarePartitions, restart: () => void, current:
 
 export default function start(): void {
   const partitions = platform.partitions();
+  const store = new PreferenceStore();
   const current: Run = { stop() {} };
   const boot = () => {
     // The bootloader's step where the platform simulates one: an activated image boots on trial, an unconfirmed one goes back.
     partitions.boot?.();
-    run(partitions, restart, current).catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
+    run(partitions, store, restart, current).catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
   };
   const restart = () => {
     if (platform.restart) {
