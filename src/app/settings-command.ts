@@ -9,6 +9,7 @@ import type { FormField, SubmittedValues } from "../xmpp/dataforms.js";
 import { encodeUtf8 } from "../xml/utf8.js";
 import { ConfigError, readConnectionConfig, type FlatConfig } from "./config.js";
 import { DECLARATION_RECORD } from "./declared-device.js";
+import { FAST_RECORD } from "../xmpp/fast.js";
 import { readStoredSettings, resolveSettings, SECRET_KEYS, SETTING_KEYS, writeStoredSettings, type SettingKey, type StoredSettings } from "./settings.js";
 import { StoredText } from "./stored-text.js";
 
@@ -91,6 +92,7 @@ export function settingsCommand(options: SettingsCommandOptions): AdHocCommand {
         try {
           // The declaration first: a cut between the two leaves the settings, which still log in, and the built-in declaration.
           new StoredText(store, DECLARATION_RECORD).set(undefined);
+          store.set(FAST_RECORD, undefined); // a login token is a credential too
           writeStoredSettings(store, {});
         } catch (error) {
           return { type: "error", text: `error: the factory reset could not be written (${(error as Error).message}); send it again` };

@@ -6,6 +6,7 @@ import { decodeBase64, encodeBase64 } from "./sasl/base64.js";
 import { SASLError } from "./sasl/error.js";
 import type { SASLMechanism } from "./sasl/mechanism.js";
 import { createMechanism, type MechanismName } from "./sasl/mechanisms.js";
+import type { FastMechanismName } from "./fast.js";
 import type { SaltedPasswordCache } from "./sasl/pbkdf2.js";
 import { XMPPError } from "./error.js";
 import { NS } from "./namespaces.js";
@@ -22,7 +23,8 @@ export interface SaslOptions {
 
 /** An exchange begun: its mechanism, and the <auth/> that opens it (sent by the caller, pipelined or not). */
 export interface SaslExchange {
-  readonly name: MechanismName;
+  /** A SASL mechanism, or an HT one of FAST (XEP-0484, SASL2 only). */
+  readonly name: MechanismName | FastMechanismName;
   readonly mechanism: SASLMechanism;
   /** The initial response, in base64 (SASL2 carries it in <initial-response/>). */
   readonly initial: string;

@@ -2,11 +2,12 @@
 // and presence until the stream ends. Runtime-independent; everything external comes in `options`.
 
 import { createElement as xml, type Element } from "ltx";
-import type { Endpoint, Host } from "../host.js";
+import type { Endpoint, Host, SettingsStore } from "../host.js";
 import type { StanzaLimits } from "../xml/stanza-stream.js";
 import { NegotiationError, StanzaError, StreamError, TimeoutError, XMPPError } from "./error.js";
 import { capsElement, capsVer } from "./caps.js";
 import { discoInfo, ping, type Identity } from "./disco.js";
+import { FastTokenStore } from "./fast.js";
 import { IqTracker, type IqHandler } from "./iq.js";
 import { Jid } from "./jid.js";
 import { Liveness } from "./liveness.js";
@@ -55,6 +56,13 @@ export interface ClientOptions {
    * authenticates and binds or resumes.
    */
   sasl2?: boolean;
+  /**
+   * FAST (XEP-0484) over SASL2 where the server offers it (default true): a SCRAM login asks for
+   * a token, the next login authenticates with it in one round trip and gets a fresh one.
+   */
+  fast?: boolean;
+  /** Where the FAST token survives a restart (default: the host's store; none: memory only). */
+  store?: SettingsStore;
   /** XEP-0198 stream management when the server offers it (default true). */
   streamManagement?: boolean;
   /** Most stanzas kept for retransmission on resume (default 64). */
@@ -100,7 +108,17 @@ export class Client {
     if (options.capsNode !== undefined) this.#features.add(NS.CAPS);
     this.#idPrefix = hex(options.host.randomBytes(4));
     this.#cache = new SaltedPasswordCache(options.host);
-    this.#sasl2 = options.sasl2 === false ? undefined : { offer: undefined, streamManagement: false, agentId: uuid(options.host.randomBytes(16)), software: "xmpp-appliance" };
+    const newAgentId = () => uuid(options.host.randomBytes(16));
+    if (options.sasl2 === false) {
+      this.#sasl2 = undefined;
+    } else if (options.fast === false) {
+      this.#sasl2 = { offer: undefined, streamManagement: false, agentId: newAgentId(), software: "xmpp-appliance" };
+    } else {
+      const server = options.server ?? { host: this.#jid.domain, port: 5222 };
+      const tokens = new FastTokenStore(options.store ?? options.host.store, this.#jid.bare.toString(), `${server.host}:${server.port}`, newAgentId);
+      // A token stored before a restart is sent ahead with the header, on the offer it came with.
+      this.#sasl2 = { offer: tokens.offer, streamManagement: false, agentId: tokens.agentId, software: "xmpp-appliance", tokens };
+    }
     this.#sm = new StreamManagement({
       host: options.host,
       maxUnacked: options.maxUnacked,
@@ -163,7 +181,7 @@ export class Client {
     const options = this.#options;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const endpoint = options.server ?? { host: this.#jid.domain, port: 5222 };
-    const stream = new XmppStream({ host: this.#host, domain: this.#jid.domain, limits: options.limits });
+    const stream = new XmppStream({ host: this.#host, domain: this.#jid.domain, from: this.#jid.bare.toString(), limits: options.limits });
     this.#stream = stream;
     let started = false;
     stream.onSent = (element) => {

@@ -4,9 +4,10 @@
 
 import { createElement as xml, type Element } from "ltx";
 import { CertificateError } from "../host.js";
-import { abandonAuthentication, beginAuthentication, finishAuthentication, SASL2_NS, type SaslOptions } from "./authentication.js";
+import { abandonAuthentication, beginAuthentication, finishAuthentication, SASL2_NS, type SaslExchange, type SaslOptions } from "./authentication.js";
 import { bindRequest, establishSession, readBound } from "./bind.js";
 import { NegotiationError, TimeoutError, XMPPError } from "./error.js";
+import { beginFastAuthentication, FAST_MECHANISMS, readIssuedToken, type FastMechanismName, type FastTokenStore } from "./fast.js";
 import type { Jid } from "./jid.js";
 import { NS } from "./namespaces.js";
 import type { XmppStream } from "./stream.js";
@@ -99,61 +100,108 @@ export interface Sasl2Memory {
   offer: Sasl2Offer | undefined;
   /** The server offered stream management after binding last time: enabled after a Bind2 that could not enable it inline. */
   streamManagement: boolean;
-  /** Identifies this device to the server across logins (XEP-0388 user-agent). */
+  /** Identifies this device to the server across logins (XEP-0388 user-agent; FAST tokens are tied to it). */
   readonly agentId: string;
+  /** FAST (XEP-0484) tokens are asked for and used; absent: never. */
+  readonly tokens?: FastTokenStore;
   readonly software: string;
 }
 
 /**
  * SASL2 with Bind2, sent ahead with the stream header after TLS (the server offered it last
- * time): authentication, binding or resumption, and stream management in one exchange. A server
- * that no longer offers it, or fails it for a reason other than the credentials, is forgotten as
- * a SASL2 server and the next attempt uses SASL.
+ * time): authentication, binding or resumption, and stream management in one exchange. A held
+ * FAST token authenticates in place of SCRAM (one round trip, no key derivation); a refused one
+ * is forgotten and SCRAM follows in the same stream. A server that no longer offers SASL2, or
+ * fails it for a reason other than the credentials, is forgotten as a SASL2 server and the next
+ * attempt uses SASL.
  */
 async function loginWithSasl2(stream: XmppStream, options: NegotiationOptions, memory: Sasl2Memory, remembered: Sasl2Offer): Promise<Negotiated> {
   const domain = options.jid.domain;
   const sm = options.streamManagement;
+  const tokens = memory.tokens;
   const resend: Element[] = sm?.state && !sm.resumable ? sm.failed() : []; // the window passed
   const requestOptions = { tag: options.jid.resource, agentId: memory.agentId, software: memory.software, streamManagement: sm };
-  const guess = chooseMechanism(remembered.mechanisms, { secure: stream.secure });
-  let exchange = SCRAM_MECHANISMS.some((name) => name === guess) ? beginAuthentication(guess, options) : undefined;
-  const features = await restart(stream, options.timeoutMs, exchange ? [sasl2Request(exchange, remembered, requestOptions)] : []);
+  // What is asked of the success: a token when FAST is offered (a fresh one at each FAST login: rotation).
+  const asking = (offer: Sasl2Offer) => (tokens && offer.fast[0] !== undefined ? { requestToken: offer.fast[0] } : {});
+  const held = tokens?.token;
+  let exchange: SaslExchange | undefined;
+  let first: Element | undefined;
+  if (held && remembered.fast.includes(held.mechanism)) {
+    // Sent only now: the TLS handshake has verified the server's certificate for the domain.
+    const fastCount = tokens!.nextUse();
+    exchange = beginFastAuthentication(options.host, options.username, held);
+    first = sasl2Request(exchange, remembered, { ...requestOptions, fastCount, ...asking(remembered) });
+  } else {
+    const guess = chooseMechanism(remembered.mechanisms, { secure: stream.secure });
+    exchange = SCRAM_MECHANISMS.some((name) => name === guess) ? beginAuthentication(guess, options) : undefined;
+    if (exchange) first = sasl2Request(exchange, remembered, { ...requestOptions, ...asking(remembered) });
+  }
+  const features = await restart(stream, options.timeoutMs, first ? [first] : []);
   const offer = readSasl2Offer(features);
   memory.offer = offer;
   if (!offer) {
     throw new XMPPError("remote-connection-failed", `${domain} no longer offers SASL2 with Bind2, which this login had sent ahead; the next attempt uses SASL`);
   }
   const best = chooseMechanism(offer.mechanisms, { secure: stream.secure });
-  if (exchange && exchange.name !== best) {
+  if (exchange && !isFast(exchange) && exchange.name !== best) {
     await abandonAuthentication(stream, exchange, options.timeoutMs, SASL2_NS);
     options.onFallback?.(`${domain} now offers ${offer.mechanisms.join(", ")}: SASL2 ${exchange.name}, sent before the offer was read, was given up for ${best}`);
     exchange = undefined;
   }
   if (!exchange) {
     exchange = beginAuthentication(best, options);
-    stream.send(sasl2Request(exchange, offer, requestOptions));
+    stream.send(sasl2Request(exchange, offer, { ...requestOptions, ...asking(offer) }));
   }
   let success: Element;
   try {
     success = await finishAuthentication(stream, exchange, options, SASL2_NS);
   } catch (error) {
-    if (error instanceof SASLError && !isCredentialFailure(error)) {
-      memory.offer = undefined;
-      throw new XMPPError("remote-connection-failed", `${domain} failed SASL2 (${error.message}); the next attempt uses SASL`);
+    if (!isFast(exchange) || !(error instanceof SASLError)) throw sasl2Failure(error, memory, domain);
+    // The token is refused (expired, revoked, unknown to a server that lost its data) or the
+    // server did not prove it holds it: either way it is forgotten.
+    tokens!.drop();
+    if (error.condition === "server-signature-mismatch") {
+      throw new XMPPError("remote-connection-failed", `${domain} accepted the FAST token without proving it holds it: the token is forgotten and the next attempt uses SCRAM`);
     }
-    throw error;
+    options.onFallback?.(`${domain} refused the FAST token (${error.condition}): it is forgotten, and SASL2 ${best} follows in the same stream`);
+    exchange = beginAuthentication(best, options);
+    stream.send(sasl2Request(exchange, offer, { ...requestOptions, ...asking(offer) }));
+    try {
+      success = await finishAuthentication(stream, exchange, options, SASL2_NS);
+    } catch (again) {
+      throw sasl2Failure(again, memory, domain);
+    }
   }
   options.onStep?.("authenticated", `${exchange.name} (SASL2)`);
+  if (tokens && offer.fast[0] !== undefined) {
+    const issued = readIssuedToken(success, offer.fast[0]);
+    if (issued) tokens.replace(issued, offer);
+    if (tokens.writeError !== undefined) options.onFallback?.(tokens.writeError);
+  }
+  const mechanism: MechanismName = isFast(exchange) ? (options.expectedMechanism ?? best) : (exchange.name as MechanismName);
   const outcome = readSasl2Success(success, sm);
-  if (outcome.resumed) return { jid: outcome.jid, resumed: true, resend: outcome.resend, mechanism: exchange.name };
+  if (outcome.resumed) return { jid: outcome.jid, resumed: true, resend: outcome.resend, mechanism };
   if (sm && !outcome.enabled && memory.streamManagement) {
     stream.send(sm.enableRequest()); // its answer is taken when it comes (StreamManagement.receive)
     sm.enabling(outcome.jid);
   }
   options.onStep?.("bound", `${outcome.jid.toString()} (Bind2)`);
-  const negotiated: Negotiated = { jid: outcome.jid, resumed: false, resend: [...resend, ...outcome.resend], mechanism: exchange.name };
+  const negotiated: Negotiated = { jid: outcome.jid, resumed: false, resend: [...resend, ...outcome.resend], mechanism };
   if (outcome.resumeRefused !== undefined) negotiated.resumeRefused = outcome.resumeRefused;
   return negotiated;
+}
+
+function isFast(exchange: SaslExchange): exchange is SaslExchange & { name: FastMechanismName } {
+  return FAST_MECHANISMS.some((name) => name === exchange.name);
+}
+
+/** A SASL2 failure that is not the credentials' makes the next attempt use SASL; the others are thrown as they are. */
+function sasl2Failure(error: unknown, memory: Sasl2Memory, domain: string): unknown {
+  if (error instanceof SASLError && !isCredentialFailure(error)) {
+    memory.offer = undefined;
+    return new XMPPError("remote-connection-failed", `${domain} failed SASL2 (${error.message}); the next attempt uses SASL`);
+  }
+  return error;
 }
 
 /** Failures a person must fix (the password, a disabled account): SASL would fail the same way. */
@@ -205,7 +253,7 @@ async function authenticateOnRestart(stream: XmppStream, options: NegotiationOpt
     stream.send(exchange.auth);
   }
   await finishAuthentication(stream, exchange, options);
-  return { mechanism: exchange.name, features };
+  return { mechanism: exchange.name as MechanismName, features };
 }
 
 /**

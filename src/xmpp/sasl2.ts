@@ -4,6 +4,7 @@
 import { createElement as xml, type Element } from "ltx";
 import { SASL2_NS, type SaslExchange } from "./authentication.js";
 import { NegotiationError, XMPPError } from "./error.js";
+import { fastElement, readFastOffer, tokenRequest, type FastMechanismName } from "./fast.js";
 import { Jid } from "./jid.js";
 import { NS } from "./namespaces.js";
 import { SM_NS, type StreamManagement } from "./stream-management.js";
@@ -17,6 +18,8 @@ export interface Sasl2Offer {
   readonly enableInBind: boolean;
   /** A stream-managed session can be resumed inside <authenticate/>. */
   readonly resume: boolean;
+  /** FAST (XEP-0484): the HT mechanisms offered that this device can use; empty: no tokens. */
+  readonly fast: readonly FastMechanismName[];
 }
 
 /** The SASL2 offer in stream features, when it comes with Bind2 (without it the old flow is as short). */
@@ -29,6 +32,7 @@ export function readSasl2Offer(features: Element): Sasl2Offer | undefined {
     mechanisms: authentication.getChildren("mechanism").map((m) => m.text().trim()),
     enableInBind: bind.getChild("inline")?.getChildren("feature").some((f) => f.attrs.var === SM_NS) ?? false,
     resume: inline!.getChild("sm", SM_NS) !== undefined,
+    fast: readFastOffer(inline),
   };
 }
 
@@ -39,6 +43,10 @@ export interface Sasl2RequestOptions {
   readonly agentId: string;
   readonly software: string;
   readonly streamManagement: StreamManagement | undefined;
+  /** FAST: the exchange uses a token, for the `count`th time (XEP-0484 <fast/>). */
+  readonly fastCount?: number;
+  /** FAST: a (new) token is asked for with the success. */
+  readonly requestToken?: FastMechanismName;
 }
 
 /** `<authenticate/>`: the exchange's first message, a resumption of the held session when there is one, and a bind (the fallback when the resumption is refused). */
@@ -51,6 +59,8 @@ export function sasl2Request(exchange: SaslExchange, offer: Sasl2Offer, options:
     { xmlns: SASL2_NS, mechanism: exchange.name },
     xml("initial-response", {}, exchange.initial),
     xml("user-agent", { id: options.agentId }, xml("software", {}, options.software)),
+    ...(options.fastCount === undefined ? [] : [fastElement(options.fastCount)]),
+    ...(options.requestToken === undefined ? [] : [tokenRequest(options.requestToken)]),
     ...(sm?.resumable && offer.resume ? [sm.resumeRequest()] : []),
     bind,
   );

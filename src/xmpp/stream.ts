@@ -27,6 +27,11 @@ export interface XmppStreamOptions {
   host: Host;
   /** The domain the stream is addressed to (the JID's domain). */
   domain: string;
+  /**
+   * The account's bare JID, sent as the header's `from` once the connection is encrypted
+   * (RFC 6120 §4.7.1; never in the clear): a server offers FAST tokens for the account named there.
+   */
+  from?: string;
   limits?: Partial<StanzaLimits>;
   /** Every stanza after negotiation; before that, stanzas are read with `next()`. */
   onStanza?: (stanza: Element) => void;
@@ -41,6 +46,7 @@ export interface XmppStreamOptions {
 export class XmppStream {
   readonly #host: Host;
   readonly #domain: string;
+  readonly #from: string | undefined;
   readonly #reader: StanzaStream;
   #connection: Connection | undefined;
   #queue: Element[] = [];
@@ -60,6 +66,7 @@ export class XmppStream {
   constructor(options: XmppStreamOptions) {
     this.#host = options.host;
     this.#domain = options.domain;
+    this.#from = options.from;
     this.onStanza = options.onStanza;
     this.onClose = options.onClose;
     this.onSkipped = options.onSkipped;
@@ -146,8 +153,9 @@ export class XmppStream {
     this.#reader.reset();
     this.#header = undefined;
     this.#queue = [];
+    const from = this.secure && this.#from !== undefined ? ` from='${escapeXML(this.#from)}'` : "";
     this.#sendText(
-      `<?xml version='1.0'?><stream:stream to='${escapeXML(this.#domain)}' version='1.0' xml:lang='en' ` +
+      `<?xml version='1.0'?><stream:stream to='${escapeXML(this.#domain)}'${from} version='1.0' xml:lang='en' ` +
         `xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAM}'>` +
         pipelined.map((element) => element.toString()).join(""),
     );

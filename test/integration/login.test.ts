@@ -3,11 +3,16 @@
 // the hub offers it; the desktop device, cut off by a proxy on loopback, comes back at once and
 // resumes its TLS and XEP-0198 sessions over the RFC 6120 flow (0.12.3 cannot resume inside SASL2).
 import { strict as assert } from "node:assert";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { xml as xmlElement } from "@xmpp/client";
 import { DelayProxy } from "../../bench/delay-proxy.js";
 import { createNodeHost } from "../../hosts/node/host.js";
 import { sasl2Installed } from "../../hosts/node/hub/prosody.js";
+import { MemorySettingsStore } from "../../src/app/stored-text.js";
 import { Client } from "../../src/xmpp/client.js";
+import { FAST_RECORD } from "../../src/xmpp/fast.js";
 import { deviceSettings, microwaveManifest, runDevice } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
@@ -74,20 +79,155 @@ for (const sasl2 of [true, false]) describe(`device login on Prosody ${sasl2 ? "
     }
   });
 
-  it(`comes back after a cut over SASL, resuming the XEP-0198 session with <resume/>${sasl2 ? " (Prosody 0.12.3 resumes none inside SASL2)" : ""}, the TLS session resumed`, async () => {
-    const run = runDevice(microwaveManifest, deviceSettings(hub, DEVICE, OWNER.user, { server: `${hub.host}:${proxy.port}` }));
+  it(sasl2
+    ? "comes back after a cut resuming the XEP-0198 session inside SASL2 (SCRAM, asking for a FAST token), then after a second cut with the token, the TLS session resumed"
+    : "comes back after a cut over SASL, resuming the XEP-0198 session with <resume/>, the TLS session resumed", async () => {
+    const settings = join(mkdtempSync(join(tmpdir(), "xmpp-appliance-login-")), "device.settings.json");
+    const run = runDevice(microwaveManifest, deviceSettings(hub, DEVICE, OWNER.user, { server: `${hub.host}:${proxy.port}`, settings }));
     try {
       await run.waitFor(/online\s+\S+/);
-      const mark = run.output().length;
-      proxy.cut();
-      const back = await run.waitFor(/resumed\s+\S+/, 30_000, mark);
-      assert.ok(back);
-      const reconnect = run.output().slice(mark);
-      assert.match(reconnect, /secure\s+hub\.test \(TLS session resumed\)/);
-      assert.match(reconnect, /authenticated\s+SCRAM-SHA-1\n/);
-      assert.doesNotMatch(reconnect, /\berror\b/);
+      for (const mechanism of sasl2 ? ["SCRAM-SHA-1 \\(SASL2\\)", "HT-SHA-256-NONE \\(SASL2\\)"] : ["SCRAM-SHA-1"]) {
+        const mark = run.output().length;
+        proxy.cut();
+        const back = await run.waitFor(/resumed\s+\S+/, 30_000, mark);
+        assert.ok(back);
+        const reconnect = run.output().slice(mark);
+        assert.match(reconnect, /secure\s+hub\.test \(TLS session resumed\)/);
+        assert.match(reconnect, new RegExp(`authenticated\\s+${mechanism}\\n`));
+        assert.doesNotMatch(reconnect, /\berror\b/);
+      }
+      const stored = existsSync(settings) ? readFileSync(settings, "utf8") : "";
+      if (sasl2) assert.match(stored, /"fast"/, "the token is kept in the settings file");
+      else assert.doesNotMatch(stored, /secret-token/);
     } finally {
       await run.stop();
+    }
+  });
+});
+
+describe("FAST and inline resumption on Prosody 0.12.3 (prosody-modules and the hub's compat module)", function () {
+  this.timeout(90_000);
+  let hub: Hub;
+  let proxy: DelayProxy;
+  let dir: string;
+
+  before(async function () {
+    if (!sasl2Installed()) this.skip(); // prosody-modules: bash scripts/system-packages.sh
+    dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-fast-"));
+    hub = await startTestHub([DEVICE, OWNER], { sasl2: true, dir });
+    proxy = await DelayProxy.start({ host: hub.host, port: hub.c2sPort }, 0);
+  });
+
+  after(async () => {
+    await proxy?.stop();
+    await hub?.stop();
+  });
+
+  function device(store: MemorySettingsStore, lines: string[]) {
+    return new Client({
+      host: createNodeHost({ ca: hub.caPem }),
+      jid: `${DEVICE.user}@${hub.domain}/bench`,
+      password: DEVICE.password,
+      server: { host: hub.host, port: proxy.port },
+      store,
+      timeoutMs: 10_000,
+      onStatus: (status, detail) => lines.push(`${status} ${detail}`),
+      onError: (error) => lines.push(`error ${error.message}`),
+    });
+  }
+
+  const cut = async () => {
+    proxy.cut();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  };
+
+  it("gets a token in a SCRAM login over SASL2, then logs in with it, rotated, resuming the session inside the same exchange", async () => {
+    const store = new MemorySettingsStore();
+    const lines: string[] = [];
+    const client = device(store, lines);
+    try {
+      await client.start();
+      await cut();
+      lines.length = 0;
+      await client.start();
+      assert.ok(lines.includes("authenticated SCRAM-SHA-1 (SASL2)"), lines.join("; "));
+      assert.equal(lines.at(-1)?.split(" ")[0], "resumed", "resumed inside SASL2");
+      const first = JSON.parse(store.get(FAST_RECORD)!).token.token as string;
+      await cut();
+      lines.length = 0;
+      await client.start();
+      assert.ok(lines.includes("authenticated HT-SHA-256-NONE (SASL2)"), lines.join("; "));
+      assert.equal(lines.at(-1)?.split(" ")[0], "resumed");
+      assert.ok(!lines.some((line) => line.startsWith("error")), lines.join("; "));
+      const second = JSON.parse(store.get(FAST_RECORD)!).token.token as string;
+      assert.notEqual(second, first, "a fresh token at each FAST login");
+      // The resumed session carries stanzas both ways.
+      const owner = hubClient(hub, OWNER, { resource: "console" });
+      const got = new Promise<string>((resolve) => {
+        owner.on("stanza", (stanza: { is(name: string): boolean; getChildText(name: string): string | null }) => {
+          if (stanza.is("message") && stanza.getChildText("body")) resolve(stanza.getChildText("body")!);
+        });
+      });
+      const ownerJid = await owner.start(); // Bind2 gives it console~<suffix>
+      try {
+        client.sendMessage(ownerJid.toString(), "after two resumptions");
+        assert.equal(await got, "after two resumptions");
+      } finally {
+        await owner.stop().catch(() => {});
+      }
+    } finally {
+      client.stop();
+    }
+  });
+
+  it("drops a token Prosody refuses and logs in with SCRAM in the same stream, with one line", async () => {
+    const store = new MemorySettingsStore();
+    const lines: string[] = [];
+    const first = device(store, lines);
+    await first.start();
+    await cut();
+    await first.start();
+    first.stop();
+    // A restart with a token the server does not know (revoked, or the server lost its data).
+    const record = JSON.parse(store.get(FAST_RECORD)!);
+    record.token.token = "secret-token:not-issued";
+    store.set(FAST_RECORD, JSON.stringify(record));
+    lines.length = 0;
+    const restarted = device(store, lines);
+    try {
+      await restarted.start();
+      assert.ok(restarted.online);
+      const said = lines.filter((line) => line.startsWith("error"));
+      assert.equal(said.length, 1, said.join("; "));
+      assert.match(said[0]!, /refused the FAST token \(not-authorized\): it is forgotten, and SASL2 SCRAM-SHA-1 follows in the same stream/);
+      assert.ok(lines.includes("authenticated SCRAM-SHA-1 (SASL2)"), lines.join("; "));
+      assert.notEqual(JSON.parse(store.get(FAST_RECORD)!).token.token, "secret-token:not-issued", "a new token came with the SCRAM login");
+    } finally {
+      restarted.stop();
+    }
+  });
+
+  it("binds a fresh session in the FAST exchange when the restarted server no longer has the one to resume, with one line", async () => {
+    const store = new MemorySettingsStore();
+    const lines: string[] = [];
+    const client = device(store, lines);
+    try {
+      await client.start();
+      await cut();
+      await client.start();
+      assert.ok(client.streamManagement.resumable || client.online);
+      await hub.stop();
+      hub = await startTestHub([DEVICE, OWNER], { sasl2: true, dir, c2sPort: hub.c2sPort });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      lines.length = 0;
+      await client.start();
+      assert.ok(lines.includes("authenticated HT-SHA-256-NONE (SASL2)"), `the token outlives the restart: ${lines.join("; ")}`);
+      assert.equal(lines.at(-1)?.split(" ")[0], "online");
+      const said = lines.filter((line) => line.startsWith("error"));
+      assert.equal(said.length, 1, said.join("; "));
+      assert.match(said[0]!, /did not resume the session \(item-not-found\); started a new one/);
+    } finally {
+      client.stop();
     }
   });
 });

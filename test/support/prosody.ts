@@ -31,6 +31,8 @@ export interface TestHubOptions {
   readonly nodes?: number;
   /** Prosody only: offline storage on, as a stock install has it. */
   readonly offlineStorage?: boolean;
+  /** The client port (default: a free one), e.g. to restart a hub where its clients look for it. */
+  readonly c2sPort?: number;
 }
 
 export async function startTestHub(accounts: readonly Account[], options: TestHubOptions = {}): Promise<Hub> {
@@ -38,7 +40,7 @@ export async function startTestHub(accounts: readonly Account[], options: TestHu
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "xmpp-appliance-hub-"));
   let hub: Hub;
   try {
-    const hubOptions = { dir, accounts, c2sPort: 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts, sasl2: options.sasl2 ?? false };
+    const hubOptions = { dir, accounts, c2sPort: options.c2sPort ?? 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts, sasl2: options.sasl2 ?? false };
     hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub({ ...hubOptions, offlineStorage: options.offlineStorage });
   } catch (error) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });

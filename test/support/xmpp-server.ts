@@ -25,7 +25,12 @@ export interface ServerBehaviour {
   requireSession?: boolean;
   resource?: string;
   /** Offer SASL2 (XEP-0388) with Bind2 (and inline SM with `streamManagement`); `failWith`: answer every <authenticate/> with that condition. */
-  sasl2?: { failWith?: string; /** false: no SM inside SASL2 (Prosody 0.12.3 without mod_sasl2_sm). */ inlineSm?: boolean };
+  sasl2?: {
+    failWith?: string;
+    /** false: no SM inside SASL2 (Prosody 0.12.3 without mod_sasl2_sm). */ inlineSm?: boolean;
+    /** Offer FAST (XEP-0484) HT-SHA-256-NONE, with this token record shared by the servers a test reconnects to. */
+    fast?: FastTokens;
+  };
   /** Direct TLS (XEP-0368): the connection is secure before the first header, so SASL is offered at once. */
   directTls?: boolean;
   /** The roster a roster get is answered with (RFC 6121 §2.1.4); default: empty. */
@@ -52,6 +57,28 @@ export interface SmSession {
   resendOnResume?: string[];
 }
 
+/** The server side of FAST: the tokens it issued and still accepts, kept across the connections of one test. */
+export interface FastTokens {
+  /** Tokens accepted, newest last. */
+  valid: string[];
+  /** Tokens issued, in order. */
+  issued: string[];
+  /** Refuse every token with this condition (an expiry: credentials-expired; a server that lost them: not-authorized). */
+  refuseWith?: string;
+  /** Answer a token without the server's HT proof (an impostor's success). */
+  omitProof?: boolean;
+  /** The `count` of each FAST attempt. */
+  counts: string[];
+  /** <request-token/> elements received. */
+  requests: number;
+  /** Every token the server saw offered (what a client must never send before TLS). */
+  offered: string[];
+}
+
+export function fastTokens(): FastTokens {
+  return { valid: [], issued: [], counts: [], requests: 0, offered: [] };
+}
+
 export function smSession(): SmSession {
   return { id: "sm-1", handled: 0, clientAcked: undefined, resumable: true, enabled: false, resumes: 0 };
 }
@@ -70,6 +97,7 @@ type Stage = "initial" | "secured" | "authenticated";
 const SASL1 = "urn:ietf:params:xml:ns:xmpp-sasl";
 const SASL2 = "urn:xmpp:sasl:2";
 const BIND2 = "urn:xmpp:bind:0";
+const FAST = "urn:xmpp:fast:0";
 
 /** Runs the server side of the negotiation on a ScriptedServer; `stanzas` collects what the client sent after it. */
 export class XmppTestServer {
@@ -163,6 +191,7 @@ export class XmppTestServer {
         const authentication = features.c("authentication", { xmlns: SASL2 });
         for (const name of this.behaviour.mechanisms) authentication.c("mechanism").t(name);
         const inline = authentication.c("inline");
+        if (this.behaviour.sasl2.fast) inline.c("fast", { xmlns: FAST }).c("mechanism").t("HT-SHA-256-NONE");
         const bind = inline.c("bind", { xmlns: BIND2 });
         if (this.behaviour.streamManagement && this.behaviour.sasl2.inlineSm !== false) {
           bind.c("inline").c("feature", { var: "urn:xmpp:sm:3" });
@@ -215,6 +244,10 @@ export class XmppTestServer {
       this.#ns = SASL2;
       if (this.behaviour.sasl2.failWith) {
         this.#fail(this.behaviour.sasl2.failWith);
+        return;
+      }
+      if (stanza.attrs.mechanism === "HT-SHA-256-NONE") {
+        this.#fastAuth(stanza);
         return;
       }
       this.#auth(stanza.attrs.mechanism ?? "", decodeBase64(stanza.getChildText("initial-response") ?? ""));
@@ -348,7 +381,29 @@ export class XmppTestServer {
     this.#succeed(`v=${encodeBase64(serverSignature)}`);
   }
 
-  #succeed(additional: string): void {
+  /** HT-SHA-256-NONE: the username, NUL, HMAC(token, "Initiator"); the answer proves the token with HMAC(token, "Responder"). */
+  #fastAuth(stanza: Element): void {
+    const fast = this.behaviour.sasl2!.fast;
+    const marker = stanza.getChild("fast", FAST);
+    if (!fast || !marker) {
+      this.#fail("invalid-mechanism");
+      return;
+    }
+    fast.counts.push(marker.attrs.count ?? "");
+    const data = decodeBase64(stanza.getChildText("initial-response") ?? "");
+    const nul = data.indexOf(0);
+    const user = decodeUtf8(data.slice(0, nul));
+    const hash = encodeBase64(data.slice(nul + 1));
+    const token = fast.valid.find((secret) => encodeBase64(hmac("SHA-256", encodeUtf8(secret), encodeUtf8("Initiator"))) === hash);
+    fast.offered.push(token ?? hash);
+    if (fast.refuseWith || user !== this.behaviour.username || token === undefined) {
+      this.#fail(fast.refuseWith ?? "not-authorized");
+      return;
+    }
+    this.#succeed(fast.omitProof ? "" : hmac("SHA-256", encodeUtf8(token), encodeUtf8("Responder")));
+  }
+
+  #succeed(additional: string | Uint8Array): void {
     if (this.#ns === SASL2) {
       this.#sasl2Success(additional);
       return;
@@ -356,7 +411,7 @@ export class XmppTestServer {
     this.stage = "authenticated";
     this.#reader = this.#newReader();
     this.#scram = undefined;
-    this.send(`<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${additional ? encodeBase64(encodeUtf8(additional)) : ""}</success>`);
+    this.send(`<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${additional ? encodeBase64(encodeUtf8(additional as string)) : ""}</success>`);
   }
 
   #fail(condition: string): void {
@@ -365,12 +420,20 @@ export class XmppTestServer {
   }
 
   /** SASL2 success: what <authenticate/> asked inline (resume, else bind with SM enabled), no restart. */
-  #sasl2Success(additional: string): void {
+  #sasl2Success(additional: string | Uint8Array): void {
     const request = this.authenticates.at(-1)!;
     this.#scram = undefined;
     this.stage = "authenticated";
     const success = xml("success", { xmlns: SASL2 });
-    if (additional) success.c("additional-data").t(encodeBase64(encodeUtf8(additional)));
+    if (additional.length > 0) success.c("additional-data").t(encodeBase64(typeof additional === "string" ? encodeUtf8(additional) : additional));
+    const fast = this.behaviour.sasl2?.fast;
+    if (fast && request.getChild("request-token", FAST)) {
+      fast.requests += 1;
+      const secret = `secret-token:fast-${fast.issued.length + 1}`;
+      fast.issued.push(secret);
+      fast.valid.push(secret);
+      success.cnode(xml("token", { xmlns: FAST, token: secret, expiry: "2026-12-23T00:00:00Z" }));
+    }
     const sm = this.behaviour.streamManagement;
     const resume = request.getChild("resume", "urn:xmpp:sm:3");
     if (resume && sm) {

@@ -50,11 +50,9 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
   // device's bare JID for its commands (Gajim) gets those of its online resources.
   const modules = ["roster", "saslauth", "tls", "disco", "ping", "adhoc", "carbons", "smacks", "device_commands"];
   if (httpPort !== undefined) modules.push("websocket");
-  // sasl2_compat gives mod_sasl2 what Prosody 0.12.3 lacks (see the module). Left out, since they
-  // break on 0.12.3: mod_sasl2_sm (it calls do_enable and do_resume, which 0.12's mod_smacks does
-  // not export: the stream ends in a traceback) and mod_sasl2_fast (it needs the stream header's
-  // attributes on its event, which 0.12.3 does not pass).
-  if (sasl2 === true) modules.push("sasl2_compat", "sasl2", "sasl2_bind2");
+  // sasl2_compat gives mod_sasl2, mod_sasl2_fast (FAST tokens, XEP-0484) and mod_sasl2_sm (stream
+  // management inside SASL2 and Bind2) what Prosody 0.12.3 lacks (see the module); it goes first.
+  if (sasl2 === true) modules.push("sasl2_compat", "sasl2", "sasl2_bind2", "sasl2_sm", "sasl2_fast");
   const lines = [
     "-- Written by the hub (hosts/node/hub); it is rewritten on every start.",
     `pidfile = ${path(PID_FILE)}`,

@@ -13,6 +13,7 @@ import { DECLARATION_RECORD } from "../../../src/app/declared-device.js";
 import { settingsCommand } from "../../../src/app/settings-command.js";
 import { readStoredSettings, writeStoredSettings } from "../../../src/app/settings.js";
 import { MemorySettingsStore, StoredText } from "../../../src/app/stored-text.js";
+import { FAST_RECORD } from "../../../src/xmpp/fast.js";
 
 const JID = "lamp@hub.test/appliance";
 const MANIFEST = { jid: JID, xmpp_password: "old-account-secret", ca: "ca.pem", owner: "owner@hub.test", ssid: "Home", password: "old-wifi-secret" };
@@ -110,10 +111,11 @@ describe("the settings command", () => {
     assert.deepEqual(readStoredSettings(store), {});
   });
 
-  it("forgets every stored setting and the stored declaration on a factory reset, and restarts", async () => {
+  it("forgets every stored setting, the stored declaration and the FAST token on a factory reset, and restarts", async () => {
     const { server, store, restarts } = await online();
     writeStoredSettings(store, { owner: "other@hub.test" });
     new StoredText(store, DECLARATION_RECORD).set("{}");
+    store.set(FAST_RECORD, JSON.stringify({ jid: "device@hub.test", agent: "a", token: { token: "t", mechanism: "HT-SHA-256-NONE", expiry: "", count: 0 } }));
     const { answer } = await submit(server, { factory_reset: "1", owner: "ignored@hub.test" });
     assert.match(command(answer).getChildText("note")!, /^ok: factory reset: /);
     assert.deepEqual([...store.values.keys()], []);
