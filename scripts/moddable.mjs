@@ -31,7 +31,7 @@ const out = join(root, "build/moddable");
 const SDK_MODULES = [
   "embedded:*", "mc/*", "appliance/*", "Resource", "time", "timer", "crypt", "hmac", "rng",
   "ssl/session", "net", "wifi", "instrumentation", "debug", "preference",
-  "file", "ota", "ecdsa", "curve", "ecp",
+  "file", "ota", "ecdsa", "curve", "ecp", "http",
 ];
 
 export class UsageError extends Error {}

@@ -2,7 +2,9 @@
 // flash), started by the entry module hosts/moddable/main.js, for ESP32 boards and the simulator:
 // config from the manifest (mc/config), the device declaration checked before any pin is opened,
 // Wi-Fi joined under the WPA2 floor, the clock set from SNTP, then the appliance logs in over
-// STARTTLS and serves its owners. The settings stored on the device (Preference; the owner-only
+// STARTTLS and serves its owners. Settings that cannot work, the set-up button held at power-up or
+// a stored network not joined for provision_after_s open the set-up access point and page instead
+// (./set-up.ts). The settings stored on the device (Preference; the owner-only
 // ad-hoc command `settings`) come before the manifest's; with an update key built in, it takes
 // signed updates (the owner-only ad-hoc command `update`). Every step traces one line ("event detail") for xsbug or a
 // serial console. A restart is the SDK's on a board; in the simulator the firmware runs again in
@@ -18,6 +20,7 @@ import { httpsGet } from "../../src/app/https-get.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig, type FlatConfig } from "../../src/app/config.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { settingsCommand } from "../../src/app/settings-command.js";
+import { provisionAfterMs, provisioningCause } from "../../src/app/provisioning.js";
 import { decodeBase64 } from "../../src/xmpp/sasl/base64.js";
 import { setClock } from "../../src/app/sntp.js";
 import { sntpSources, type SntpSource } from "../../src/app/sntp-sources.js";
@@ -36,6 +39,7 @@ import { esp32Profile, type FirmwarePartitions } from "./platform.js";
 import { ecdsaVerifier, moddableSha256 } from "./update-runtime.js";
 import { createRadio, routerAddress } from "./radio.js";
 import { querySntp } from "./sntp.js";
+import { openSetUp } from "./set-up.js";
 
 function log(event: string, detail = ""): void {
   trace(`${event.padEnd(13)} ${detail}`.trimEnd() + "\n");
@@ -56,6 +60,8 @@ interface Settings {
   verify: UpdateRuntime["verify"] | undefined;
   /** `update_trial_s`: how long an updated image has to come online before the previous one boots again. */
   trialMs: number;
+  /** provision_after_s, in ms: a network not joined this long opens the set-up access point (0: never). */
+  provisionAfterMs: number;
 }
 
 /** The public key updates must be signed with: the resource named by update_key, checked. */
@@ -134,11 +140,15 @@ function read(settings: FlatConfig): Settings {
   const sntp = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : undefined;
   const sntpPool = typeof config.sntp_pool === "string" ? config.sntp_pool : "pool.ntp.org";
   sntpSources({ configured: sntp, hub: connection.server.host, pool: sntpPool });
-  return { ssid, password, declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readTrialMs() };
+  return { ssid, password, declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readTrialMs(), provisionAfterMs: provisionAfterMs(config) };
 }
 
-/** Joins Wi-Fi; resolves with the link (undefined in the simulator without an ssid). `onUp` runs at every rejoin. */
-async function joinWifi(host: Host, ssid: string, password: string, onUp: () => void): Promise<WifiLink | undefined> {
+/**
+ * Joins Wi-Fi; resolves with the link (undefined in the simulator without an ssid). `onUp` runs at
+ * every rejoin; `onFailing` once the network has not been joined for provision_after_s.
+ */
+async function joinWifi(host: Host, settings: Settings, onUp: () => void, onFailing: (why: string) => void): Promise<WifiLink | undefined> {
+  const { ssid, password } = settings;
   // Only the simulator gets here without one (read() checked): it uses the desktop's network.
   if (!ssid) {
     log("wifi", "no ssid: the simulator uses the desktop's network");
@@ -151,6 +161,8 @@ async function joinWifi(host: Host, ssid: string, password: string, onUp: () => 
     password,
     onEvent: log,
     onUp,
+    failingMs: settings.provisionAfterMs,
+    onFailing,
   });
   await link.start();
   return link;
@@ -173,16 +185,53 @@ interface Run {
   stop(): void;
 }
 
-async function run(partitions: FirmwarePartitions, store: PreferenceStore, restart: () => void, current: Run): Promise<void> {
-  let settings: Settings;
+/** The set-up access point and page, until the settings are stored and the device restarts on them. */
+async function setUp(cause: string, store: PreferenceStore, restart: () => void, current: Run): Promise<void> {
+  let deviceName = "appliance";
   try {
-    settings = read(resolved(store));
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof DeclarationError) {
-      log("error", `${error.message}; fix the manifest or the mcconfig line and rebuild (or the stored settings, with the settings command of a device that is online)`);
-      return;
+    deviceName = readDeviceDeclaration(config.device, "manifest").name;
+  } catch {
+    // The page works without the declaration's name; a normal boot traces its error.
+  }
+  const simulator = platform.name === "simulator";
+  const port = config.setup_port === undefined || config.setup_port === "" ? (simulator ? 8080 : 80) : Number(config.setup_port);
+  // No XMPP connection in set-up: the host gives the page randomness, digests and timers only.
+  const host = createModdableHost({ ca: new ArrayBuffer(0) });
+  const opened = await openSetUp({
+    host,
+    store,
+    manifest: config,
+    radio: createRadio(host.setTimeout, host.clearTimeout),
+    deviceName,
+    cause,
+    port,
+    address: simulator ? "127.0.0.1" : "192.168.4.1",
+    restart,
+    log,
+  });
+  current.stop = () => opened.close();
+}
+
+async function run(partitions: FirmwarePartitions, store: PreferenceStore, restart: () => void, current: Run, firstBoot: boolean): Promise<void> {
+  const settingsInForce = resolved(store);
+  // The set-up button is read at power-up only: the simulator's restart after the set-up does not see it again.
+  let cause = provisioningCause(settingsInForce, { buttonHeld: firstBoot && (platform.setUpButtonHeld?.(config, log) ?? false), needsWifi: platform.name !== "simulator" });
+  let settings: Settings | undefined;
+  if (cause === undefined) {
+    try {
+      settings = read(settingsInForce);
+    } catch (error) {
+      if (error instanceof DeclarationError) {
+        log("error", `${error.message}; fix the manifest or the mcconfig line and rebuild`);
+        return;
+      }
+      if (!(error instanceof ConfigError)) throw error;
+      cause = `the settings cannot be used: ${error.message}`;
     }
-    throw error;
+  }
+  if (settings === undefined) {
+    await setUp(cause!, store, restart, current);
+    return;
   }
   const { declaration, connection, ca, sntp, sntpPool, verify, trialMs } = settings;
   const memory = config.memory_report ? new MemoryProbe(log) : undefined;
@@ -255,7 +304,16 @@ async function run(partitions: FirmwarePartitions, store: PreferenceStore, resta
   log("ready", readyLine(device.declaration, ` on ${platform.name}${board ? ` (${board})` : ""}${on}`));
   memory?.phase("boot");
   // No XMPP connect is started while Wi-Fi is down; a rejoin starts the one held back.
-  link = await joinWifi(host, settings.ssid, settings.password, () => appliance?.networkUp());
+  link = await joinWifi(
+    host,
+    settings,
+    () => appliance?.networkUp(),
+    (why) => {
+      // The stored network is gone or refuses its passphrase: a person gives another one on the page.
+      current.stop();
+      void setUp(why, store, restart, current);
+    },
+  );
   await syncClock(host, wall, sntpSources({ configured: sntp, hub: connection.server.host, gateway: routerAddress(), pool: sntpPool }));
   memory?.phase("login");
   appliance = new Appliance({
@@ -297,10 +355,11 @@ export default function start(): void {
   const partitions = platform.partitions();
   const store = new PreferenceStore();
   const current: Run = { stop() {} };
+  let boots = 0;
   const boot = () => {
     // The bootloader's step where the platform simulates one: an activated image boots on trial, an unconfirmed one goes back.
     partitions.boot?.();
-    run(partitions, store, restart, current).catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
+    run(partitions, store, restart, current, boots++ === 0).catch((error: unknown) => log("error", `unexpected: ${(error as Error)?.stack ?? String(error)}`));
   };
   const restart = () => {
     if (platform.restart) {

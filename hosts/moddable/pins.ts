@@ -20,7 +20,7 @@ export const ADC_FULL_SCALE_MV = 2450;
 
 interface BoardIo {
   io: {
-    Digital: new (options: { pin: number; mode: number; initialValue?: number }) => { write(value: number): void; close(): void };
+    Digital: new (options: { pin: number; mode: number; initialValue?: number }) => { write(value: number): void; read(): number; close(): void };
     PWM: new (options: { pin: number; hz: number; resolution?: number }) => PwmOutput;
     Analog: new (options: { pin: number; resolution?: number; esp32?: { attenuation: number } }) => { resolution: number; read(): number; close(): void };
   };
@@ -38,6 +38,29 @@ export function pinMap(config: Readonly<Record<string, unknown>>): BoardPinMap {
   const map: Record<string, number> = {};
   for (const [name, gpio] of Object.entries(pinNames(config))) if (typeof gpio === "number") map[name] = gpio;
   return map;
+}
+
+/**
+ * The set-up button: `provision_pin` (a name of the board's pin map or a GPIO number) held to
+ * ground at power-up, read once with the pull-up on (the BOOT button of DevKitC boards is GPIO 0,
+ * active low). Without the key there is no button.
+ */
+export function setUpButtonHeld(config: Readonly<Record<string, unknown>>, log: (event: string, detail: string) => void): boolean {
+  const given = config.provision_pin;
+  if (given === undefined || given === "") return false;
+  const board = (globalThis as unknown as { device?: BoardIo }).device;
+  const gpio = typeof given === "number" ? given : /^\d+$/.test(String(given)) ? Number(given) : pinNames(config)[String(given)];
+  if (!board?.io || typeof gpio !== "number") {
+    log("set-up", `provision_pin "${String(given)}" is not a pin of this board: no set-up button; fix the board manifest`);
+    return false;
+  }
+  const Digital = board.io.Digital as unknown as { InputPullUp: number } & BoardIo["io"]["Digital"];
+  const button = new Digital({ pin: gpio, mode: Digital.InputPullUp });
+  try {
+    return button.read() === 0;
+  } finally {
+    button.close();
+  }
 }
 
 export function createPins(options: PlatformPinsOptions): PinProvider & { close(): void } {

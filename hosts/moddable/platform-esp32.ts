@@ -4,7 +4,7 @@
 import { restart } from "appliance/ota-boot";
 import type { Platform } from "./platform.js";
 import { OtaPartitions } from "./ota-partitions.js";
-import { createPins, pinMap } from "./pins.js";
+import { createPins, pinMap, setUpButtonHeld } from "./pins.js";
 
-const platform: Platform = { name: "esp32", createPins, pinMap, partitions: () => new OtaPartitions(), restart: () => restart() };
+const platform: Platform = { name: "esp32", createPins, pinMap, partitions: () => new OtaPartitions(), restart: () => restart(), setUpButtonHeld };
 export default platform;

@@ -41,6 +41,8 @@ export interface Platform {
   partitions(): FirmwarePartitions;
   /** Restarts the device (the SDK's restart on a board); undefined where the firmware re-runs itself (the simulator). */
   restart?(): void;
+  /** Whether the set-up button is held at power-up (a board's `provision_pin`; the simulator's `provision` key). */
+  setUpButtonHeld?(config: Readonly<Record<string, unknown>>, log: (event: string, detail: string) => void): boolean;
 }
 
 /**

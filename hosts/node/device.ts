@@ -114,7 +114,7 @@ async function provision({ store, manifest, settings, cause, deviceName }: Provi
   const done = new Promise<boolean>((resolve) => {
     stored = resolve;
   });
-  const page = new SetUpPage({ host, store, manifest, deviceName, scan: async () => networks, restart: () => stored(true), log });
+  const page = new SetUpPage({ host, store, manifest, deviceName, networks: () => networks, restart: () => stored(true), log });
   const port = manifest.setup_port === undefined || manifest.setup_port === "" ? 0 : Number(manifest.setup_port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError("setup_port", `"${String(manifest.setup_port)}" is not a port number (0 for a free one)`);
   const server = await startSetUpServer(page, port);

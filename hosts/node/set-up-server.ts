@@ -41,7 +41,7 @@ export async function startSetUpServer(page: SetUpPage, port = 0): Promise<SetUp
         response.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end(`the form is larger than ${MAX_FORM_BYTES} bytes\n`);
         return;
       }
-      const answer = await page.handle({ method: request.method ?? "GET", path: request.url ?? "/", body });
+      const answer = page.handle({ method: request.method ?? "GET", path: request.url ?? "/", body });
       response.writeHead(answer.status, answer.headers);
       response.end(request.method === "HEAD" ? undefined : answer.body, () => answer.after?.());
     })().catch((error: unknown) => {

@@ -29,5 +29,7 @@ const platform: Platform = {
   pinMap: () => undefined,
   // Files under the simulator's file root; the factory image is a descriptor of this build's version.
   partitions: () => new SimulatorPartitions(JSON.stringify({ version: FIRMWARE_VERSION })),
+  // The simulated set-up button: provision=1 on the mcconfig line (npm run sim -- --provision).
+  setUpButtonHeld: (config) => /^(1|true|yes)$/i.test(String(config.provision ?? "")),
 };
 export default platform;

@@ -99,6 +99,13 @@ export default class WiFi {
     });
   }
 
+  /** The set-up access point: simulated (the desktop's browser reaches the page on loopback), traced without its passphrase. */
+  static accessPoint(options: { ssid: string; password?: string; station?: boolean }): void {
+    const secured = typeof options.password === "string" && options.password.length >= 8;
+    trace(`sim wifi: access point "${options.ssid}" open to join (${secured ? "WPA2-PSK" : "open"}; simulated: the page is on the desktop's loopback)\n`);
+    mode = options.station ? WiFi.Mode.station | WiFi.Mode.accessPoint : WiFi.Mode.accessPoint;
+  }
+
   static disconnect(): void {
     WiFi.connect();
   }

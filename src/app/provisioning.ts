@@ -104,8 +104,14 @@ export interface SetUpPageOptions {
   /** The firmware's own config: what a setting left empty falls back to. */
   manifest: FlatConfig;
   deviceName: string;
-  /** The networks in range (the runtime may answer from its last scan). */
-  scan(): Promise<readonly AccessPoint[]>;
+  /**
+   * The networks in range from the runtime's last scan. Answers are synchronous (the SDK's HTTP
+   * server asks for its response in a callback), so a scan is asked for with `rescan` and its
+   * result shown at the next load.
+   */
+  networks(): readonly AccessPoint[];
+  /** Starts a new scan, where the runtime can scan while its access point is up. */
+  rescan?(): void;
   /** Restarts the device on the stored settings. */
   restart(): void;
   log(event: string, detail: string): void;
@@ -147,13 +153,14 @@ export class SetUpPage {
     this.#formToken = hex(options.host.randomBytes(16));
   }
 
-  async handle(request: SetUpRequest): Promise<SetUpResponse> {
+  handle(request: SetUpRequest): SetUpResponse {
     const path = request.path.split("?")[0];
     if (path !== "/" && path !== "/check" && path !== "/store") return this.#answer(404, messagePage("Not found", `There is no page ${path} here: the set-up page is /.`));
     if (this.#stored) return this.#answer(409, messagePage("Stored", "The settings are stored and the device is restarting on them."));
     if (path === "/") {
       if (request.method !== "GET" && request.method !== "HEAD") return this.#answer(405, messagePage("Not allowed", "Open the page with GET."), { allow: "GET" });
-      return this.#answer(200, await this.#form({}));
+      if (request.path.includes("scan")) this.#options.rescan?.();
+      return this.#answer(200, this.#form({}));
     }
     if (request.method !== "POST") return this.#answer(405, messagePage("Not allowed", "Send the form with POST."), { allow: "POST" });
     let fields: Map<string, string[]>;
@@ -181,9 +188,10 @@ export class SetUpPage {
     return { stored, resolved: resolveSettings(stored, this.#options.manifest) };
   }
 
-  async #form(values: Partial<Record<SettingKey, string>>, error?: { key: string; text: string }): Promise<string> {
+  #form(values: Partial<Record<SettingKey, string>>, error?: { key: string; text: string }): string {
     const { resolved } = this.#current();
-    if (error === undefined || this.#seen.length === 0) this.#seen = await this.#options.scan();
+    // The list the form offers is the one its submission is checked against.
+    if (error === undefined || this.#seen.length === 0) this.#seen = this.#options.networks();
     const shown: Partial<Record<SettingKey, string>> = {};
     for (const key of SETTING_KEYS) {
       if ((SECRET_KEYS as readonly string[]).includes(key) || key === "ca") continue;
@@ -197,7 +205,7 @@ export class SetUpPage {
     return formPage({ deviceName: this.#options.deviceName, seen: this.#seen, values: shown, kept, builtInCa, token: this.#formToken, error });
   }
 
-  async #check(fields: Map<string, string[]>): Promise<SetUpResponse> {
+  #check(fields: Map<string, string[]>): SetUpResponse {
     const { stored, resolved } = this.#current();
     const given: Partial<Record<SettingKey, string>> = {};
     const next: StoredSettings = { ...stored };
@@ -207,11 +215,11 @@ export class SetUpPage {
       if (value === "" && KEPT_WHEN_EMPTY.includes(key)) continue;
       next[key] = value;
     }
-    const refuse = async (key: string, text: string) => {
+    const refuse = (key: string, text: string) => {
       this.#options.log("set-up", `refused: ${key}: ${text}`);
-      return this.#answer(400, await this.#form(given, { key, text }));
+      return this.#answer(400, this.#form(given, { key, text }));
     };
-    if (this.#seen.length === 0) this.#seen = await this.#options.scan();
+    if (this.#seen.length === 0) this.#seen = this.#options.networks();
     if (!given.ssid) return refuse("ssid", "choose the network the device is to join");
     const choice = chooseAccessPoint(this.#seen, given.ssid);
     if (typeof choice === "string") return refuse("ssid", choice.replace(/; check the ssid key/, ""));

@@ -90,7 +90,7 @@ export function formPage(options: FormPageOptions): string {
     `<form method="post" action="/check" autocomplete="off">` +
     `<input type="hidden" name="token" value="${escapeHtml(options.token)}">` +
     field("ssid", `<select id="ssid" name="ssid"><option value="">choose a network</option>${choices}</select>`, networks.length ? "WPA2 or better only" : "no network in range: scan again", error) +
-    `<p><a href="/">Scan again</a></p>` +
+    `<p><a href="/?scan">Scan again</a> <small>(the new list shows when the page is loaded again, a few seconds later)</small></p>` +
     field("password", `<input id="password" name="password" type="password">`, keepHint("password", "8 to 63 characters"), error) +
     field("jid", `<input id="jid" name="jid" value="${value("jid")}" placeholder="microwave@hub.local">`, "the device's own account", error) +
     field("xmpp_password", `<input id="xmpp_password" name="xmpp_password" type="password">`, keepHint("xmpp_password", "the device account's password"), error) +

@@ -35,7 +35,7 @@ export function offersWpa2(authentication: string): boolean {
 export type WifiEvent = "wifi scanning" | "wifi joining" | "wifi up" | "wifi down" | "wifi refused" | "wifi retrying";
 
 export interface WifiLinkOptions {
-  host: Pick<Host, "setTimeout" | "clearTimeout" | "randomBytes">;
+  host: Pick<Host, "setTimeout" | "clearTimeout" | "randomBytes" | "now">;
   radio: Radio;
   ssid: string;
   password: string;
@@ -46,6 +46,12 @@ export interface WifiLinkOptions {
   onDown?(): void;
   /** Delays between attempts (default 2 s doubling up to 60 s). */
   backoff?: BackoffOptions;
+  /**
+   * With `onFailing`: the link has been down this long (never joined since start, or lost and not
+   * rejoined) and keeps failing: `onFailing` is called once per outage (provision_after_s); 0: never.
+   */
+  failingMs?: number;
+  onFailing?(why: string): void;
 }
 
 /**
@@ -90,6 +96,8 @@ export class WifiLink {
   #up = false;
   #stopped = false;
   #firstUp: (() => void) | undefined;
+  /** When the link went down (or start), for failingMs; undefined while up or once reported. */
+  #downSince: number | undefined;
 
   constructor(options: WifiLinkOptions) {
     if (!options.ssid) throw new TypeError("WifiLink needs the ssid of the network to join");
@@ -104,6 +112,7 @@ export class WifiLink {
   /** Resolves once the link is up for the first time; keeps trying until then (or stop()). */
   start(): Promise<void> {
     this.#stopped = false;
+    this.#downSince = this.#options.host.now();
     return new Promise((resolve) => {
       this.#firstUp = resolve;
       void this.#attempt();
@@ -135,6 +144,7 @@ export class WifiLink {
         await radio.join(choice, password);
         if (this.#stopped) return;
         this.#up = true;
+        this.#downSince = undefined;
         this.#backoff.reset();
         onEvent("wifi up", `"${ssid}"`);
         this.#options.onUp?.();
@@ -152,6 +162,7 @@ export class WifiLink {
   #lost(): void {
     if (this.#stopped || !this.#up) return;
     this.#up = false;
+    this.#downSince = this.#options.host.now();
     this.#options.radio.onLost = undefined;
     this.#options.onEvent("wifi down", `lost "${this.#options.ssid}"`);
     this.#options.onDown?.();
@@ -160,6 +171,12 @@ export class WifiLink {
 
   #retry(why: string): void {
     if (this.#stopped) return;
+    const { failingMs = 0, onFailing, host } = this.#options;
+    if (onFailing && failingMs > 0 && this.#downSince !== undefined && host.now() - this.#downSince >= failingMs) {
+      this.#downSince = undefined;
+      onFailing(`"${this.#options.ssid}" has not been joined for ${Math.round(failingMs / 1000)} s (provision_after_s): ${why}`);
+      if (this.#stopped) return;
+    }
     const delay = this.#backoff.next();
     this.#options.onEvent("wifi retrying", `${why}; next attempt in ${Math.round(delay / 100) / 10} s`);
     this.#timer = this.#options.host.setTimeout(() => {

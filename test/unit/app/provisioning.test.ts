@@ -45,7 +45,7 @@ function setUp(manifest: Record<string, string> = {}) {
   const store = new MemorySettingsStore();
   const logged: string[] = [];
   let restarts = 0;
-  const page = new SetUpPage({ host, store, manifest, deviceName: "Lamp", scan: async () => NETWORKS, restart: () => restarts++, log: (event, detail) => logged.push(`${event} ${detail}`) });
+  const page = new SetUpPage({ host, store, manifest, deviceName: "Lamp", networks: () => NETWORKS, restart: () => restarts++, log: (event, detail) => logged.push(`${event} ${detail}`) });
   const get = () => page.handle({ method: "GET", path: "/", body: "" });
   const token = async () => /name="token" value="([0-9a-f]+)"/.exec((await get()).body)![1]!;
   const good = { ssid: "Home", password: WIFI_SECRET, jid: "lamp@hub.test", xmpp_password: ACCOUNT_SECRET, server: "127.0.0.1:5222", ca: CA, owner: "owner@hub.test" };

@@ -143,4 +143,41 @@ describe("Wi-Fi link", () => {
     assert.deepEqual(radio.joined, []);
     assert.equal(radio.left, 1);
   });
+
+  it("reports once per outage that the network has not been joined for failingMs (provision_after_s), and not while it joins", async () => {
+    const host = new FakeHost();
+    const radio = new FakeRadio();
+    radio.networks = [ap("Home", "wpa2_psk", -60)];
+    radio.joinFailure = new Error("\"Home\" rejected the password");
+    const failing: string[] = [];
+    const link = new WifiLink({ host, radio, ssid: "Home", password: "secret", onEvent: () => {}, failingMs: 300_000, onFailing: (why) => failing.push(why) });
+    void link.start();
+    for (let s = 0; s < 290; s += 10) {
+      host.clock.advance(10_000);
+      await settle();
+    }
+    assert.deepEqual(failing, [], "not before 300 s");
+    for (let s = 0; s < 130; s += 10) {
+      host.clock.advance(10_000);
+      await settle();
+    }
+    assert.equal(failing.length, 1, "once, not at every retry after it");
+    assert.match(failing[0]!, /"Home" has not been joined for 300 s \(provision_after_s\): "Home" rejected the password/);
+    link.stop();
+  });
+
+  it("never reports failing while the link comes up in time", async () => {
+    const host = new FakeHost();
+    const radio = new FakeRadio();
+    radio.networks = [ap("Home", "wpa2_psk", -60)];
+    const failing: string[] = [];
+    const link = new WifiLink({ host, radio, ssid: "Home", password: "secret", onEvent: () => {}, failingMs: 30_000, onFailing: (why) => failing.push(why) });
+    await link.start();
+    host.clock.advance(600_000);
+    radio.onLost!();
+    host.clock.advance(2_000);
+    await settle();
+    assert.ok(link.up);
+    assert.deepEqual(failing, []);
+  });
 });
