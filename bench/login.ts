@@ -2,7 +2,11 @@
 // to a private hub (Prosody, TLS 1.2 only) through a delay proxy on loopback, in the same run:
 // a first login, and a reconnect after the proxy cuts the connection. Prints per case the client
 // flights, the wall time in round trips, the compute time (the same login without delay) and the
-// ratios device/@xmpp/client. Everything it starts is stopped by its pid, also on failure.
+// ratios device/@xmpp/client. Then the firmware in the Moddable simulator (mcsim, the SDK's own
+// TLS 1.2) through the same proxies, and through a TLS front that keeps session ids (Prosody 0.12
+// resumes none; bench/tls-front.ts), so a Moddable reconnect that resumes TLS is measured too;
+// skipped, saying why, without the SDK. Everything it starts is stopped by its pid, also on failure.
+import { dirname } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,12 +17,20 @@ import { Appliance, type ApplianceEvent } from "../src/app/appliance.js";
 import { readConnectionConfig } from "../src/app/config.js";
 import { DelayProxy, type ProxiedConnection } from "./delay-proxy.js";
 import { readNumberOptions } from "./number-options.js";
+import { TlsFront } from "./tls-front.js";
+import { microwaveManifest, type DeviceRun } from "../test/support/device-process.js";
+import { runSim, simulatorMissing } from "../test/support/sim-process.js";
+import { startSntpServer, type SntpServer } from "../test/support/sntp-server.js";
 
 const STEP_TIMEOUT_MS = 60_000;
 /** "device tls://" connects with direct TLS (XEP-0368); the others with STARTTLS. */
 const CLIENTS = ["device", "device tls://", "@xmpp/client"] as const;
-const DEVICES = ["device", "device tls://"] as const;
-type ClientName = (typeof CLIENTS)[number];
+/** The firmware in mcsim: STARTTLS, direct TLS, and direct TLS through the TLS front (resumable). */
+const SIM_CLIENTS = ["mcsim", "mcsim tls://", "mcsim tls:// front"] as const;
+const DEVICES = ["device", "device tls://", ...SIM_CLIENTS] as const;
+type ClientName = (typeof CLIENTS)[number] | (typeof SIM_CLIENTS)[number];
+/** The first build for the simulator compiles the SDK's C sources: minutes. */
+const SIM_START_MS = 600_000;
 type Case = "first login" | "reconnect";
 
 interface Options {
@@ -95,6 +107,33 @@ function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean): Conte
   };
 }
 
+/** The firmware in mcsim, built for `server`; its trace says when it is online. */
+function simContender(hub: Hub, sntp: SntpServer, server: string): Contender {
+  const online = /(?:online|resumed) +\S+@\S+/;
+  let run: DeviceRun | undefined;
+  let from = 0;
+  return {
+    start: async () => {
+      const settings = {
+        jid: `device@${hub.domain}/mcsim`, xmpp_password: "device-secret", server, ca: hub.caPath, owner: `peer@${hub.domain}`,
+        sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}`,
+      };
+      run = await runSim(microwaveManifest, Object.entries(settings).map(([key, value]) => `${key}=${value}`));
+      await run.waitFor(online, SIM_START_MS);
+      const at = performance.now();
+      from = run.output().length;
+      return at;
+    },
+    nextOnline: async () => {
+      await run!.waitFor(online, STEP_TIMEOUT_MS, from);
+      const at = performance.now();
+      from = run!.output().length;
+      return at;
+    },
+    stop: async () => run?.stop(),
+  };
+}
+
 function xmppjsContender(hub: Hub, proxy: DelayProxy): Contender {
   const xmpp = hubClient({ domain: hub.domain, host: hub.host, c2sPort: proxy.port, caPem: hub.caPem }, { user: "peer", password: "peer-secret" }, { reconnect: true });
   xmpp.on("error", () => {}); // a cut is expected; reconnect handles it
@@ -121,11 +160,29 @@ function lastSince(proxy: DelayProxy, from: number): ProxiedConnection {
 interface Proxies {
   starttls: DelayProxy;
   directTls: DelayProxy;
+  /** To the TLS front (which keeps session ids) before the direct TLS port. */
+  front: DelayProxy;
 }
 
-async function measure(hub: Hub, proxies: Proxies, name: ClientName): Promise<Record<Case, Sample>> {
-  const proxy = name === "device tls://" ? proxies.directTls : proxies.starttls;
-  const contender = name === "@xmpp/client" ? xmppjsContender(hub, proxy) : deviceContender(hub, proxy, name === "device tls://");
+function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpServer | undefined): { proxy: DelayProxy; contender: Contender } {
+  switch (name) {
+    case "device":
+      return { proxy: proxies.starttls, contender: deviceContender(hub, proxies.starttls, false) };
+    case "device tls://":
+      return { proxy: proxies.directTls, contender: deviceContender(hub, proxies.directTls, true) };
+    case "@xmpp/client":
+      return { proxy: proxies.starttls, contender: xmppjsContender(hub, proxies.starttls) };
+    case "mcsim":
+      return { proxy: proxies.starttls, contender: simContender(hub, sntp!, `${hub.host}:${proxies.starttls.port}`) };
+    case "mcsim tls://":
+      return { proxy: proxies.directTls, contender: simContender(hub, sntp!, `tls://${hub.host}:${proxies.directTls.port}`) };
+    case "mcsim tls:// front":
+      return { proxy: proxies.front, contender: simContender(hub, sntp!, `tls://${hub.host}:${proxies.front.port}`) };
+  }
+}
+
+async function measure(hub: Hub, proxies: Proxies, name: ClientName, sntp?: SntpServer): Promise<Record<Case, Sample>> {
+  const { proxy, contender } = contenderFor(hub, proxies, name, sntp);
   try {
     let from = proxy.connections.length;
     let online = await withTimeout(contender.start(), `${name}'s first login`);
@@ -155,7 +212,7 @@ function median(values: number[]): number {
 type Figures = Record<ClientName, Record<Case, Sample[]>>;
 
 function emptyFigures(): Figures {
-  return Object.fromEntries(CLIENTS.map((name) => [name, { "first login": [], reconnect: [] }])) as unknown as Figures;
+  return Object.fromEntries([...CLIENTS, ...SIM_CLIENTS].map((name) => [name, { "first login": [], reconnect: [] }])) as unknown as Figures;
 }
 
 async function main(): Promise<void> {
@@ -163,9 +220,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-login-"));
   let hub: Hub | undefined;
   let proxies: Proxies | undefined;
+  let front: TlsFront | undefined;
+  let sntp: SntpServer | undefined;
   const stop = async () => {
     await proxies?.starttls.stop();
     await proxies?.directTls.stop();
+    await proxies?.front.stop();
+    await front?.stop();
+    await sntp?.stop();
     await hub?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -173,17 +235,28 @@ async function main(): Promise<void> {
   try {
     hub = await startHub({ dir, accounts: [{ user: "device", password: "device-secret" }, { user: "peer", password: "peer-secret" }], tlsProtocol: "tlsv1_2" });
     if (hub.directTlsPort === undefined) throw new Error("the hub serves no direct TLS port");
+    front = await TlsFront.start({
+      certPath: hub.certPath,
+      keyPath: join(dirname(hub.certPath), "server.key"),
+      caPem: hub.caPem,
+      target: { host: hub.host, port: hub.directTlsPort, serverName: hub.domain },
+    });
     proxies = {
       starttls: await DelayProxy.start({ host: hub.host, port: hub.c2sPort }, 0),
       directTls: await DelayProxy.start({ host: hub.host, port: hub.directTlsPort }, 0),
+      front: await DelayProxy.start({ host: hub.host, port: front.port }, 0),
     };
+    const simMissing = simulatorMissing();
+    if (simMissing === undefined) sntp = await startSntpServer();
     console.log(`hub: Prosody on ${hub.host}:${hub.c2sPort} (STARTTLS) and :${hub.directTlsPort} (direct TLS), TLS 1.2 only, each through a delay proxy; ${options.runs} runs per case, clients in turn`);
     // Compute time: the same logins with no delay added.
     const compute = emptyFigures();
     const delayed = new Map<number, Figures>();
+    const setRtt = (rtt: number) => {
+      for (const proxy of [proxies!.starttls, proxies!.directTls, proxies!.front]) proxy.rttMs = rtt;
+    };
     for (const rtt of [0, ...options.rtts]) {
-      proxies.starttls.rttMs = rtt;
-      proxies.directTls.rttMs = rtt;
+      setRtt(rtt);
       const figures = rtt === 0 ? compute : emptyFigures();
       if (rtt !== 0) delayed.set(rtt, figures);
       for (let run = 0; run < options.runs; run++) {
@@ -193,13 +266,29 @@ async function main(): Promise<void> {
         }
       }
     }
-    report(options, compute, delayed);
+    // The simulator's rows, each build's runs in a row (a change of server rebuilds the firmware).
+    if (simMissing === undefined) {
+      for (const name of SIM_CLIENTS) {
+        for (const rtt of [0, ...options.rtts]) {
+          setRtt(rtt);
+          const figures = rtt === 0 ? compute : delayed.get(rtt)!;
+          for (let run = 0; run < options.runs; run++) {
+            const samples = await measure(hub, proxies, name, sntp);
+            for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
+          }
+        }
+      }
+    }
+    const resumed = front.handshakes.filter((handshake) => handshake.resumed).length;
+    report(options, compute, delayed, simMissing === undefined ? [...CLIENTS, ...SIM_CLIENTS] : [...CLIENTS]);
+    if (simMissing !== undefined) console.log(`\nmcsim: skipped: ${simMissing}`);
+    else console.log(`\nTLS front: ${resumed} of ${front.handshakes.length} handshakes resumed a session id (mcsim tls:// front)`);
   } finally {
     await stop();
   }
 }
 
-function report(options: Options, compute: Figures, delayed: Map<number, Figures>): void {
+function report(options: Options, compute: Figures, delayed: Map<number, Figures>, clients: readonly ClientName[]): void {
   const rows: string[][] = [["case", "RTT ms", "client", "flights", "login RTTs", "login ms", "reconnect wait ms", "compute ms"]];
   const ratios: string[][] = [["case", "RTT ms", "device", "flights", "login RTTs", "compute"]];
   for (const [rtt, figures] of delayed) {
@@ -215,22 +304,21 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
         };
       };
       const peer = summary("@xmpp/client");
-      for (const name of CLIENTS) {
+      for (const name of clients) {
         const figure = name === "@xmpp/client" ? peer : summary(name);
         const wait = which === "reconnect" ? figure.waitMs.toFixed(0) : "-";
         rows.push([which, String(rtt), name, String(figure.flights), figure.rtts.toFixed(2), figure.loginMs.toFixed(0), wait, figure.computeMs.toFixed(0)]);
       }
-      for (const name of DEVICES) {
+      for (const name of DEVICES.filter((device) => clients.includes(device))) {
         const device = summary(name);
         ratios.push([which, String(rtt), name, (device.flights / peer.flights).toFixed(2), (device.rtts / peer.rtts).toFixed(2), (device.computeMs / peer.computeMs).toFixed(2)]);
       }
     }
   }
-  console.log(`\nmedians of ${options.runs} runs; flights: the client's, the TCP handshake's SYN first, until the server's last answer before online; login: from the TCP connect to online`);
+  console.log(`\nmedians of ${options.runs} runs; flights: the client's, the TCP handshake's SYN first, until the server's last answer before online; login: from the TCP connect to online (mcsim: when its trace line reaches this process)`);
   printTable(rows);
   console.log("\nratio device / @xmpp/client (below 1: the device needs less)");
   printTable(ratios);
-  console.log("\nmcsim: skipped: the benchmark does not yet run the Moddable simulator through the proxy");
 }
 
 function printTable(rows: string[][]): void {

@@ -30,7 +30,7 @@ const out = join(root, "build/moddable");
 /** The SDK's modules: left as imports for mcconfig to resolve. */
 const SDK_MODULES = [
   "embedded:*", "mc/*", "appliance/*", "Resource", "time", "timer", "crypt", "hmac", "rng",
-  "ssl/session", "net", "wifi", "instrumentation", "debug", "preference",
+  "ssl/session", "ssl/cache", "net", "wifi", "instrumentation", "debug", "preference",
   "file", "ota", "ecdsa", "curve", "ecp", "http",
 ];
 

@@ -62,6 +62,11 @@ export interface Connection {
    * ticket: no certificate exchange or public-key work); hosts that keep no sessions leave it out.
    */
   readonly resumed?: boolean;
+  /**
+   * True when `startTLS` offered an earlier session and the server did not resume it, so a full
+   * handshake (certificate chain checked again) followed; hosts that keep no sessions leave it out.
+   */
+  readonly resumeRefused?: boolean;
   /** Queues bytes for the server (encrypted once secure). */
   send(bytes: Uint8Array): void;
   /**

@@ -1,6 +1,6 @@
 // The host interface on the Moddable SDK (ESP32 boards and the desktop simulator alike):
 // ECMA-419 TCP, STARTTLS by handing the open socket to a TLS session from the SDK's
-// `ssl/session`, timers from `timer`, a monotonic clock from `time`, digests from `crypt`,
+// `ssl/session` (which resumes the TLS 1.2 session it keeps in `ssl/cache` on a reconnect), timers from `timer`, a monotonic clock from `time`, digests from `crypt`,
 // HMAC from the SDK's `hmac` (JavaScript over the native digests), PBKDF2 from the project's own
 // C module (hosts/moddable/pbkdf2, over the SDK's SHA-1/SHA-256) and randomness from `rng`.
 
@@ -10,6 +10,7 @@ import HMAC from "hmac";
 import nativePbkdf2 from "appliance/pbkdf2";
 import RNG from "rng";
 import Session from "ssl/session";
+import tlsCache from "ssl/cache";
 import Time from "time";
 import Timer from "timer";
 import { TickClock } from "./clock.js";
@@ -128,8 +129,10 @@ class ModdableConnection implements Connection {
   #socket: Socket;
   #session: Session | undefined;
   /** Settles the pending `startTLS`; set from the call until the handshake ends. */
-  #handshake: { resolve(): void; reject(error: Error): void; serverName: string } | undefined;
+  #handshake: PendingHandshake | undefined;
   #secure = false;
+  #resumed = false;
+  #resumeRefused = false;
   #closed = false;
   /** Bytes waiting for room in the socket's send buffer, oldest first. */
   #queue: Uint8Array[] = [];
@@ -213,6 +216,14 @@ class ModdableConnection implements Connection {
     return this.#secure;
   }
 
+  get resumed(): boolean {
+    return this.#resumed;
+  }
+
+  get resumeRefused(): boolean {
+    return this.#resumeRefused;
+  }
+
   send(bytes: Uint8Array): void {
     if (this.#closed) return;
     if (this.#handshake) throw new Error("cannot send while the TLS handshake runs");
@@ -224,7 +235,11 @@ class ModdableConnection implements Connection {
     if (this.#closed) return Promise.reject(new Error(`the connection to ${this.#endpoint} is closed`));
     if (this.#session) return Promise.reject(new Error("TLS was started already"));
     return new Promise((resolve, reject) => {
-      this.#handshake = { resolve, reject, serverName };
+      // The SDK's session offers the session id its cache (one entry) holds for this name, and the
+      // server resumes it or answers with a full handshake, its certificate chain checked as on a
+      // first connect; noted here to tell which happened.
+      const offered = this.#sessionCache ? tlsCache.getByHost(serverName)?.id : undefined;
+      this.#handshake = { resolve, reject, serverName, offered, answered: undefined };
       const session = new Session({ serverName, certificate: this.#ca, protocolVersion: 0x303, cache: this.#sessionCache });
       session.initiateHandshake();
       this.#session = session;
@@ -320,6 +335,8 @@ class ModdableConnection implements Connection {
     try {
       for (;;) {
         const finished = session.handshake(socket);
+        // The ServerHello's session id is there from that message until the handshake finishes.
+        if (pending.answered === undefined && session.serverSessionID) pending.answered = session.serverSessionID;
         if (session.alert) {
           const description = ALERTS[session.alert.description] ?? `alert ${session.alert.description}`;
           throw new Error(`TLS alert ${description}`);
@@ -330,12 +347,18 @@ class ModdableConnection implements Connection {
       }
     } catch (error) {
       this.#handshake = undefined;
+      forgetOffered(pending);
       pending.reject(handshakeFailure(this.#endpoint, pending.serverName, (error as Error).message, new Date(this.#wallClock()).toISOString()));
       this.#end(undefined);
       return;
     }
     this.#handshake = undefined;
     this.#secure = true;
+    this.#resumed = pending.offered !== undefined && pending.answered !== undefined && sameBytes(new Uint8Array(pending.offered), new Uint8Array(pending.answered));
+    this.#resumeRefused = pending.offered !== undefined && !this.#resumed;
+    // The SDK saves the new session and then, the offered one refused, deletes "it" from its
+    // one-entry cache, which is the new one: kept again here, so the next reconnect resumes.
+    if (this.#resumeRefused && pending.answered && !tlsCache.getByHost(pending.serverName)) tlsCache.saveSession(pending.serverName, pending.answered, session.masterSecret);
     pending.resolve();
     if (socket.readable > 0) this.#readable();
     this.#writable();
@@ -345,6 +368,7 @@ class ModdableConnection implements Connection {
     if (this.#closed) return;
     const pending = this.#handshake;
     this.#handshake = undefined;
+    if (pending) forgetOffered(pending);
     pending?.reject(error);
     this.#end(error);
   }
@@ -356,6 +380,26 @@ class ModdableConnection implements Connection {
     closeQuietly(this.#socket);
     this.#handlers.onClose(error);
   }
+}
+
+interface PendingHandshake {
+  resolve(): void;
+  reject(error: Error): void;
+  serverName: string;
+  /** The session id offered from the SDK's cache, if any. */
+  offered: ArrayBuffer | undefined;
+  /** The session id of the server's ServerHello: the offered one when it resumed. */
+  answered: ArrayBuffer | undefined;
+}
+
+/**
+ * A handshake that failed after offering a kept session drops it, so the next attempt makes a full
+ * handshake: the SDK drops it only on a handshake that finishes, and a server that accepts the id
+ * but then fails (keys changed, a restart halfway) would otherwise fail every reconnect the same way.
+ */
+function forgetOffered(pending: PendingHandshake): void {
+  const kept = tlsCache.getByHost(pending.serverName);
+  if (pending.offered && kept && sameBytes(new Uint8Array(kept.id), new Uint8Array(pending.offered))) tlsCache.deleteSessionID(kept.id);
 }
 
 function closeQuietly(socket: Socket): void {

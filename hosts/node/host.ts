@@ -78,6 +78,7 @@ class NodeConnection implements Connection {
   readonly #ca: string;
   #secure = false;
   #resumed = false;
+  #resumeRefused = false;
   #closed = false;
   #upgrading = false;
 
@@ -102,6 +103,10 @@ class NodeConnection implements Connection {
 
   get resumed(): boolean {
     return this.#resumed;
+  }
+
+  get resumeRefused(): boolean {
+    return this.#resumeRefused;
   }
 
   send(bytes: Uint8Array): void {
@@ -142,6 +147,7 @@ class NodeConnection implements Connection {
         this.#upgrading = false;
         this.#secure = true;
         this.#resumed = secure.isSessionReused();
+        this.#resumeRefused = session !== undefined && !this.#resumed;
         this.#attach(secure);
         resolve();
       });

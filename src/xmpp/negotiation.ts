@@ -16,6 +16,9 @@ import { readSasl2Offer, readSasl2Success, sasl2Request, type Sasl2Offer } from 
 import { chooseMechanism, SCRAM_MECHANISMS, type MechanismName } from "./sasl/mechanisms.js";
 import { enableStreamManagement, readResumption, SM_NS, type StreamManagement } from "./stream-management.js";
 
+/** The "secure" step's note when the host offered an earlier TLS session and the server made a new one. */
+export const TLS_RESUME_REFUSED = "TLS session not resumed: the server no longer has it; full handshake, certificate checked";
+
 export type NegotiationStep = "secure" | "authenticated" | "bound";
 
 /** The outcome of a negotiation: the stream is ready for stanzas. */
@@ -78,7 +81,7 @@ export async function negotiate(stream: XmppStream, options: NegotiationOptions)
     }
     await secure(stream, options);
   }
-  options.onStep?.("secure", stream.tlsResumed ? `${domain} (TLS session resumed)` : domain);
+  options.onStep?.("secure", stream.tlsResumed ? `${domain} (TLS session resumed)` : stream.tlsResumeRefused ? `${domain} (${TLS_RESUME_REFUSED})` : domain);
 
   const sasl2 = options.sasl2;
   // A session to resume goes through SASL2 only where the server resumes inside it; else the

@@ -95,6 +95,11 @@ export class XmppStream {
     return this.#connection?.resumed ?? false;
   }
 
+  /** The TLS handshake offered an earlier session that the server did not resume (see Connection.resumeRefused). */
+  get tlsResumeRefused(): boolean {
+    return this.#connection?.resumeRefused ?? false;
+  }
+
   /** The attributes of the server's current stream header (id, from, version), once received. */
   get header(): Record<string, string> | undefined {
     return this.#header;

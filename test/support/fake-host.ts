@@ -57,6 +57,8 @@ export class ScriptedServer {
   /** The TLS handshake never completes (a server that stops answering after <proceed/>). */
   tlsHangs = false;
   serverNames: string[] = [];
+  /** What the host's TLS reports of an earlier session: resumed, or offered and not resumed (a full handshake). */
+  tlsSession: "resumed" | "refused" | undefined;
   closed = false;
   secure = false;
   endpoint: Endpoint | undefined;
@@ -94,6 +96,12 @@ export class ScriptedServer {
     return {
       get secure() {
         return server.secure;
+      },
+      get resumed() {
+        return server.secure && server.tlsSession === "resumed";
+      },
+      get resumeRefused() {
+        return server.secure && server.tlsSession === "refused";
       },
       send(bytes: Uint8Array) {
         if (server.closed) throw new Error("the connection is closed");

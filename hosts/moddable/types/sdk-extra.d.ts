@@ -23,6 +23,10 @@ declare module "ssl/session" {
     readonly alert: { level: number; description: number } | undefined;
     /** -1 while waiting for the server's next handshake message. */
     readonly handshakeProcess: number;
+    /** The session id of the server's ServerHello, from it until the handshake finishes (the SDK then deletes it). */
+    readonly serverSessionID: ArrayBuffer | undefined;
+    /** The session's master secret, once the handshake has made or resumed it. */
+    readonly masterSecret: ArrayBuffer;
     initiateHandshake(): void;
     /** Handles one handshake message; true once the handshake has finished (or an alert ended it). */
     handshake(socket: SessionSocket): boolean;
@@ -31,6 +35,16 @@ declare module "ssl/session" {
     write(socket: SessionSocket, data: Uint8Array, options?: { more?: boolean; byteLength?: number }): number;
     close(socket: SessionSocket): void;
   }
+}
+
+/** The SDK's single-entry TLS session cache (modules/crypt/ssl/ssl_cache.js) that `ssl/session` uses by default. */
+declare module "ssl/cache" {
+  const cache: {
+    getByHost(host: string): { id: ArrayBuffer; secret: ArrayBuffer } | undefined;
+    saveSession(host: string, id: ArrayBuffer, secret: ArrayBuffer): void;
+    deleteSessionID(id: ArrayBuffer): void;
+  };
+  export default cache;
 }
 
 declare module "hmac" {

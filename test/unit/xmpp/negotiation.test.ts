@@ -42,6 +42,28 @@ describe("negotiation", () => {
     assert.ok(client.online);
   });
 
+  it("says in the secure step whether the host resumed its TLS session or the server made it do a full handshake", async () => {
+    const details = new Map<string, string>();
+    for (const tlsSession of [undefined, "resumed", "refused"] as const) {
+      const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
+      server.connection.tlsSession = tlsSession;
+      const client = new Client({
+        host: new FakeHost({ server: server.connection }),
+        jid: "device@hub.test/kitchen",
+        password: "secret",
+        server: { host: "127.0.0.1", port: 5222 },
+        onStatus: (status, detail) => {
+          if (status === "secure") details.set(String(tlsSession), detail);
+        },
+      });
+      await client.start();
+      client.stop();
+    }
+    assert.equal(details.get("undefined"), "hub.test");
+    assert.equal(details.get("resumed"), "hub.test (TLS session resumed)");
+    assert.equal(details.get("refused"), "hub.test (TLS session not resumed: the server no longer has it; full handshake, certificate checked)");
+  });
+
   it("prefers SCRAM-SHA-256 when offered", async () => {
     const { server, client } = setup({ mechanisms: ["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256"] });
     await client.start();
