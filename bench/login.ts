@@ -64,9 +64,9 @@ interface Contender {
   stop(): Promise<void>;
 }
 
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+function withTimeout<T>(work: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
     work.then(
       (value) => {
         clearTimeout(timer);
@@ -185,11 +185,12 @@ async function measure(hub: Hub, proxies: Proxies, name: ClientName, sntp?: Sntp
   const { proxy, contender } = contenderFor(hub, proxies, name, sntp);
   try {
     let from = proxy.connections.length;
-    let online = await withTimeout(contender.start(), `${name}'s first login`);
+    let online = await withTimeout(contender.start(), `${name}'s first login`, name.startsWith("mcsim") ? SIM_START_MS : STEP_TIMEOUT_MS);
     let connection = lastSince(proxy, from);
     const first: Sample = { flights: connection.flightsAt(online), loginMs: online - connection.openedAt, waitMs: 0 };
     // Settle (presence, stream management) before the cut, as a device that was up a while would be.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // (mcsim may end when cut the moment it comes online: README, "TLS session resumption on Moddable".)
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     from = proxy.connections.length;
     const back = contender.nextOnline();
     const cutAt = performance.now();
@@ -204,6 +205,7 @@ async function measure(hub: Hub, proxies: Proxies, name: ClientName, sntp?: Sntp
 }
 
 function median(values: number[]): number {
+  if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -252,6 +254,19 @@ async function main(): Promise<void> {
     // Compute time: the same logins with no delay added.
     const compute = emptyFigures();
     const delayed = new Map<number, Figures>();
+    // A client that fails a case is reported as failed and left out of the later runs, so the
+    // others' figures still come out.
+    const failed = new Map<ClientName, string>();
+    const take = async (figures: Figures, name: ClientName) => {
+      if (failed.has(name)) return;
+      try {
+        const samples = await measure(hub!, proxies!, name, sntp);
+        for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
+      } catch (error) {
+        failed.set(name, (error as Error).message.split("\n")[0]!);
+        console.error(`  ${name}: failed: ${failed.get(name)}`);
+      }
+    };
     const setRtt = (rtt: number) => {
       for (const proxy of [proxies!.starttls, proxies!.directTls, proxies!.front]) proxy.rttMs = rtt;
     };
@@ -260,10 +275,7 @@ async function main(): Promise<void> {
       const figures = rtt === 0 ? compute : emptyFigures();
       if (rtt !== 0) delayed.set(rtt, figures);
       for (let run = 0; run < options.runs; run++) {
-        for (const name of CLIENTS) {
-          const samples = await measure(hub, proxies, name);
-          for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
-        }
+        for (const name of CLIENTS) await take(figures, name);
       }
     }
     // The simulator's rows, each build's runs in a row (a change of server rebuilds the firmware).
@@ -272,10 +284,7 @@ async function main(): Promise<void> {
         for (const rtt of [0, ...options.rtts]) {
           setRtt(rtt);
           const figures = rtt === 0 ? compute : delayed.get(rtt)!;
-          for (let run = 0; run < options.runs; run++) {
-            const samples = await measure(hub, proxies, name, sntp);
-            for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
-          }
+          for (let run = 0; run < options.runs; run++) await take(figures, name);
         }
       }
     }
@@ -283,6 +292,7 @@ async function main(): Promise<void> {
     report(options, compute, delayed, simMissing === undefined ? [...CLIENTS, ...SIM_CLIENTS] : [...CLIENTS]);
     if (simMissing !== undefined) console.log(`\nmcsim: skipped: ${simMissing}`);
     else console.log(`\nTLS front: ${resumed} of ${front.handshakes.length} handshakes resumed a session id (mcsim tls:// front)`);
+    for (const [name, why] of failed) console.log(`${name}: failed, left out after: ${why}`);
   } finally {
     await stop();
   }
@@ -306,12 +316,12 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
       const peer = summary("@xmpp/client");
       for (const name of clients) {
         const figure = name === "@xmpp/client" ? peer : summary(name);
-        const wait = which === "reconnect" ? figure.waitMs.toFixed(0) : "-";
-        rows.push([which, String(rtt), name, String(figure.flights), figure.rtts.toFixed(2), figure.loginMs.toFixed(0), wait, figure.computeMs.toFixed(0)]);
+        const wait = which === "reconnect" ? fixed(figure.waitMs, 0) : "-";
+        rows.push([which, String(rtt), name, fixed(figure.flights, 0), fixed(figure.rtts, 2), fixed(figure.loginMs, 0), wait, fixed(figure.computeMs, 0)]);
       }
       for (const name of DEVICES.filter((device) => clients.includes(device))) {
         const device = summary(name);
-        ratios.push([which, String(rtt), name, (device.flights / peer.flights).toFixed(2), (device.rtts / peer.rtts).toFixed(2), (device.computeMs / peer.computeMs).toFixed(2)]);
+        ratios.push([which, String(rtt), name, fixed(device.flights / peer.flights, 2), fixed(device.rtts / peer.rtts, 2), fixed(device.computeMs / peer.computeMs, 2)]);
       }
     }
   }
@@ -319,6 +329,11 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
   printTable(rows);
   console.log("\nratio device / @xmpp/client (below 1: the device needs less)");
   printTable(ratios);
+}
+
+/** "-" where a figure is missing (a client that failed has no samples). */
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "-";
 }
 
 function printTable(rows: string[][]): void {
