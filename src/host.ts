@@ -85,6 +85,12 @@ export interface Host {
   connect(endpoint: Endpoint, handlers: ConnectionHandlers): Promise<Connection>;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(timer: TimerHandle): void;
+  /**
+   * Runs `callback` once the work of this turn (its promise jobs included) is done, and before
+   * any timer: where the runtime's 0 ms timer waits longer (Node's waits at least 1 ms). Without
+   * it the core uses `setTimeout(callback, 0)`.
+   */
+  defer?(callback: () => void): void;
   /** Milliseconds from an arbitrary origin; only differences are meaningful. */
   now(): number;
   /** Cryptographically strong random bytes (SCRAM nonces, stanza ids). */

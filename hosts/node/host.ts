@@ -24,6 +24,8 @@ export function createNodeHost(options: NodeHostOptions): Host {
     connect: (endpoint, handlers) => openConnection(endpoint, handlers, options.ca, sessions, options.beforeSend),
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+    // setImmediate: after this turn's I/O callbacks and promise jobs, without the 1 ms a 0 ms timer waits.
+    defer: (callback) => void setImmediate(callback),
     now: () => performance.now(),
     randomBytes: (length) => new Uint8Array(randomBytes(length)),
     digest: (algorithm, data) => new Uint8Array(createHash(NODE_DIGEST[algorithm]).update(data).digest()),

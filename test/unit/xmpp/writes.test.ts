@@ -108,6 +108,33 @@ describe("client writes", () => {
     assert.equal(server.stanzas[2]?.getChildText("body"), "ok: slow");
   });
 
+  it("writes that answer on the host's defer where it has one (Node's 0 ms timer waits 1 ms), not on a timer", async () => {
+    const finish: Array<() => void> = [];
+    const deferred: Array<() => void> = [];
+    const { server, host, client } = await online({
+      onMessage: async (message) => {
+        if (message.id === "slow") await new Promise<void>((resolve) => finish.push(resolve));
+        else await Promise.resolve();
+        client.sendMessage(message.from, `ok: ${message.id}`);
+      },
+    });
+    (host as { defer?: (callback: () => void) => void }).defer = (callback) => deferred.push(callback);
+    server.send(command("slow"));
+    await settle();
+    server.send(command("quick"));
+    server.send(command("quick2"));
+    await settle();
+    assert.equal(deferred.length, 1, "one deferred flush for the answers of this turn");
+    host.clock.advance(0);
+    assert.deepEqual(writes(server), [], "no 0 ms timer");
+    deferred.shift()!();
+    assert.deepEqual(writes(server), ["reply reply receipt receipt"], "both quick answers in one write, their receipts after them");
+    finish[0]!();
+    await settle();
+    assert.deepEqual(writes(server), ["reply reply receipt receipt", "reply receipt"]);
+    assert.equal(deferred.length, 0, "the last hold released writes at once");
+  });
+
   it("writes at once what it holds once it reaches 4,096 characters, in order", async () => {
     const { server, client } = await online({
       onMessage: async (message) => {
