@@ -198,6 +198,9 @@ async function main(): Promise<number> {
     await contenders[1]!.run.waitFor(/echo-bot: online/, START_TIMEOUT_MS);
     client = hubClient(hub, ownerAccount, { resource: "bench" });
     client.on("error", () => {});
+    // The owner measures, so it must not stall either: its stream-management answers are writes of
+    // their own, which under Nagle wait for the hub's delayed ACK (40 ms) behind a command.
+    client.on("connect", () => (client as unknown as { socket?: { setNoDelay?(noDelay: boolean): void } }).socket?.setNoDelay?.(true));
     const owner = new Owner(client);
     await client.start();
 
