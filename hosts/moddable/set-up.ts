@@ -113,10 +113,13 @@ export async function openSetUp(options: SetUpOptions): Promise<{ close(): void 
         exchange.sent += count;
         return chunk;
       }
-      case Server.responseComplete:
+      case Server.responseComplete: {
         exchanges.delete(this);
-        exchange.answer?.after?.();
+        // On a later turn: closing the server from inside its own callback leaves it half torn down.
+        const after = exchange.answer?.after;
+        if (after) host.setTimeout(after, 200);
         return;
+      }
       case Server.error:
         exchanges.delete(this);
         return;
