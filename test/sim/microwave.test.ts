@@ -143,7 +143,7 @@ describe("the firmware in the Moddable simulator", function () {
 
   describe("failures it reports without going further", () => {
     it("refuses to join a network that offers less than WPA2, and never connects", async () => {
-      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ssid: "Cafe", password: "x", sim_wifi: "Cafe:none:-40,Cafe:wep:-60" });
+      const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { ssid: "Cafe", password: "cafe-passphrase", sim_wifi: "Cafe:none:-40,Cafe:wep:-60" });
       const device = await runSim(microwaveManifest, settings);
       try {
         await device.waitFor(/wifi refused\s+refusing to join "Cafe": it offers none, wep, less than WPA2/, BUILD_AND_LOGIN_MS);
