@@ -83,6 +83,8 @@ export class Client {
   readonly #options: ClientOptions;
   readonly #host: Host;
   readonly #jid: Jid;
+  /** The bare JID as text, for the stream header's from (made once: not a string per connect). */
+  readonly #bareText: string;
   readonly #cache: SaltedPasswordCache;
   readonly #idPrefix: string;
   readonly #features = new Set<string>([NS.PING, NS.RECEIPTS]);
@@ -104,6 +106,7 @@ export class Client {
     this.#options = options;
     this.#host = options.host;
     this.#jid = typeof options.jid === "string" ? Jid.parse(options.jid) : options.jid;
+    this.#bareText = this.#jid.bare.toString();
     for (const feature of options.features ?? []) this.#features.add(feature);
     if (options.capsNode !== undefined) this.#features.add(NS.CAPS);
     this.#idPrefix = hex(options.host.randomBytes(4));
@@ -181,7 +184,7 @@ export class Client {
     const options = this.#options;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const endpoint = options.server ?? { host: this.#jid.domain, port: 5222 };
-    const stream = new XmppStream({ host: this.#host, domain: this.#jid.domain, from: this.#jid.bare.toString(), limits: options.limits });
+    const stream = new XmppStream({ host: this.#host, domain: this.#jid.domain, from: this.#bareText, limits: options.limits });
     this.#stream = stream;
     let started = false;
     stream.onSent = (element) => {
