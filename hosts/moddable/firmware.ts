@@ -238,7 +238,8 @@ async function run(partitions: FirmwarePartitions, store: PreferenceStore, resta
   const profile = esp32Profile(config);
   // Time.set does nothing in the simulator: on the ESP32 profile the clock is an offset from 1970.
   const wall = new WallClock(() => Date.now(), profile ? undefined : (ms) => Time.set(Math.floor(ms / 1000)));
-  const host = createModdableHost({ ca, wallClock: () => wall.now() });
+  // The store keeps the FAST token (XEP-0484) across restarts, beside the settings.
+  const host = createModdableHost({ ca, wallClock: () => wall.now(), store });
   const board = typeof config.board === "string" ? config.board : undefined;
   const pinMap = platform.pinMap(config);
   let served: ReturnType<typeof createChangeableDevice>;

@@ -17,7 +17,7 @@ import { TickClock } from "./clock.js";
 import { resolveAddress } from "./resolve.js";
 import { handshakeFailure } from "./tls-failure.js";
 import { recordPayloadRoom } from "./tls-record.js";
-import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host, TimerHandle } from "../../src/host.js";
+import type { Connection, ConnectionHandlers, DigestAlgorithm, Endpoint, Host, SettingsStore, TimerHandle } from "../../src/host.js";
 
 /** The ECMA-419 socket with the byte counts its callbacks last reported, which `ssl/session` reads and updates. */
 type Socket = TCP & { readable: number; writable: number };
@@ -58,6 +58,8 @@ export interface ModdableHostOptions {
    * server's session and failed ("invalid buffer (in comp)"). Downloads use a host without it.
    */
   sessionCache?: boolean;
+  /** Where small values survive a restart (the Preference store): the FAST login token (XEP-0484). */
+  store?: SettingsStore;
 }
 
 export function createModdableHost(options: ModdableHostOptions): Host {
@@ -83,6 +85,7 @@ export function createModdableHost(options: ModdableHostOptions): Host {
       }
       return new Uint8Array(nativePbkdf2(algorithm, password, salt, iterations));
     },
+    ...(options.store === undefined ? {} : { store: options.store }),
   };
 }
 

@@ -131,7 +131,7 @@ function summary(hub: Hub, root: string, passwordFiles: ReadonlyMap<string, stri
     `Hub running: ${hub.software} (pid ${hub.pid}), STARTTLS required, listening on ${server}${hub.directTlsPort === undefined ? "" : ` and ${hub.host}:${hub.directTlsPort} (direct TLS)`} only.`,
     `  server     ${server}${nodes.length > 1 ? ` (a balancer over the ${nodes.length} nodes below)` : ""}`,
     ...(hub.directTlsPort !== undefined ? [`  server     tls://${hub.host}:${hub.directTlsPort} (direct TLS, XEP-0368: one round trip fewer)`] : []),
-    `  SASL2      ${hub.sasl2 ? "offered, with Bind2 (XEP-0388, XEP-0386; prosody-modules)" : "not offered (sasl2=false, ejabberd, or prosody-modules not installed)"}`,
+    `  SASL2      ${hub.sasl2 ? "offered, with Bind2, inline stream management and FAST (XEP-0388, XEP-0386, XEP-0198, XEP-0484; prosody-modules)" : "not offered (sasl2=false, ejabberd, or prosody-modules not installed)"}`,
     ...(nodes.length > 1 ? nodes.map((node) => `  node       ${node.name} on ${hub.host}:${node.c2sPort} (pid ${node.pid}, log ${shown(node.logPath)})`) : []),
     `  domain     ${hub.domain} (the name clients check in the server certificate)`,
     `  CA         ${shown(hub.caPath)} (trust this certificate; the server sends its certificate then this CA)`,
