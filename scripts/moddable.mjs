@@ -136,7 +136,7 @@ export async function buildSim({ manifest, settings, memory = false, fixed, data
     mkdirSync(dir, { recursive: true });
     const wrapper = { include: [relative(dir, resolve(manifest))] };
     if (fixed) wrapper.creation = { chunk: { initial: fixed.chunks, incremental: 0 }, heap: { initial: fixed.slots, incremental: 0 }, stack: fixed.stack };
-    // The simulator's files (Preference's modpreferences.json, the firmware partitions) go under
+    // The simulator's files (the stored settings, the firmware partitions) go under
     // config.file.root, /tmp/ by default: shared by every simulator on the machine.
     if (data) {
       mkdirSync(data, { recursive: true });

@@ -30,7 +30,7 @@ import { declaredPins } from "../../src/device/board-pins.js";
 import { readDeviceDeclaration } from "../../src/device/declaration.js";
 import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
-import type { Host } from "../../src/host.js";
+import type { Host, SettingsStore } from "../../src/host.js";
 import { WallClock } from "./clock.js";
 import { createModdableHost } from "./host.js";
 import { MemoryProbe } from "./memory.js";
@@ -94,7 +94,7 @@ function readTrialMs(): number {
 }
 
 /** The settings stored on the device (the settings command) over the manifest's; the manifest's alone, with a trace, when the stored record is damaged. */
-function resolved(store: PreferenceStore): FlatConfig {
+function resolved(store: SettingsStore): FlatConfig {
   try {
     return resolveSettings(readStoredSettings(store), config);
   } catch (error) {
@@ -186,7 +186,7 @@ interface Run {
 }
 
 /** The set-up access point and page, until the settings are stored and the device restarts on them. */
-async function setUp(cause: string, store: PreferenceStore, restart: () => void, current: Run): Promise<void> {
+async function setUp(cause: string, store: SettingsStore, restart: () => void, current: Run): Promise<void> {
   let deviceName = "appliance";
   try {
     deviceName = readDeviceDeclaration(config.device, "manifest").name;
@@ -212,7 +212,7 @@ async function setUp(cause: string, store: PreferenceStore, restart: () => void,
   current.stop = () => opened.close();
 }
 
-async function run(partitions: FirmwarePartitions, store: PreferenceStore, restart: () => void, current: Run, firstBoot: boolean): Promise<void> {
+async function run(partitions: FirmwarePartitions, store: SettingsStore, restart: () => void, current: Run, firstBoot: boolean): Promise<void> {
   const settingsInForce = resolved(store);
   // The set-up button is read at power-up only: the simulator's restart after the set-up does not see it again.
   let cause = provisioningCause(settingsInForce, { buttonHeld: firstBoot && (platform.setUpButtonHeld?.(config, log) ?? false), needsWifi: platform.name !== "simulator" });
@@ -354,7 +354,8 @@ async function run(partitions: FirmwarePartitions, store: PreferenceStore, resta
 
 export default function start(): void {
   const partitions = platform.partitions();
-  const store = new PreferenceStore();
+  // The simulator keeps its own (hosts/sim/settings-store.ts); a board uses Preference (NVS).
+  const store: SettingsStore = platform.settingsStore?.() ?? new PreferenceStore();
   const current: Run = { stop() {} };
   let boots = 0;
   const boot = () => {

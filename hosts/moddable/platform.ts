@@ -8,7 +8,7 @@ import type { FirmwareSlot } from "../../src/app/firmware-update.js";
 import type { BoardPinMap } from "../../src/device/board-pins.js";
 import type { DriverDeclaration, SensorDeclaration } from "../../src/drivers/declarations.js";
 import type { PinProvider } from "../../src/drivers/io.js";
-import type { Host } from "../../src/host.js";
+import type { Host, SettingsStore } from "../../src/host.js";
 
 export interface PlatformPinsOptions {
   drivers: readonly DriverDeclaration[];
@@ -39,6 +39,8 @@ export interface Platform {
   pinMap(config: Readonly<Record<string, unknown>>): BoardPinMap | undefined;
   /** The firmware's partitions (the ESP32's OTA pair; files in the simulator), opened once at boot. */
   partitions(): FirmwarePartitions;
+  /** Where stored settings live, where not the SDK's Preference (the simulator's files). */
+  settingsStore?(): SettingsStore;
   /** Restarts the device (the SDK's restart on a board); undefined where the firmware re-runs itself (the simulator). */
   restart?(): void;
   /** Whether the set-up button is held at power-up (a board's `provision_pin`; the simulator's `provision` key). */

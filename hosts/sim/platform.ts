@@ -7,6 +7,7 @@ import { esp32Profile, type Platform } from "../moddable/platform.js";
 import { ESP32_ADC } from "./adc.js";
 import { createSimulatedPins } from "./pins.js";
 import { SimulatorPartitions } from "./partitions.js";
+import { SimulatorSettingsStore } from "./settings-store.js";
 import { FIRMWARE_VERSION } from "../../src/app/version.js";
 
 const platform: Platform = {
@@ -29,6 +30,8 @@ const platform: Platform = {
   pinMap: () => undefined,
   // Files under the simulator's file root; the factory image is a descriptor of this build's version.
   partitions: () => new SimulatorPartitions(JSON.stringify({ version: FIRMWARE_VERSION })),
+  // Files under the simulator's file root: the SDK's Linux Preference cannot write once preloaded.
+  settingsStore: () => new SimulatorSettingsStore(),
   // The simulated set-up button: provision=1 on the mcconfig line (npm run sim -- --provision).
   setUpButtonHeld: (config) => /^(1|true|yes)$/i.test(String(config.provision ?? "")),
 };

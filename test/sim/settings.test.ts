@@ -1,12 +1,12 @@
 // The settings command on the Moddable SDK, in the simulator (mcsim), against a real Prosody: the
 // form never shows a password, a bad field is refused naming it and changes nothing, a change is
 // stored with the SDK's Preference and used after the restart (the firmware runs again in the same
-// mcsim), and a factory reset forgets it. (The simulator's Preference keeps it in memory only: its
-// write to modpreferences.json throws inside the SDK's preference.js, so it does not outlive mcsim.) Skipped, saying why,
+// mcsim) and after a new mcsim (stored in the simulator's folder, hosts/sim/settings-store.ts), and
+// a factory reset forgets it. Skipped, saying why,
 // without the SDK.
 
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
@@ -60,6 +60,11 @@ describe("the settings command in the Moddable simulator", function () {
   });
 
   const to = () => `${MICROWAVE.user}@${hub.domain}/appliance`;
+  /** What the simulator's settings files hold, all together. */
+  const stored = () => {
+    const dir = join(scratch, "data");
+    return readdirSync(dir).filter((name) => name.startsWith("appliance-setting-")).map((name) => readFileSync(join(dir, name), "utf8")).join("\n");
+  };
 
   async function form(): Promise<{ sessionid: string; fields: Element[] }> {
     const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000);
@@ -97,18 +102,27 @@ describe("the settings command in the Moddable simulator", function () {
     assert.match((await ask(second, to(), "help")).reply, /^error/);
   });
 
-  it("stores a change, restarts on it (a new owner can command), and a factory reset forgets it", async () => {
+  it("stores a change, restarts on it (a new owner can command), keeps it in a new mcsim, and a factory reset forgets it", async () => {
     let from = device!.output().length;
     assert.equal(await submit({ owner: `${OWNER.user}@${hub.domain}, ${SECOND.user}@${hub.domain}` }), "ok: stored owner; the device restarts with them now");
     await device!.waitFor(/restarting\s+the simulator runs the firmware again/, 15_000, from);
     await device!.waitFor(ONLINE, 60_000, device!.output().indexOf("restarting", from));
     assert.doesNotMatch(device!.output().slice(from), /error\s/);
     assert.match((await ask(second, to(), "help")).reply, /PREHEAT/);
+    assert.match(stored(), /second@hub\.test/);
+
+    // A new mcsim (a power cycle) starts on what was stored, from the simulator's folder.
+    await device!.stop();
+    const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}` });
+    device = await runSim(microwaveManifest, settings, ["--data", join(scratch, "data")]);
+    await device.waitFor(ONLINE, BUILD_AND_LOGIN_MS);
+    assert.match((await ask(second, to(), "help")).reply, /PREHEAT/);
 
     from = device!.output().length;
     assert.match(await submit({ factory_reset: "1" }), /^ok: factory reset/);
     await device!.waitFor(ONLINE, 60_000, device!.output().indexOf("restarting", from));
     assert.match((await ask(second, to(), "help")).reply, /^error/);
+    assert.doesNotMatch(stored(), /second@hub\.test/);
     // The build's command line (printed before the trace) has it; the firmware's trace must not.
     const trace = device!.output().slice(device!.output().indexOf("ready "));
     assert.ok(!trace.includes(MICROWAVE.password), "the account's password never appears in the trace");
