@@ -1,8 +1,10 @@
 // `npm run bench:login [-- --rtt 200,400] [--runs 3]`: logs the desktop device and @xmpp/client in
 // to a private hub (Prosody, TLS 1.2 only) through a delay proxy on loopback, in the same run:
-// a first login, and a reconnect after the proxy cuts the connection. Prints per case the client
-// flights, the wall time in round trips, the compute time (the same login without delay) and the
-// ratios device/@xmpp/client. Then the firmware in the Moddable simulator (mcsim, the SDK's own
+// a first login, a reconnect after the proxy cuts the connection, a second one (the device then
+// holds a FAST token), and a restart (a new client; the device keeps its token in its store).
+// Prints per case the client flights, the wall time in round trips, the compute time (the same
+// login without delay), the ratios device/@xmpp/client, and the exchanges each device login was
+// made of. Then the firmware in the Moddable simulator (mcsim, the SDK's own
 // TLS 1.2) through the same proxies, and through a TLS front that keeps session ids (Prosody 0.12
 // resumes none; bench/tls-front.ts), so a Moddable reconnect that resumes TLS is measured too;
 // skipped, saying why, without the SDK. Everything it starts is stopped by its pid, also on failure.
@@ -15,6 +17,8 @@ import { createNodeHost } from "../hosts/node/host.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { Appliance, type ApplianceEvent } from "../src/app/appliance.js";
 import { readConnectionConfig } from "../src/app/config.js";
+import { MemorySettingsStore } from "../src/app/stored-text.js";
+import { TLS_RESUME_REFUSED } from "../src/xmpp/negotiation.js";
 import { DelayProxy, type ProxiedConnection } from "./delay-proxy.js";
 import { readNumberOptions } from "./number-options.js";
 import { TlsFront } from "./tls-front.js";
@@ -31,7 +35,19 @@ const DEVICES = ["device", "device tls://", ...SIM_CLIENTS] as const;
 type ClientName = (typeof CLIENTS)[number] | (typeof SIM_CLIENTS)[number];
 /** The first build for the simulator compiles the SDK's C sources: minutes. */
 const SIM_START_MS = 600_000;
-type Case = "first login" | "reconnect";
+/**
+ * A reconnect, then a second one (by then the device holds a FAST token; the second comes within
+ * the minute after the first, so with the backoff), then a restart: a new client, the device's
+ * store kept (its token; no TLS session: that is held in memory).
+ */
+const CASES = ["first login", "reconnect", "reconnect, FAST", "restart, FAST"] as const;
+type Case = (typeof CASES)[number];
+/** The cases of the firmware in mcsim (a restart would be a new simulator). */
+const SIM_CASES: readonly Case[] = ["first login", "reconnect"];
+
+function casesOf(name: ClientName): readonly Case[] {
+  return (SIM_CLIENTS as readonly string[]).includes(name) ? SIM_CASES : CASES;
+}
 
 interface Options {
   rtts: number[];
@@ -53,6 +69,8 @@ interface Sample {
   loginMs: number;
   /** From the cut to that connect (the reconnect delay), ms; 0 for a first login. */
   waitMs: number;
+  /** What the login was made of, as the device reported its steps ("" where not known). */
+  steps: string;
 }
 
 /** A client that logs in, and comes back by itself after a cut. */
@@ -61,6 +79,8 @@ interface Contender {
   start(): Promise<number>;
   /** Resolves at the next online after now (a reconnect), with its moment. */
   nextOnline(): Promise<number>;
+  /** The steps reported since the last call (what the last login was made of), where known. */
+  takeSteps?(): string;
   stop(): Promise<void>;
 }
 
@@ -80,16 +100,30 @@ function withTimeout<T>(work: Promise<T>, what: string, ms = STEP_TIMEOUT_MS): P
   });
 }
 
-function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean): Contender {
-  const host = createNodeHost({ ca: hub.caPem });
+/** The device's steps, shortened to what each exchange was. */
+const STEP_WORDS: Partial<Record<ApplianceEvent, (detail: string) => string>> = {
+  secure: (detail) => (detail.endsWith("(TLS session resumed)") ? "TLS resumed" : detail.includes(TLS_RESUME_REFUSED) ? "TLS full (resumption refused)" : "TLS full"),
+  authenticated: (detail) => detail,
+  bound: (detail) => (detail.includes("(Bind2)") ? "Bind2" : "bind"),
+  resumed: () => "stream resumed",
+  online: () => "roster, presence",
+};
+
+/** The device on the desktop host; `store` holds its FAST token, and outlives it as its settings file does a restart. */
+function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean, store: MemorySettingsStore): Contender {
+  const host = createNodeHost({ ca: hub.caPem, store });
   const waiters: ((at: number) => void)[] = [];
   let onlineAt = 0;
+  let steps: string[] = [];
   const device = { name: "bench", opcodes: [], handle: async () => "ok", summary: () => "idle", safe: () => {} };
   const appliance = new Appliance({
     host,
     config: readConnectionConfig({ jid: `device@${hub.domain}/bench`, xmpp_password: "device-secret", server: `${directTls ? "tls://" : ""}${hub.host}:${proxy.port}`, ca: hub.caPath }),
     device,
     onEvent: (event: ApplianceEvent, detail) => {
+      if (event === "connecting") steps = directTls ? ["TCP"] : ["TCP", "STARTTLS"];
+      const word = STEP_WORDS[event]?.(detail);
+      if (word !== undefined) steps.push(word);
       if (event === "online" || event === "resumed") {
         onlineAt = performance.now();
         waiters.splice(0).forEach((wake) => wake(onlineAt));
@@ -103,6 +137,7 @@ function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean): Conte
       return onlineAt;
     },
     nextOnline: () => new Promise<number>((resolve) => waiters.push(resolve)),
+    takeSteps: () => steps.splice(0).join(", "),
     stop: async () => appliance.stop(),
   };
 }
@@ -164,12 +199,13 @@ interface Proxies {
   front: DelayProxy;
 }
 
-function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpServer | undefined): { proxy: DelayProxy; contender: Contender } {
+/** `store`: the device's settings, shared by the contenders of one measure (a restart keeps them). */
+function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpServer | undefined, store: MemorySettingsStore): { proxy: DelayProxy; contender: Contender } {
   switch (name) {
     case "device":
-      return { proxy: proxies.starttls, contender: deviceContender(hub, proxies.starttls, false) };
+      return { proxy: proxies.starttls, contender: deviceContender(hub, proxies.starttls, false, store) };
     case "device tls://":
-      return { proxy: proxies.directTls, contender: deviceContender(hub, proxies.directTls, true) };
+      return { proxy: proxies.directTls, contender: deviceContender(hub, proxies.directTls, true, store) };
     case "@xmpp/client":
       return { proxy: proxies.starttls, contender: xmppjsContender(hub, proxies.starttls) };
     case "mcsim":
@@ -181,24 +217,34 @@ function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpSe
   }
 }
 
-async function measure(hub: Hub, proxies: Proxies, name: ClientName, sntp?: SntpServer): Promise<Record<Case, Sample>> {
-  const { proxy, contender } = contenderFor(hub, proxies, name, sntp);
+/** Measures `name`'s cases in order, handing each sample to `record` as it comes (a later failure keeps it). */
+async function measure(hub: Hub, proxies: Proxies, name: ClientName, record: (which: Case, sample: Sample) => void, sntp?: SntpServer): Promise<void> {
+  const store = new MemorySettingsStore();
+  let { proxy, contender } = contenderFor(hub, proxies, name, sntp, store);
+  const cases = casesOf(name);
   try {
-    let from = proxy.connections.length;
-    let online = await withTimeout(contender.start(), `${name}'s first login`, name.startsWith("mcsim") ? SIM_START_MS : STEP_TIMEOUT_MS);
-    let connection = lastSince(proxy, from);
-    const first: Sample = { flights: connection.flightsAt(online), loginMs: online - connection.openedAt, waitMs: 0 };
-    // Settle (presence, stream management) before the cut, as a device that was up a while would be.
-    // (mcsim may end when cut the moment it comes online: README, "TLS session resumption on Moddable".)
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    from = proxy.connections.length;
-    const back = contender.nextOnline();
-    const cutAt = performance.now();
-    proxy.cut();
-    online = await withTimeout(back, `${name}'s reconnect`);
-    connection = lastSince(proxy, from);
-    const again: Sample = { flights: connection.flightsAt(online), loginMs: online - connection.openedAt, waitMs: connection.openedAt - cutAt };
-    return { "first login": first, reconnect: again };
+    const login = async (which: Case, online: Promise<number>, cutAt: number | undefined, from: number, ms = STEP_TIMEOUT_MS) => {
+      const at = await withTimeout(online, `${name}'s ${which}`, ms);
+      const connection = lastSince(proxy, from);
+      record(which, { flights: connection.flightsAt(at), loginMs: at - connection.openedAt, waitMs: cutAt === undefined ? 0 : connection.openedAt - cutAt, steps: contender.takeSteps?.() ?? "" });
+      // Settle (presence, stream management, a token stored) before what follows, as a device that was up a while would be.
+      // (mcsim may end when cut the moment it comes online: README, "TLS session resumption on Moddable".)
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    };
+    await login("first login", contender.start(), undefined, proxy.connections.length, name.startsWith("mcsim") ? SIM_START_MS : STEP_TIMEOUT_MS);
+    for (const which of ["reconnect", "reconnect, FAST"] as const) {
+      if (!cases.includes(which)) continue;
+      const from = proxy.connections.length;
+      const back = contender.nextOnline();
+      const cutAt = performance.now();
+      proxy.cut();
+      await login(which, back, cutAt, from);
+    }
+    if (cases.includes("restart, FAST")) {
+      await contender.stop();
+      ({ proxy, contender } = contenderFor(hub, proxies, name, sntp, store));
+      await login("restart, FAST", contender.start(), undefined, proxy.connections.length);
+    }
   } finally {
     await contender.stop();
   }
@@ -214,7 +260,7 @@ function median(values: number[]): number {
 type Figures = Record<ClientName, Record<Case, Sample[]>>;
 
 function emptyFigures(): Figures {
-  return Object.fromEntries([...CLIENTS, ...SIM_CLIENTS].map((name) => [name, { "first login": [], reconnect: [] }])) as unknown as Figures;
+  return Object.fromEntries([...CLIENTS, ...SIM_CLIENTS].map((name) => [name, Object.fromEntries(CASES.map((which) => [which, []]))])) as unknown as Figures;
 }
 
 async function main(): Promise<void> {
@@ -260,8 +306,7 @@ async function main(): Promise<void> {
     const take = async (figures: Figures, name: ClientName) => {
       if (failed.has(name)) return;
       try {
-        const samples = await measure(hub!, proxies!, name, sntp);
-        for (const which of ["first login", "reconnect"] as const) figures[name][which].push(samples[which]);
+        await measure(hub!, proxies!, name, (which, sample) => figures[name][which].push(sample), sntp);
       } catch (error) {
         failed.set(name, (error as Error).message.split("\n")[0]!);
         console.error(`  ${name}: failed: ${failed.get(name)}`);
@@ -301,8 +346,9 @@ async function main(): Promise<void> {
 function report(options: Options, compute: Figures, delayed: Map<number, Figures>, clients: readonly ClientName[]): void {
   const rows: string[][] = [["case", "RTT ms", "client", "flights", "login RTTs", "login ms", "reconnect wait ms", "compute ms"]];
   const ratios: string[][] = [["case", "RTT ms", "device", "flights", "login RTTs", "compute"]];
+  const made = new Map<string, string>();
   for (const [rtt, figures] of delayed) {
-    for (const which of ["first login", "reconnect"] as const) {
+    for (const which of CASES) {
       const summary = (name: ClientName) => {
         const samples = figures[name][which];
         return {
@@ -314,13 +360,14 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
         };
       };
       const peer = summary("@xmpp/client");
-      for (const name of clients) {
+      for (const name of clients.filter((client) => casesOf(client).includes(which))) {
         const figure = name === "@xmpp/client" ? peer : summary(name);
-        const wait = which === "reconnect" ? fixed(figure.waitMs, 0) : "-";
+        const wait = which.startsWith("reconnect") ? fixed(figure.waitMs, 0) : "-";
         rows.push([which, String(rtt), name, fixed(figure.flights, 0), fixed(figure.rtts, 2), fixed(figure.loginMs, 0), wait, fixed(figure.computeMs, 0)]);
       }
-      for (const name of DEVICES.filter((device) => clients.includes(device))) {
+      for (const name of DEVICES.filter((device) => clients.includes(device) && casesOf(device).includes(which))) {
         const device = summary(name);
+        for (const sample of figures[name][which]) if (sample.steps !== "") made.set(`${which}, ${name}, RTT ${rtt}`, sample.steps);
         ratios.push([which, String(rtt), name, fixed(device.flights / peer.flights, 2), fixed(device.rtts / peer.rtts, 2), fixed(device.computeMs / peer.computeMs, 2)]);
       }
     }
@@ -329,6 +376,10 @@ function report(options: Options, compute: Figures, delayed: Map<number, Figures
   printTable(rows);
   console.log("\nratio device / @xmpp/client (below 1: the device needs less)");
   printTable(ratios);
+  if (made.size > 0) {
+    console.log("\nwhat each device login was made of (the last run's), exchange by exchange:");
+    for (const [which, steps] of made) console.log(`  ${which}: ${steps}`);
+  }
 }
 
 /** "-" where a figure is missing (a client that failed has no samples). */
