@@ -33,7 +33,10 @@ const CLIENTS = ["device", "device tls://", "@xmpp/client"] as const;
 const SIM_CLIENTS = ["mcsim", "mcsim tls://", "mcsim tls:// front"] as const;
 const DEVICES = ["device", "device tls://", ...SIM_CLIENTS] as const;
 type ClientName = (typeof CLIENTS)[number] | (typeof SIM_CLIENTS)[number];
-/** The first build for the simulator compiles the SDK's C sources: minutes. */
+/**
+ * The first build for the simulator compiles the SDK's C sources: minutes. The wait for its trace
+ * line ends first, so that a failure comes with what mcsim printed.
+ */
 const SIM_START_MS = 600_000;
 /**
  * A reconnect, then a second one (by then the device holds a FAST token; the second comes within
@@ -231,7 +234,7 @@ async function measure(hub: Hub, proxies: Proxies, name: ClientName, record: (wh
       // (mcsim may end when cut the moment it comes online: README, "TLS session resumption on Moddable".)
       await new Promise((resolve) => setTimeout(resolve, 1000));
     };
-    await login("first login", contender.start(), undefined, proxy.connections.length, name.startsWith("mcsim") ? SIM_START_MS : STEP_TIMEOUT_MS);
+    await login("first login", contender.start(), undefined, proxy.connections.length, name.startsWith("mcsim") ? SIM_START_MS + STEP_TIMEOUT_MS : STEP_TIMEOUT_MS);
     for (const which of ["reconnect", "reconnect, FAST"] as const) {
       if (!cases.includes(which)) continue;
       const from = proxy.connections.length;
@@ -308,8 +311,11 @@ async function main(): Promise<void> {
       try {
         await measure(hub!, proxies!, name, (which, sample) => figures[name][which].push(sample), sntp);
       } catch (error) {
-        failed.set(name, (error as Error).message.split("\n")[0]!);
-        console.error(`  ${name}: failed: ${failed.get(name)}`);
+        const [why, ...printed] = (error as Error).message.split("\n");
+        failed.set(name, why!);
+        console.error(`  ${name}: failed: ${why}`);
+        // The end of what it printed (mcsim's trace), which says why.
+        if (printed.length > 0) console.error(printed.slice(-40).map((line) => `    ${line}`).join("\n"));
       }
     };
     const setRtt = (rtt: number) => {

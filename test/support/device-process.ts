@@ -14,7 +14,7 @@ export interface DeviceRun {
   child: ChildProcess;
   /** Everything it printed so far, stdout and stderr. */
   output: () => string;
-  /** Resolves with the first match of `pattern` in the output from `from` on (default: all of it). */
+  /** Resolves with the first match of `pattern` in the output from `from` on (default: all of it); fails when the process ends without it. */
   waitFor(pattern: RegExp, timeoutMs?: number, from?: number): Promise<string>;
   exit: Promise<number | null>;
   stop(): Promise<void>;
@@ -38,6 +38,8 @@ export function watchProcess(child: ChildProcess, name: string, stop: () => Prom
   child.stdout!.on("data", take);
   child.stderr!.on("data", take);
   const exit = once(child, "exit").then(([code]) => code as number | null);
+  // After its output is all read: a wait for a line it never printed fails then, not at its timeout.
+  const closed = once(child, "close").then(([code, signal]) => (signal ? `signal ${signal as string}` : `exit code ${code as number}`));
   return {
     child,
     output: () => text,
@@ -57,7 +59,13 @@ export function watchProcess(child: ChildProcess, name: string, stop: () => Prom
           reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms; it printed:\n${text}`));
         }, timeoutMs);
         listeners.add(check);
-        void exit.then(() => setTimeout(check, 0));
+        void closed.then((how) => {
+          check();
+          if (!listeners.has(check)) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`${name} ended (${how}) without printing ${pattern}; it printed:\n${text}`));
+        });
         check();
       });
     },

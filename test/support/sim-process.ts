@@ -6,9 +6,12 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
+import { projectRoot } from "../../hosts/node/project.js";
 import { watchProcess, type DeviceRun } from "./device-process.js";
 
-const script = new URL("../../../scripts/moddable.mjs", import.meta.url).pathname;
+// From the project's root, not this file: a bundle that holds this module may sit at any depth
+// under build/ (build/test/sim/*.mjs, build/bench/login.mjs).
+const script = join(projectRoot(), "scripts", "moddable.mjs");
 
 /** Why the simulator tests cannot run here, or undefined when they can. */
 export function simulatorMissing(): string | undefined {
