@@ -6,10 +6,12 @@
 // commands, the device's and the bot's in turn, so that a burst of load from other work on a shared
 // machine falls on both rather than on whichever ran then. Prints send→reply and send→receipt
 // p50/p99, commands/s, CPU per command (from /proc) and the device/echo bot ratios; fails (exit 1)
-// when a command loses its reply or receipt.
+// when a command loses its reply or receipt, printing the end of each contender's log (each
+// writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
@@ -18,7 +20,6 @@ import { hubClient } from "../hosts/node/peer-client.js";
 import { loadAccounts } from "../hosts/node/hub/account-store.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
-import { watchProcess, type DeviceRun } from "../test/support/device-process.js";
 import { readNumberOptions } from "./number-options.js";
 import { percentile, processUsage } from "./process-meter.js";
 
@@ -34,7 +35,12 @@ type Mode = "one at a time" | "pipelined";
 interface Contender {
   readonly name: "device" | "echo bot";
   readonly jid: string;
-  readonly run: DeviceRun;
+  readonly child: ChildProcess;
+  /** Resolves once the contender's log has a line matching `pattern`; rejects with the log after `timeoutMs` or at its exit. */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+  /** The last lines of its log. */
+  tail(lines: number): string;
 }
 
 interface Outcome {
@@ -99,7 +105,7 @@ function bodies(kind: Kind, count: number): string[] {
 async function phase(owner: Owner, contender: Contender, kind: Kind, mode: Mode, count: number, window: number): Promise<Outcome> {
   const outcome: Outcome = { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0 };
   const queue = bodies(kind, count);
-  const cpuBefore = processUsage(contender.run.child.pid!).cpu;
+  const cpuBefore = processUsage(contender.child.pid!).cpu;
   const started = performance.now();
   const worker = async () => {
     for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
@@ -113,7 +119,7 @@ async function phase(owner: Owner, contender: Contender, kind: Kind, mode: Mode,
   };
   await Promise.all(Array.from({ length: mode === "pipelined" ? window : 1 }, worker));
   outcome.seconds = (performance.now() - started) / 1000;
-  outcome.cpuMs = (processUsage(contender.run.child.pid!).cpu - cpuBefore) * 1000;
+  outcome.cpuMs = (processUsage(contender.child.pid!).cpu - cpuBefore) * 1000;
   outcome.replies.sort((a, b) => a - b);
   outcome.receipts.sort((a, b) => a - b);
   return outcome;
@@ -128,17 +134,48 @@ function merge(into: Outcome, round: Outcome): void {
   into.cpuMs += round.cpuMs;
 }
 
-function startContender(name: Contender["name"], jid: string, args: string[]): Contender {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts a contender with its output going to a file of its own, as a device's log goes to a
+ * terminal or a journal: had the benchmark read it through a pipe, the process that measures
+ * would take the device's log lines (one read per command) while the bot's rounds cost it nothing.
+ */
+function startContender(name: Contender["name"], jid: string, args: string[], logPath: string): Contender {
+  const fd = openSync(logPath, "w");
+  const child = spawn(process.execPath, args, { stdio: ["ignore", fd, fd] });
+  closeSync(fd);
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
-  child.once("exit", () => process.off("exit", killOnExit));
-  const run = watchProcess(child, `the ${name}`, async () => {
-    child.kill("SIGTERM");
-    const lingering = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => clearTimeout(lingering));
-  });
-  return { name, jid, run };
+  const exit = once(child, "exit");
+  void exit.then(() => process.off("exit", killOnExit));
+  const log = () => readFileSync(logPath, "utf8");
+  return {
+    name,
+    jid,
+    child,
+    waitFor(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const started = performance.now();
+        const poll = setInterval(() => {
+          const text = log();
+          if (pattern.test(text)) {
+            clearInterval(poll);
+            resolve();
+          } else if (child.exitCode !== null || child.signalCode !== null || performance.now() - started > timeoutMs) {
+            clearInterval(poll);
+            reject(new Error(`the ${name} did not print ${pattern} within ${timeoutMs} ms${child.exitCode !== null ? ` (it exited with ${child.exitCode})` : ""}; it printed:\n${text}`));
+          }
+        }, 25);
+      });
+    },
+    tail: (lines) => log().trimEnd().split("\n").slice(-lines).join("\n"),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const lingering = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exit;
+      clearTimeout(lingering);
+    },
+  };
 }
 
 const ms = (value: number): string => (Number.isNaN(value) ? "-" : value.toFixed(1));
@@ -191,11 +228,11 @@ async function main(): Promise<number> {
         `ca=${hub.caPath}`,
         `owner=owner@${hub.domain}`,
         `settings=${join(dir, "microwave.settings.json")}`,
-      ]),
-      startContender("echo bot", `echo@${hub.domain}/echo`, [join(root, "build/bench/echo-bot.mjs"), echoSettings]),
+      ], join(dir, "device.log")),
+      startContender("echo bot", `echo@${hub.domain}/echo`, [join(root, "build/bench/echo-bot.mjs"), echoSettings], join(dir, "echo-bot.log")),
     );
-    await contenders[0]!.run.waitFor(/\bonline\s+microwave@/, START_TIMEOUT_MS);
-    await contenders[1]!.run.waitFor(/echo-bot: online/, START_TIMEOUT_MS);
+    await contenders[0]!.waitFor(/\bonline\s+microwave@/, START_TIMEOUT_MS);
+    await contenders[1]!.waitFor(/echo-bot: online/, START_TIMEOUT_MS);
     client = hubClient(hub, ownerAccount, { resource: "bench" });
     client.on("error", () => {});
     // The owner measures, so it must not stall either: its stream-management answers are writes of
@@ -236,10 +273,14 @@ async function main(): Promise<number> {
         );
       }
     }
+  } catch (error) {
+    failures.push(error instanceof Error ? error.message : String(error));
   } finally {
     await client?.stop().catch(() => {});
-    for (const contender of contenders) await contender.run.stop();
+    for (const contender of contenders) await contender.stop();
     await hub?.stop();
+    // The logs go with the directory: on a failure, show how each contender ended.
+    if (failures.length > 0) for (const contender of contenders) console.error(`bench:commands: the ${contender.name}'s last log lines:\n${contender.tail(20)}`);
     rmSync(dir, { recursive: true, force: true });
   }
   if (failures.length > 0) {
