@@ -6,7 +6,8 @@
 // login without delay), the ratios device/@xmpp/client, and the exchanges each device login was
 // made of. Then the firmware in the Moddable simulator (mcsim, the SDK's own
 // TLS 1.2) through the same proxies, and through a TLS front that keeps session ids (Prosody 0.12
-// resumes none; bench/tls-front.ts), so a Moddable reconnect that resumes TLS is measured too;
+// resumes none; bench/tls-front.ts), so a Moddable reconnect that resumes TLS is measured too:
+// the same four cases (its restart a new mcsim on the same file root, so with its stored token);
 // skipped, saying why, without the SDK. Everything it starts is stopped by its pid, also on failure.
 import { dirname } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -45,8 +46,8 @@ const SIM_START_MS = 600_000;
  */
 const CASES = ["first login", "reconnect", "reconnect, FAST", "restart, FAST"] as const;
 type Case = (typeof CASES)[number];
-/** The cases of the firmware in mcsim (a restart would be a new simulator). */
-const SIM_CASES: readonly Case[] = ["first login", "reconnect"];
+/** The firmware in mcsim has them all: its restart is a new mcsim on the same file root (its stored token). */
+const SIM_CASES: readonly Case[] = CASES;
 
 function casesOf(name: ClientName): readonly Case[] {
   return (SIM_CLIENTS as readonly string[]).includes(name) ? SIM_CASES : CASES;
@@ -145,18 +146,33 @@ function deviceContender(hub: Hub, proxy: DelayProxy, directTls: boolean, store:
   };
 }
 
-/** The firmware in mcsim, built for `server`; its trace says when it is online. */
-function simContender(hub: Hub, sntp: SntpServer, server: string): Contender {
+/** The firmware's trace lines (`event        detail`, hosts/moddable/firmware.ts) of the last connect in `trace`, as the desktop device's steps. */
+function stepsOfTrace(trace: string, directTls: boolean): string {
+  let steps: string[] = [];
+  for (const [, event, detail] of trace.matchAll(/(?:^|\] )([a-z]+) +([^\n]*)$/gm)) {
+    if (event === "connecting") steps = directTls ? ["TCP"] : ["TCP", "STARTTLS"];
+    const word = STEP_WORDS[event as ApplianceEvent]?.(detail!.trimEnd());
+    if (word !== undefined) steps.push(word);
+  }
+  return steps.join(", ");
+}
+
+/**
+ * The firmware in mcsim, built for `server`; its trace says when it is online. `data`: its file
+ * root (its stored settings and FAST token), private to one measure and kept across its restart.
+ */
+function simContender(hub: Hub, sntp: SntpServer, server: string, data: string): Contender {
   const online = /(?:online|resumed) +\S+@\S+/;
   let run: DeviceRun | undefined;
   let from = 0;
+  let stepsFrom = 0;
   return {
     start: async () => {
       const settings = {
         jid: `device@${hub.domain}/mcsim`, xmpp_password: "device-secret", server, ca: hub.caPath, owner: `peer@${hub.domain}`,
         sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}`,
       };
-      run = await runSim(microwaveManifest, Object.entries(settings).map(([key, value]) => `${key}=${value}`));
+      run = await runSim(microwaveManifest, Object.entries(settings).map(([key, value]) => `${key}=${value}`), ["--data", data]);
       await run.waitFor(online, SIM_START_MS);
       const at = performance.now();
       from = run.output().length;
@@ -167,6 +183,11 @@ function simContender(hub: Hub, sntp: SntpServer, server: string): Contender {
       const at = performance.now();
       from = run!.output().length;
       return at;
+    },
+    takeSteps: () => {
+      const steps = stepsOfTrace(run!.output().slice(stepsFrom, from), server.startsWith("tls://"));
+      stepsFrom = from;
+      return steps;
     },
     stop: async () => run?.stop(),
   };
@@ -203,7 +224,7 @@ interface Proxies {
 }
 
 /** `store`: the device's settings, shared by the contenders of one measure (a restart keeps them). */
-function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpServer | undefined, store: MemorySettingsStore): { proxy: DelayProxy; contender: Contender } {
+function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpServer | undefined, store: MemorySettingsStore, simData: string): { proxy: DelayProxy; contender: Contender } {
   switch (name) {
     case "device":
       return { proxy: proxies.starttls, contender: deviceContender(hub, proxies.starttls, false, store) };
@@ -212,18 +233,19 @@ function contenderFor(hub: Hub, proxies: Proxies, name: ClientName, sntp: SntpSe
     case "@xmpp/client":
       return { proxy: proxies.starttls, contender: xmppjsContender(hub, proxies.starttls) };
     case "mcsim":
-      return { proxy: proxies.starttls, contender: simContender(hub, sntp!, `${hub.host}:${proxies.starttls.port}`) };
+      return { proxy: proxies.starttls, contender: simContender(hub, sntp!, `${hub.host}:${proxies.starttls.port}`, simData) };
     case "mcsim tls://":
-      return { proxy: proxies.directTls, contender: simContender(hub, sntp!, `tls://${hub.host}:${proxies.directTls.port}`) };
+      return { proxy: proxies.directTls, contender: simContender(hub, sntp!, `tls://${hub.host}:${proxies.directTls.port}`, simData) };
     case "mcsim tls:// front":
-      return { proxy: proxies.front, contender: simContender(hub, sntp!, `tls://${hub.host}:${proxies.front.port}`) };
+      return { proxy: proxies.front, contender: simContender(hub, sntp!, `tls://${hub.host}:${proxies.front.port}`, simData) };
   }
 }
 
 /** Measures `name`'s cases in order, handing each sample to `record` as it comes (a later failure keeps it). */
 async function measure(hub: Hub, proxies: Proxies, name: ClientName, record: (which: Case, sample: Sample) => void, sntp?: SntpServer): Promise<void> {
   const store = new MemorySettingsStore();
-  let { proxy, contender } = contenderFor(hub, proxies, name, sntp, store);
+  const simData = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-mcsim-"));
+  let { proxy, contender } = contenderFor(hub, proxies, name, sntp, store, simData);
   const cases = casesOf(name);
   try {
     const login = async (which: Case, online: Promise<number>, cutAt: number | undefined, from: number, ms = STEP_TIMEOUT_MS) => {
@@ -245,11 +267,12 @@ async function measure(hub: Hub, proxies: Proxies, name: ClientName, record: (wh
     }
     if (cases.includes("restart, FAST")) {
       await contender.stop();
-      ({ proxy, contender } = contenderFor(hub, proxies, name, sntp, store));
-      await login("restart, FAST", contender.start(), undefined, proxy.connections.length);
+      ({ proxy, contender } = contenderFor(hub, proxies, name, sntp, store, simData));
+      await login("restart, FAST", contender.start(), undefined, proxy.connections.length, name.startsWith("mcsim") ? SIM_START_MS + STEP_TIMEOUT_MS : STEP_TIMEOUT_MS);
     }
   } finally {
     await contender.stop();
+    rmSync(simData, { recursive: true, force: true });
   }
 }
 
