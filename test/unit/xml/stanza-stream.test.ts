@@ -4,7 +4,7 @@
 import type { Element } from "ltx";
 import { assert } from "../../support/assert.js";
 import { STREAMS_NS, StanzaStream, StreamError } from "../../../src/xml/stanza-stream.js";
-import { ReaderLog, readWhole, toBytes } from "./reader-log.js";
+import { ReaderLog, firstDifferingSplit, readWhole, toBytes } from "./reader-log.js";
 
 const H = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' version='1.0'>";
 
@@ -68,6 +68,19 @@ describe("StanzaStream", () => {
     const [message] = stanzasOf("<message><body>a <![CDATA[<b>&amp; ]]]]><![CDATA[>]]> z</body></message>");
     const body = message.getChild("body") as Element;
     assert.deepEqual(body.children, ["a <b>&amp; ]]> z"]);
+  });
+
+  it("counts ']' across runs of plain text, however the text is cut: ']]' and ']>' are text, ']]>' is not", () => {
+    const good = toBytes(H, "<message><body>a]b]]c]]]d ]>e ]] >f] ]]</body></message>");
+    const [message] = stanzasOf("<message><body>a]b]]c]]]d ]>e ]] >f] ]]</body></message>");
+    assert.equal(message.getChildText("body"), "a]b]]c]]]d ]>e ]] >f] ]]");
+    assert.equal(firstDifferingSplit(good), undefined);
+    for (const text of ["plain]]>", "]]]>", "a]]>b", "x]y]]>"]) {
+      const bad = toBytes(H, `<message><body>${text}</body></message>`);
+      const events = readWhole(bad);
+      assert.match(events[events.length - 1]!, /^error not-well-formed: .*']]>' in text/, text);
+      assert.equal(firstDifferingSplit(bad), undefined, text);
+    }
   });
 
   it("reads what XML allows that Prosody does not write", () => {
