@@ -110,7 +110,7 @@ const STEP_WORDS: Partial<Record<ApplianceEvent, (detail: string) => string>> = 
   authenticated: (detail) => detail,
   bound: (detail) => (detail.includes("(Bind2)") ? "Bind2" : "bind"),
   resumed: () => "stream resumed",
-  online: () => "roster, presence",
+  online: () => "roster get with presence (one write)",
 };
 
 /** The device on the desktop host; `store` holds its FAST token, and outlives it as its settings file does a restart. */

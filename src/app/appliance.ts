@@ -23,7 +23,7 @@ import { RefusalLimit } from "./refusal-limit.js";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "./version.js";
 import { PLAUSIBLE_CLOCK_MS } from "./sntp.js";
 
-export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip" | "duplicate" | "stale" | "busy" | "ignored" | "declaration";
+export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "command" | "refused" | "safe" | "trip" | "duplicate" | "stale" | "busy" | "ignored" | "declaration" | "roster";
 
 /** The caps node (XEP-0115): names this firmware, so a controller knows a device without asking. */
 export const CAPS_NODE = "https://github.com/xmpp-appliance/firmware";
@@ -134,6 +134,7 @@ export class Appliance {
       },
       onMessage: (message) => this.#onMessage(message),
       onSubscriptionRequest: (from) => this.isOwner(from),
+      onRoster: () => this.#askOwners(),
       onError: (error) => options.onEvent("error", error.message),
     });
     this.#commands = new AdHocCommands({
@@ -359,13 +360,27 @@ export class Appliance {
     if (this.#grace !== undefined) host.clearTimeout(this.#grace);
     this.#grace = undefined;
     this.#endOutage();
-    // Asking the owners puts the device in their rosters; they approve or not in their clients.
-    // Only those the roster shows neither subscribed nor asked: each repeated request costs the
-    // hub a roster push and a routed stanza per owner at every login, for nothing.
-    for (const owner of this.#options.config.owners) {
-      if (this.#client.roster.needsSubscription(owner.toString())) this.#client.send(subscriptionRequest(owner.toString()));
-    }
     this.#presence.reset(this.#options.device.summary());
+  }
+
+  /**
+   * A fresh session's roster is read (a round trip after "online"; or not known, when the server
+   * would not give it). Asking the owners puts the device in their rosters; they approve or not
+   * in their clients. Only those the roster shows neither subscribed nor asked: each repeated
+   * request costs the hub a roster push and a routed stanza per owner at every login, for nothing.
+   * One "roster" line says what was read and who was asked (the session is resumable from then
+   * on, when the server offered stream management: its <enabled/> came before the roster).
+   */
+  #askOwners(): void {
+    const roster = this.#client.roster;
+    const asked: string[] = [];
+    for (const owner of this.#options.config.owners) {
+      if (!roster.needsSubscription(owner.toString())) continue;
+      this.#client.send(subscriptionRequest(owner.toString()));
+      asked.push(owner.toString());
+    }
+    const read = roster.known ? `${roster.items.length} contact${roster.items.length === 1 ? "" : "s"}` : "not known";
+    this.#options.onEvent("roster", `${read}; ${asked.length === 0 ? "no owner to ask" : `asked ${asked.join(", ")}`} for a subscription`);
   }
 
   /** The session was resumed: subscriptions and presence are as they were, only the grace timer stops. */

@@ -73,6 +73,14 @@ export interface ClientOptions {
   onMessage?(message: IncomingMessage): void | Promise<void>;
   /** Decides a presence subscription request; the default refuses everyone. */
   onSubscriptionRequest?(from: Jid): boolean | Promise<boolean>;
+  /**
+   * After each fresh session's roster read, while that session is still up: the roster is known,
+   * or not (`roster.known` false) when the server refused it or did not answer in time (reported
+   * through onError). "online" comes before this: the roster get and the initial presence leave
+   * in one write, and what must follow the roster (subscription requests) waits for this call.
+   * Not called for a resumed session (its roster is as it was), nor when the stream ends first.
+   */
+  onRoster?(roster: Roster): void;
   /** A problem that does not end the stream (a handler that threw, a refused stanza). */
   onError?(error: Error): void;
 }
@@ -145,8 +153,9 @@ export class Client {
   }
 
   /**
-   * The account's roster: read at each fresh login before initial presence (RFC 6121 §2.2) and
-   * kept current by the server's pushes; not known when the server would not give it.
+   * The account's roster: asked for at each fresh login just before initial presence, in the same
+   * write (RFC 6121 §2.2's order), and kept current by the server's pushes; not known when the
+   * server would not give it. It is read a round trip after "online": see `onRoster`.
    */
   get roster(): Roster {
     return this.#roster;
@@ -226,9 +235,7 @@ export class Client {
         this.#report(new XMPPError("item-not-found", `the server did not resume the session (${negotiated.resumeRefused}); started a new one`));
       }
       this.#goOnline(stream, negotiated);
-      if (!negotiated.resumed) await this.#loadRoster(timeoutMs);
-      if (this.#stream !== stream) throw new StreamError("connection-closed", "the stream ended while the roster was read");
-      this.#goLive(stream, negotiated);
+      this.#goLive(stream, negotiated, timeoutMs);
       started = true;
       const bound = negotiated.jid;
       this.#status(negotiated.resumed ? "resumed" : "online", bound.toString());
@@ -310,30 +317,47 @@ export class Client {
   }
 
   /**
-   * Reads the roster before initial presence, so that what the device asks for at login follows
-   * it. A refusal or no answer leaves it unknown (reported; the login goes on); a stream that
-   * ends meanwhile ends the login.
+   * Reads the roster of the session on `stream` (the get is sent now), then hands it to onRoster.
+   * A refusal or no answer leaves it unknown (reported; subscriptions are then asked for as if it
+   * were empty); a stream that ends meanwhile ends it quietly (offline is reported, and the next
+   * session reads it again). Never rejects.
    */
-  async #loadRoster(timeoutMs: number): Promise<void> {
+  async #loadRoster(stream: XmppStream, timeoutMs: number): Promise<void> {
     try {
       const result = await this.request(rosterRequest(this.nextId()), timeoutMs);
+      if (this.#stream !== stream) return;
       this.#roster.apply(result.getChild("query", NS.ROSTER), true);
     } catch (error) {
-      if (this.#stream === undefined || !(error instanceof StanzaError || error instanceof TimeoutError)) throw error;
+      if (this.#stream !== stream) return;
       this.#roster.forget();
       this.#report(new XMPPError("undefined-condition", `the server did not give the roster (${(error as Error).message}); subscriptions are asked for as if it were empty`));
     }
+    try {
+      this.#options.onRoster?.(this.#roster);
+    } catch (error) {
+      this.#report(error);
+    }
   }
 
-  /** Initial presence (fresh sessions), the stanzas kept for resending, and the dead-link watch. */
-  #goLive(stream: XmppStream, negotiated: Negotiated): void {
+  /**
+   * A fresh session: the roster get and initial presence in one write, the get first (RFC 6121
+   * §2.2: the server answers it before it takes the presence; the get cannot go with the bind
+   * request, RFC 6120 §7.1); the stanzas kept for resending; the dead-link watch.
+   */
+  #goLive(stream: XmppStream, negotiated: Negotiated, timeoutMs: number): void {
     const bound = negotiated.jid;
     const iq = this.#iq!;
-    if (!negotiated.resumed) {
-      const status = this.#options.status;
-      stream.send(this.#presence(typeof status === "function" ? status() : status));
+    const release = stream.hold();
+    try {
+      if (!negotiated.resumed) {
+        void this.#loadRoster(stream, timeoutMs);
+        const status = this.#options.status;
+        stream.send(this.#presence(typeof status === "function" ? status() : status));
+      }
+      for (const stanza of negotiated.resend) stream.send(stanza);
+    } finally {
+      release();
     }
-    for (const stanza of negotiated.resend) stream.send(stanza);
     const deadLinkMs = this.#options.deadLinkMs ?? 30_000;
     if (deadLinkMs > 0) {
       const idleMs = Math.ceil(deadLinkMs / 2);

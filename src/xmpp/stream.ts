@@ -333,15 +333,18 @@ export class XmppStream {
     }
   }
 
-  /** Writes `text` after whatever is held, in one write. */
+  /**
+   * Writes `text` after whatever is held, in one write. What is held is taken before the write: a
+   * connection that answers within it (a scripted one) may make us send again, and that must not
+   * repeat it. A write that throws ends the stream, so nothing is lost that could still be sent.
+   */
   #sendText(text: string): void {
     if (!this.#connection) throw new XMPPError("connection-closed", "cannot send: the connection is closed");
-    const held = this.#held.length > 0;
-    if (held) text = this.#held.join("") + text;
-    this.#connection.send(encodeUtf8(text));
-    if (held) {
+    if (this.#held.length > 0) {
+      text = this.#held.join("") + text;
       this.#held = [];
       this.#heldChars = 0;
     }
+    this.#connection.send(encodeUtf8(text));
   }
 }

@@ -43,7 +43,7 @@ interface Member {
 
 // Events of a healthy member that would flood the terminal with thousands of members.
 // The fleet command prints how many are in each state instead.
-const QUIET: ReadonlySet<string> = new Set(["connecting", "connected", "secure", "authenticated", "bound", "online", "offline", "message", "command", "retrying"]);
+const QUIET: ReadonlySet<string> = new Set(["connecting", "connected", "secure", "authenticated", "bound", "online", "offline", "message", "command", "retrying", "roster"]);
 
 export class Fleet {
   readonly #options: FleetOptions;

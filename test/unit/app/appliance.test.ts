@@ -59,7 +59,7 @@ describe("appliance", () => {
     await settle(60);
     await started;
     assert.ok(online);
-    assert.equal(names().at(-1), "online");
+    assert.deepEqual(names().slice(-2), ["online", "roster"]);
   });
 
   it("gives up at once on rejected credentials, with the reason", async () => {
@@ -82,7 +82,7 @@ describe("appliance", () => {
     assert.deepEqual(names().slice(-2), ["offline", "retrying"]);
     host.clock.advance(1000);
     await settle(60);
-    assert.equal(names().at(-1), "online");
+    assert.deepEqual(names().slice(-2), ["online", "roster"]);
     assert.ok(device.client.online);
   });
 
@@ -99,7 +99,7 @@ describe("appliance", () => {
     assert.ok(quick <= 0.3, `the first reconnect waits at most 0.3 s, not ${quick} s`);
     host.clock.advance(300);
     await settle(60);
-    assert.equal(names().at(-1), "online");
+    assert.deepEqual(names().slice(-2), ["online", "roster"]);
     const third = plainServer();
     host.server = third.connection;
     second.connection.drop(new Error("router rebooted again"));
@@ -111,7 +111,7 @@ describe("appliance", () => {
     assert.equal(names().at(-1), "retrying", "not reconnected within 300 ms the second time");
     host.clock.advance(1000);
     await settle(60);
-    assert.equal(names().at(-1), "online");
+    assert.deepEqual(names().slice(-2), ["online", "roster"]);
   });
 
   it("resumes a stream-managed session after a drop: the grace timer stops, no new subscription requests or presence", async () => {
@@ -178,6 +178,52 @@ describe("appliance", () => {
     await settle();
     const requests = server.stanzas.filter((s) => s.is("presence") && s.attrs.type === "subscribe").map((s) => s.attrs.to);
     assert.deepEqual(requests, ["from@hub.test", "none@hub.test", "absent@hub.test"]);
+  });
+
+  /** An appliance for owners both@ and none@ on a server that leaves the roster get unanswered (its ids in `gets`). */
+  function heldRoster() {
+    const server = new XmppTestServer({ mechanisms: ["PLAIN"] });
+    const gets: string[] = [];
+    server.intercept = (stanza) => {
+      if (stanza.attrs.type !== "get" || !stanza.getChild("query", "jabber:iq:roster")) return undefined;
+      gets.push(stanza.attrs.id!);
+      return "";
+    };
+    const events: [ApplianceEvent, string][] = [];
+    const device = new Appliance({
+      host: new FakeHost({ server: server.connection }),
+      config: readConnectionConfig({ jid: "device@hub.test/dev", xmpp_password: "secret", ca: "ca.pem", owner: "both@hub.test,none@hub.test" }),
+      device: new RecordingDevice(),
+      onEvent: (event, detail) => events.push([event, detail]),
+    });
+    const requests = () => server.stanzas.filter((s) => s.is("presence") && s.attrs.type === "subscribe").map((s) => s.attrs.to);
+    const start = async () => {
+      let started = false;
+      void device.start().then(() => (started = true));
+      await settle(2000); // the whole login, on promise jobs alone
+      assert.ok(started && events.some(([event]) => event === "online"), "online with the roster get unanswered");
+      assert.deepEqual(requests(), [], "no subscription request before the roster's answer");
+    };
+    return { server, gets, events, requests, start };
+  }
+
+  it("asks the owners for subscriptions only once the roster is read, which comes after online", async () => {
+    const { server, gets, events, requests, start } = heldRoster();
+    await start();
+    server.send(`<iq type='result' id='${gets[0]}'><query xmlns='jabber:iq:roster'><item jid='both@hub.test' subscription='both'/></query></iq>`);
+    await settle();
+    assert.deepEqual(requests(), ["none@hub.test"]);
+    assert.deepEqual(events.filter(([event]) => event === "roster"), [["roster", "1 contact; asked none@hub.test for a subscription"]]);
+  });
+
+  it("asks every owner when the roster get is refused after online, with one error line", async () => {
+    const { server, gets, events, requests, start } = heldRoster();
+    await start();
+    server.send(`<iq type='error' id='${gets[0]}'><error type='cancel'><internal-server-error xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    await settle();
+    assert.deepEqual(requests(), ["both@hub.test", "none@hub.test"]);
+    assert.deepEqual(events.filter(([event]) => event === "roster"), [["roster", "not known; asked both@hub.test, none@hub.test for a subscription"]]);
+    assert.equal(events.filter(([event, detail]) => event === "error" && detail.includes("did not give the roster")).length, 1);
   });
 
   it("sends the reply to a message before its receipt", async () => {

@@ -1,13 +1,50 @@
 // The roster the device reads at login and keeps current from pushes, and whether an owner still
-// needs a subscription request; then the client reading it before initial presence.
+// needs a subscription request; then the client asking for it with its initial presence, in one
+// write, and going online before the answer (what follows the roster waits for it: onRoster).
 
 import { parse, type Element } from "ltx";
 import { assert } from "../../support/assert.js";
 import { FakeHost, settle } from "../../support/fake-host.js";
 import { onlineClient } from "../../support/online-client.js";
 import { XmppTestServer } from "../../support/xmpp-server.js";
-import { Client } from "../../../src/xmpp/client.js";
+import { Client, type ClientOptions } from "../../../src/xmpp/client.js";
 import { isOwnPush, Roster } from "../../../src/xmpp/roster.js";
+
+/** A server that reads the roster get and leaves it unanswered; `held` has the gets. */
+function holdingServer(roster: { jid: string; subscription: string }[] = []) {
+  const server = new XmppTestServer({ mechanisms: ["PLAIN"], roster });
+  const held: Element[] = [];
+  server.intercept = (stanza) => {
+    if (!stanza.getChild("query", "jabber:iq:roster") || stanza.attrs.type !== "get") return undefined;
+    held.push(stanza);
+    return "";
+  };
+  return { server, held };
+}
+
+/** Starts the client; fails at once (not at the test's timeout) when it is not online before the roster's answer. */
+async function onlineBeforeRoster(client: Client): Promise<void> {
+  let online = false;
+  const started = client.start().then(() => {
+    online = true;
+  });
+  await settle(2000); // the whole login, on promise jobs alone
+  assert.ok(online, "online with the roster get unanswered");
+  await started;
+}
+
+function heldClient(server: XmppTestServer, options: Partial<ClientOptions> = {}) {
+  const rosters: string[] = [];
+  const errors: string[] = [];
+  const host = new FakeHost({ server: server.connection });
+  const client = new Client({
+    host, jid: "device@hub.test/dev", password: "secret", deadLinkMs: 0, timeoutMs: 5_000,
+    onRoster: (roster) => rosters.push(roster.known ? roster.items.map((item) => `${item.jid} ${item.subscription}`).join(",") : "unknown"),
+    onError: (error) => errors.push(error.message),
+    ...options,
+  });
+  return { host, client, rosters, errors };
+}
 
 const query = (items: string): Element => parse(`<query xmlns='jabber:iq:roster'>${items}</query>`) as Element;
 
@@ -72,6 +109,60 @@ describe("client roster", () => {
     assert.equal(server.rosterGets, 1);
     assert.equal(client.roster.known, true);
     assert.equal(client.roster.get("owner@hub.test")?.subscription, "both");
+  });
+
+  it("sends the roster get and initial presence in one write, the get first, and is online before the roster's answer", async () => {
+    const { server, held } = holdingServer([{ jid: "owner@hub.test", subscription: "both" }]);
+    const { client, rosters } = heldClient(server);
+    await onlineBeforeRoster(client);
+    const writes = server.connection.received.filter((text) => text.includes("jabber:iq:roster") || text.includes("<presence"));
+    assert.equal(writes.length, 1, `one write holds both: ${writes.join(" | ")}`);
+    assert.ok(writes[0]!.indexOf("jabber:iq:roster") < writes[0]!.indexOf("<presence"), "the roster get goes first");
+    assert.equal(held.length, 1);
+    assert.deepEqual(rosters, [], "onRoster waits for the answer");
+    server.send(`<iq type='result' id='${held[0]!.attrs.id}'><query xmlns='jabber:iq:roster'><item jid='owner@hub.test' subscription='both'/></query></iq>`);
+    await settle();
+    assert.deepEqual(rosters, ["owner@hub.test both"]);
+    assert.equal(client.roster.get("owner@hub.test")?.subscription, "both");
+  });
+
+  it("hands on an unknown roster when the server answers the get with an error after online, with one line", async () => {
+    const { server, held } = holdingServer();
+    const { client, rosters, errors } = heldClient(server);
+    await onlineBeforeRoster(client);
+    server.send(`<iq type='error' id='${held[0]!.attrs.id}'><error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    await settle();
+    assert.deepEqual(rosters, ["unknown"]);
+    assert.equal(client.online, true);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /the server did not give the roster \(.*\); subscriptions are asked for as if it were empty/);
+  });
+
+  it("hands on an unknown roster when the get is not answered within the time limit, and stays online", async () => {
+    const { server } = holdingServer();
+    const { host, client, rosters, errors } = heldClient(server);
+    await onlineBeforeRoster(client);
+    host.clock.advance(4_999);
+    await settle();
+    assert.deepEqual(rosters, []);
+    host.clock.advance(1);
+    await settle();
+    assert.deepEqual(rosters, ["unknown"]);
+    assert.equal(client.online, true);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /the server did not give the roster/);
+  });
+
+  it("forgets the roster read of a stream that ended before its answer: no onRoster, no error, offline reported", async () => {
+    const { server } = holdingServer();
+    const statuses: string[] = [];
+    const { client, rosters, errors } = heldClient(server, { onStatus: (status) => statuses.push(status) });
+    await onlineBeforeRoster(client);
+    server.connection.drop(new Error("Wi-Fi lost"));
+    await settle();
+    assert.deepEqual(rosters, []);
+    assert.deepEqual(errors, []);
+    assert.equal(statuses.at(-1), "offline");
   });
 
   it("takes roster pushes from its own account, answering them, and refuses one from anyone else", async () => {

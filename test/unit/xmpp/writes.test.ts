@@ -2,9 +2,10 @@
 // record): a reply and its receipt sent as two writes wait on the peer's delayed ACK under Nagle.
 
 import { assert } from "../../support/assert.js";
-import { settle } from "../../support/fake-host.js";
+import { FakeHost, settle } from "../../support/fake-host.js";
 import { XmppTestServer } from "../../support/xmpp-server.js";
 import { onlineClient } from "../../support/online-client.js";
+import { Client } from "../../../src/xmpp/client.js";
 
 const online = onlineClient;
 
@@ -34,6 +35,17 @@ describe("client writes", () => {
     assert.equal(presence?.getChildText("status"), "preheating");
     assert.equal(reply?.getChildText("body"), "ok: PREHEAT 350 20");
     assert.equal(receipt?.getChild("received", "urn:xmpp:receipts")?.attrs.id, "m1");
+  });
+
+  it("logs in with the roster get and initial presence in one write, each sent once, also to a server that answers within that write", async () => {
+    const server = new XmppTestServer({ mechanisms: ["PLAIN"] }); // answers the get as it is written
+    const client = new Client({ host: new FakeHost({ server: server.connection }), jid: "device@hub.test/dev", password: "secret" });
+    await client.start();
+    await settle();
+    assert.ok(client.online);
+    assert.deepEqual(writes(server).filter((names) => names !== ""), ["iq", "iq presence"], "the bind request, then the roster get with the presence");
+    assert.equal(server.rosterGets, 1);
+    assert.equal(server.stanzas.filter((s) => s.is("presence")).length, 1);
   });
 
   it("answers an iq in one write with what its handler sent", async () => {
