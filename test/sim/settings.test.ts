@@ -95,7 +95,11 @@ describe("the settings command in the Moddable simulator", function () {
     }
   });
 
-  it("refuses a bad field naming it, and changes nothing", async () => {
+  it("refuses a bad field naming it, and a non-owner the command (forbidden), and changes nothing", async () => {
+    await assert.rejects(
+      second.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000),
+      (error: { condition?: string }) => error.condition === "forbidden",
+    );
     assert.match(await submit({ owner: " , " }), /^refused: error: config key "owner": at least one owner is needed.*; nothing was changed$/);
     assert.match(await submit({ server: "hub.test:99999" }), /^refused: error: config key "server": .*; nothing was changed$/);
     assert.doesNotMatch(device!.output(), /restarting/);

@@ -17,7 +17,7 @@ import type { Element } from "ltx";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { hubClient } from "../support/hub-client.js";
-import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
+import { MICROWAVE, OWNER, STRANGER } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
 import { runSim, simulatorMissing } from "../support/sim-process.js";
 import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
@@ -63,7 +63,7 @@ describe("signed updates in the Moddable simulator", function () {
       this.skip();
     }
     scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-update-"));
-    hub = await startTestHub([MICROWAVE, OWNER]);
+    hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
     sntp = await startSntpServer();
     proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
     images.set("/0.2.0.bin", image("0.2.0", trusted.privateKey));
@@ -144,7 +144,18 @@ describe("signed updates in the Moddable simulator", function () {
     assert.deepEqual(state(), { running: 0, state: "confirmed" });
   });
 
-  it("refuses a wrong SHA-256, an image signed with another key and a cut download, changing nothing", async () => {
+  it("refuses a stranger (forbidden), a wrong SHA-256, an image signed with another key and a cut download, changing nothing", async () => {
+    const stranger = hubClient(hub, STRANGER, { resource: "laptop" });
+    stranger.on("error", () => {});
+    await stranger.start();
+    try {
+      await assert.rejects(
+        stranger.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", action: "execute" })), 10_000),
+        (error: { condition?: string }) => error.condition === "forbidden",
+      );
+    } finally {
+      await stranger.stop().catch(() => {});
+    }
     const wrong = "0".repeat(64);
     assert.match(await update("/0.2.0.bin", wrong), /^refused: error: field sha256: the image's SHA-256 is [0-9a-f]{64}, not 0{64}; nothing was changed/);
     const from = device!.output().length;
