@@ -15,7 +15,7 @@ import Resource from "Resource";
 import Time from "time";
 import platform from "appliance/platform";
 import { Appliance } from "../../src/app/appliance.js";
-import { FirmwareUpdate, updateCommand, type UpdateRuntime } from "../../src/app/firmware-update.js";
+import { FirmwareUpdate, readUpdateTrialMs, updateCommand, type UpdateRuntime } from "../../src/app/firmware-update.js";
 import { httpsGet } from "../../src/app/https-get.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig, type FlatConfig } from "../../src/app/config.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
@@ -85,14 +85,6 @@ function readUpdateKey(): UpdateRuntime["verify"] | undefined {
   }
 }
 
-function readTrialMs(): number {
-  const given = config.update_trial_s;
-  if (given === undefined || given === "") return 300_000;
-  const seconds = Number(given);
-  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 86_400) throw new ConfigError("update_trial_s", `${String(given)} is not a whole number of seconds from 5 to 86400`);
-  return seconds * 1000;
-}
-
 /** The settings stored on the device (the settings command) over the manifest's; the manifest's alone, with a trace, when the stored record is damaged. */
 function resolved(store: SettingsStore): FlatConfig {
   try {
@@ -140,7 +132,7 @@ function read(settings: FlatConfig): Settings {
   const sntp = typeof config.sntp === "string" && config.sntp !== "" ? config.sntp : undefined;
   const sntpPool = typeof config.sntp_pool === "string" ? config.sntp_pool : "pool.ntp.org";
   sntpSources({ configured: sntp, hub: connection.server.host, pool: sntpPool });
-  return { ssid, password, declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readTrialMs(), provisionAfterMs: provisionAfterMs(config) };
+  return { ssid, password, declaration, connection, ca, sntp, sntpPool, verify: readUpdateKey(), trialMs: readUpdateTrialMs(config.update_trial_s), provisionAfterMs: provisionAfterMs(config) };
 }
 
 /**

@@ -12,7 +12,7 @@ import { DeclarationError } from "../../src/device/declaration-error.js";
 import type { DeviceDeclaration } from "../../src/device/types.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { settingsCommand } from "../../src/app/settings-command.js";
-import { FirmwareUpdate, updateCommand } from "../../src/app/firmware-update.js";
+import { FirmwareUpdate, readUpdateTrialMs, updateCommand } from "../../src/app/firmware-update.js";
 import { FIRMWARE_VERSION } from "../../src/app/version.js";
 import { encodeUtf8 } from "../../src/xml/utf8.js";
 import { FolderPartitions } from "./firmware-folder.js";
@@ -42,6 +42,8 @@ interface Loaded {
   settingsFile: string;
   /** The PEM public key updates must be signed with (`update_key`); without it the device takes no updates. */
   updateKey: string | undefined;
+  /** `update_trial_s`, in ms: how long an updated image has to come online before the previous one boots again. */
+  trialMs: number;
   /** The manifest's config with the command line over it: what the stored settings fall back to. */
   manifest: Record<string, unknown>;
   config: ConnectionConfig;
@@ -69,7 +71,7 @@ function load(args: string[]): Loaded {
     throw new ConfigError("ca", `cannot read ${config.ca}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("ca", `${config.ca} holds no PEM certificate`);
-  return { store, settingsFile, manifest: built, config, caPem, declaration, updateKey: readUpdateKey(raw.update_key) };
+  return { store, settingsFile, manifest: built, config, caPem, declaration, updateKey: readUpdateKey(raw.update_key), trialMs: readUpdateTrialMs(raw.update_trial_s) };
 }
 
 interface Provisioning {
@@ -177,7 +179,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     }
     throw error;
   }
-  const { store, settingsFile, manifest, config, caPem, declaration, updateKey } = loaded;
+  const { store, settingsFile, manifest, config, caPem, declaration, updateKey, trialMs } = loaded;
   const host = createNodeHost({ ca: caPem, store, beforeSend: lines.flush });
   // The simulation's lines start with what they are about: "pin 26 (grill) -> 1", "sensor cavity 143.5 °C".
   const simulationLog = (line: string) => {
@@ -197,8 +199,12 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   );
   log("ready", readyLine(device.declaration));
   let restart: () => void = () => {};
+  let restarting = false;
   const restarted = new Promise<void>((resolve) => {
-    restart = resolve;
+    restart = () => {
+      restarting = true;
+      resolve();
+    };
   });
   // A second leaves the reply time to reach the owner before the connection closes.
   const settings = settingsCommand({ store, manifest, restart: () => host.setTimeout(restart, 1000), log });
@@ -222,6 +228,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
           if (appliance?.client.online) appliance.client.setStatus(status);
         },
         log,
+        trialMs,
       })
     : undefined;
   update?.boot();
@@ -251,16 +258,26 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
-  try {
-    await appliance.start();
-  } catch (error) {
+  // A restart does not wait for the first login: an image on trial that cannot come online
+  // goes back to the previous one at the end of its trial even while the server stays out of reach.
+  let failed: Error | undefined;
+  await Promise.race([
+    appliance.start().then(
+      () => {},
+      (error: Error) => {
+        failed = error;
+      },
+    ),
+    restarted,
+  ]);
+  if (failed && !restarting) {
     device.close();
-    log("error", (error as Error).message);
+    log("error", failed.message);
     lines.flush();
-    console.error(`error: ${(error as Error).message}`);
+    console.error(`error: ${failed.message}`);
     return 1;
   }
-  // Runs until a signal ends it, or the settings command restarts it on the stored settings.
+  // Runs until a signal ends it, or the settings command or an update restarts it.
   await restarted;
   process.off("SIGINT", shutdown);
   process.off("SIGTERM", shutdown);

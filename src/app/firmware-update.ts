@@ -11,9 +11,20 @@
 
 import type { Host, TimerHandle } from "../host.js";
 import type { AdHocCommand } from "../xmpp/adhoc.js";
+import { ConfigError } from "./config.js";
 
 export const SIGNATURE_BYTES = 64;
 export const UPDATE_NODE = "update";
+/** How long an updated image has to come online by default (update_trial_s). */
+export const DEFAULT_TRIAL_MS = 300_000;
+
+/** `update_trial_s` in ms: 5 to 86400 whole seconds, DEFAULT_TRIAL_MS when not given; every host reads it so. */
+export function readUpdateTrialMs(given: unknown): number {
+  if (given === undefined || given === "") return DEFAULT_TRIAL_MS;
+  const seconds = Number(given);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 86_400) throw new ConfigError("update_trial_s", `${String(given)} is not a whole number of seconds from 5 to 86400`);
+  return seconds * 1000;
+}
 
 /** The partition an update is written to (ESP32: the inactive OTA partition; desktop and simulator: a simulated one). */
 export interface FirmwareSlot {
@@ -78,7 +89,7 @@ export class FirmwareUpdate {
    * boots again. Call once, before connecting.
    */
   boot(): void {
-    const { runtime, host, log, trialMs = 300_000 } = this.#options;
+    const { runtime, host, log, trialMs = DEFAULT_TRIAL_MS } = this.#options;
     if (!runtime.slot.onTrial) return;
     log("update", `running a new image on trial: it goes back to the previous one unless it is online within ${Math.round(trialMs / 1000)} s`);
     this.#trial = host.setTimeout(() => {

@@ -6,7 +6,7 @@
 import { assert } from "../../support/assert.js";
 import { FakeClock, settle } from "../../support/fake-host.js";
 import { sha256 } from "../../support/digest.js";
-import { FirmwareUpdate, SimulatedPartitions, SIGNATURE_BYTES, type UpdateRuntime } from "../../../src/app/firmware-update.js";
+import { DEFAULT_TRIAL_MS, FirmwareUpdate, readUpdateTrialMs, SimulatedPartitions, SIGNATURE_BYTES, type UpdateRuntime } from "../../../src/app/firmware-update.js";
 import { encodeUtf8 } from "../../../src/xml/utf8.js";
 
 const URL = "https://hub.test:8443/microwave-0.2.0.bin";
@@ -172,4 +172,16 @@ describe("signed firmware updates (simulated partitions)", () => {
       assert.deepEqual(events, []);
     });
   }
+});
+
+describe("update_trial_s", () => {
+  it("is 300 s when not given, whole seconds from 5 to 86400 otherwise, and refused outside naming the key", () => {
+    assert.equal(readUpdateTrialMs(undefined), DEFAULT_TRIAL_MS);
+    assert.equal(readUpdateTrialMs(""), 300_000);
+    assert.equal(readUpdateTrialMs("5"), 5000);
+    assert.equal(readUpdateTrialMs(86_400), 86_400_000);
+    for (const bad of ["4", "86401", "1.5", "soon", -10]) {
+      assert.throws(() => readUpdateTrialMs(bad), /^ConfigError: config key "update_trial_s": .* is not a whole number of seconds from 5 to 86400$/);
+    }
+  });
 });
