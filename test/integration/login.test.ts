@@ -3,7 +3,7 @@
 // the hub offers it; the desktop device, cut off by a proxy on loopback, comes back at once and
 // resumes its TLS and XEP-0198 sessions over the RFC 6120 flow (0.12.3 cannot resume inside SASL2).
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml as xmlElement } from "@xmpp/client";
@@ -113,6 +113,44 @@ for (const sasl2 of [true, false]) describe(`device login on Prosody ${sasl2 ? "
       else assert.doesNotMatch(stored, /secret-token/);
     } finally {
       await run.stop();
+    }
+  });
+
+  it(`starts a fresh session in the same stream, with one line, when a restarted Prosody no longer has the one to resume (${sasl2 ? "inside SASL2" : "<resume/>"})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-login-restart-"));
+    let own = await startTestHub([DEVICE, OWNER], { sasl2, dir });
+    const ownProxy = await DelayProxy.start({ host: own.host, port: own.c2sPort }, 0);
+    const lines: string[] = [];
+    const client = new Client({
+      host: createNodeHost({ ca: own.caPem }),
+      jid: `${DEVICE.user}@${own.domain}/bench`,
+      password: DEVICE.password,
+      server: { host: own.host, port: ownProxy.port },
+      timeoutMs: 10_000,
+      onStatus: (status, detail) => lines.push(`${status} ${detail}`),
+      onError: (error) => lines.push(`error ${error.message}`),
+    });
+    try {
+      await client.start();
+      await resumable(client);
+      ownProxy.cut(); // lost: the session waits on the server, which then restarts without it
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await own.stop();
+      own = await startTestHub([DEVICE, OWNER], { sasl2, dir, c2sPort: own.c2sPort });
+      lines.length = 0;
+      await client.start();
+      assert.ok(client.online);
+      assert.ok(lines.includes(sasl2 ? "authenticated SCRAM-SHA-1 (SASL2)" : "authenticated SCRAM-SHA-1"), lines.join("; "));
+      assert.equal(lines.filter((line) => line.startsWith("connecting")).length, 1, `in the same stream: ${lines.join("; ")}`);
+      const said = lines.filter((line) => line.startsWith("error"));
+      assert.equal(said.length, 1, said.join("; "));
+      assert.match(said[0]!, /did not resume the session \(item-not-found\); started a new one/);
+      assert.equal(lines.at(-1)?.split(" ")[0], "online");
+    } finally {
+      client.stop();
+      await ownProxy.stop();
+      await own.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
