@@ -2,7 +2,7 @@
 // HTTPS image server on loopback signed by the hub's CA: the download through the firmware's own
 // TLS (the SDK's ssl/session), SHA-256 from the SDK's crypt, ECDSA P-256 from the SDK's ecdsa.js,
 // the simulated partitions in files with ESP-IDF's rollback rules. A bad hash, a bad signature and
-// a cut download change nothing; a good image boots on trial and is kept once online; an image
+// a cut download, and a server whose certificate another CA signed change nothing; a good image boots on trial and is kept once online; an image
 // that does not come online goes back to the previous one. Skipped, saying why, without the SDK.
 
 import { strict as assert } from "node:assert";
@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
+import { ensureCertificates } from "../../hosts/node/hub/certificates.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { hubClient } from "../support/hub-client.js";
@@ -49,6 +50,9 @@ describe("signed updates in the Moddable simulator", function () {
   let proxy: FaultProxy;
   let server: Server;
   let port: number;
+  /** The same images from a server whose certificate another CA signed, for the same name. */
+  let foreign: Server;
+  let foreignPort: number;
   let scratch: string;
   let owner: Client;
   let device: DeviceRun | undefined;
@@ -84,6 +88,14 @@ describe("signed updates in the Moddable simulator", function () {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
+    const other = await ensureCertificates(join(scratch, "other-ca"), hub.domain);
+    foreign = createServer({ cert: readFileSync(other.certPath), key: readFileSync(other.keyPath) }, (request, response) => {
+      const file = images.get(request.url ?? "");
+      if (file) response.writeHead(200, { "content-length": String(file.length) }).end(file);
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
+    foreignPort = (foreign.address() as AddressInfo).port;
     owner = hubClient(hub, OWNER, { resource: "console" });
     owner.on("error", () => {});
     owner.on("stanza", (stanza: Element) => {
@@ -103,6 +115,8 @@ describe("signed updates in the Moddable simulator", function () {
     await owner?.stop().catch(() => {});
     server?.closeAllConnections();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    foreign?.closeAllConnections();
+    await new Promise((resolve) => (foreign ? foreign.close(resolve) : resolve(undefined)));
     await proxy?.close();
     await sntp?.stop();
     await hub?.stop();
@@ -117,10 +131,10 @@ describe("signed updates in the Moddable simulator", function () {
     return answer.getChild("query", "jabber:iq:version")!.getChildText("version") ?? undefined;
   }
 
-  async function update(path: string, sha256 = createHash("sha256").update(images.get(path)!).digest("hex")): Promise<string> {
+  async function update(path: string, sha256 = createHash("sha256").update(images.get(path)!).digest("hex"), at = port): Promise<string> {
     const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", action: "execute" })), 10_000);
     const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
-    const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "url" }, xml("value", {}, `https://${hub.domain}:${port}${path}`)), xml("field", { var: "sha256" }, xml("value", {}, sha256)));
+    const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "url" }, xml("value", {}, `https://${hub.domain}:${at}${path}`)), xml("field", { var: "sha256" }, xml("value", {}, sha256)));
     return owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", sessionid, action: "complete" }, x)), 60_000).then(
       (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
       (error: { text?: string; message: string }) => `refused: ${error.text ?? error.message}`,
@@ -144,7 +158,7 @@ describe("signed updates in the Moddable simulator", function () {
     assert.deepEqual(state(), { running: 0, state: "confirmed" });
   });
 
-  it("refuses a stranger (forbidden), a wrong SHA-256, an image signed with another key and a cut download, changing nothing", async () => {
+  it("refuses a stranger (forbidden), a wrong SHA-256, an image signed with another key, a cut download and a server of another CA, changing nothing", async () => {
     const stranger = hubClient(hub, STRANGER, { resource: "laptop" });
     stranger.on("error", () => {});
     await stranger.start();
@@ -164,6 +178,9 @@ describe("signed updates in the Moddable simulator", function () {
     console.log(`      ${checked.trim()}`);
     assert.match(await update("/cut.bin"), /^refused: error: the download failed after \d+ bytes \(the connection was cut after \d+ of \d+ bytes[^;]*\); nothing was changed/);
     assert.match(await update("/missing.bin", "1".repeat(64)), /^refused: error: the download failed after 0 bytes \(the server answered HTTP 404/);
+    // A server the device's CA did not sign, though it has the right name: nothing is downloaded.
+    const untrusted = await update("/0.2.0.bin", undefined, foreignPort);
+    assert.match(untrusted, /^refused: error: the download failed after 0 bytes \(TLS handshake with [^)]* failed \(certificate: [^)]*\): the server's certificate is not signed by the configured ca[^\n]*; nothing was changed, the running image stays$/);
     assert.equal(await version(), "0.1.0");
     assert.deepEqual(state(), { running: 0, state: "confirmed" });
     assert.doesNotMatch(device!.output(), /restarting/);
