@@ -282,3 +282,70 @@ describe("FAST and inline resumption on Prosody 0.12.3 (prosody-modules and the 
     }
   });
 });
+
+describe("a pipelined SASL request the server rejects: ejabberd, which offers SCRAM-SHA-256 and not the SCRAM-SHA-1 sent before its offer is read", function () {
+  this.timeout(90_000);
+  let hub: Hub;
+
+  before(async () => {
+    hub = await startTestHub([DEVICE, OWNER], { server: "ejabberd" });
+  });
+
+  after(async () => {
+    await hub?.stop();
+  });
+
+  it("gives the guess up before any proof, logs in with SCRAM-SHA-256 in the same stream, and sends that one with the header next time", async () => {
+    const writes: string[] = [];
+    const lines: string[] = [];
+    const node = createNodeHost({ ca: hub.caPem });
+    // The device's writes, as they leave (after TLS: the host's connection sees the clear text).
+    const host = {
+      ...node,
+      connect: async (endpoint: Parameters<typeof node.connect>[0], handlers: Parameters<typeof node.connect>[1]) => {
+        const connection = await node.connect(endpoint, handlers);
+        return new Proxy(connection, {
+          get: (target, key) =>
+            key === "send"
+              ? (bytes: Uint8Array) => {
+                  writes.push(Buffer.from(bytes).toString("utf8"));
+                  target.send(bytes);
+                }
+              : typeof Reflect.get(target, key) === "function"
+                ? (Reflect.get(target, key) as (...args: unknown[]) => unknown).bind(target)
+                : Reflect.get(target, key, target),
+        });
+      },
+    };
+    const client = new Client({
+      host,
+      jid: `${DEVICE.user}@${hub.domain}/bench`,
+      password: DEVICE.password,
+      server: { host: hub.host, port: hub.c2sPort },
+      streamManagement: false,
+      timeoutMs: 10_000,
+      onStatus: (status, detail) => lines.push(`${status} ${detail}`),
+      onError: (error) => lines.push(`error ${error.message}`),
+    });
+    try {
+      await client.start();
+      assert.ok(lines.includes("authenticated SCRAM-SHA-256"), lines.join("; "));
+      const sent = writes.join("");
+      // ejabberd fails the mechanism it does not offer at once (a <failure/>, so no <abort/> is needed).
+      const second = sent.indexOf(`mechanism="SCRAM-SHA-256"`);
+      assert.ok(second > 0 && sent.slice(0, second).includes(`mechanism="SCRAM-SHA-1"`), `the SCRAM-SHA-1 guess, then SCRAM-SHA-256: ${sent.replace(/>[^<]{20,}</g, ">…<")}`);
+      assert.ok(!sent.slice(0, second).includes("<response"), "no proof sent for the guess");
+      assert.equal(lines.filter((line) => line.startsWith("connecting")).length, 1, "in the same stream");
+      assert.deepEqual(lines.filter((line) => line.startsWith("error")), [], "a first guess that misses is not worth a line");
+      client.stop();
+      writes.length = 0;
+      lines.length = 0;
+      await client.start();
+      assert.ok(lines.includes("authenticated SCRAM-SHA-256"), lines.join("; "));
+      assert.match(writes.join(""), /<stream:stream[^>]*><auth [^>]*mechanism="SCRAM-SHA-256"/, "sent with the header");
+      assert.ok(!writes.join("").includes("<abort"), "nothing given up the second time");
+    } finally {
+      client.stop();
+    }
+  });
+});
