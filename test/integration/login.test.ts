@@ -258,6 +258,49 @@ describe("FAST and inline resumption on Prosody 0.12.3 (prosody-modules and the 
     }
   });
 
+  it("drops a token Prosody says has expired (credentials-expired) and logs in with SCRAM in the same stream, with one line, getting a new one", async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), "xmpp-appliance-fast-ttl-"));
+    const own = await startTestHub([DEVICE, OWNER], { sasl2: true, dir: ownDir, fastTokenTtlS: 1 });
+    const store = new MemorySettingsStore();
+    const lines: string[] = [];
+    const client = () =>
+      new Client({
+        host: createNodeHost({ ca: own.caPem }),
+        jid: `${DEVICE.user}@${own.domain}/bench`,
+        password: DEVICE.password,
+        server: { host: own.host, port: own.c2sPort },
+        store,
+        timeoutMs: 10_000,
+        onStatus: (status, detail) => lines.push(`${status} ${detail}`),
+        onError: (error) => lines.push(`error ${error.message}`),
+      });
+    const first = client();
+    let restarted: Client | undefined;
+    try {
+      await first.start(); // RFC 6120: the server is not known yet
+      first.stop();
+      await first.start(); // SASL2 SCRAM, asking for a token
+      first.stop();
+      const issued = JSON.parse(store.get(FAST_RECORD)!).token.token as string;
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the 1 s lifetime
+      lines.length = 0;
+      restarted = client();
+      await restarted.start();
+      assert.ok(restarted.online);
+      const said = lines.filter((line) => line.startsWith("error"));
+      assert.equal(said.length, 1, said.join("; "));
+      assert.match(said[0]!, /refused the FAST token \(credentials-expired\): it is forgotten, and SASL2 SCRAM-SHA-1 follows in the same stream/);
+      assert.ok(lines.includes("authenticated SCRAM-SHA-1 (SASL2)"), lines.join("; "));
+      assert.equal(lines.filter((line) => line.startsWith("connecting")).length, 1, "in the same stream");
+      assert.notEqual(JSON.parse(store.get(FAST_RECORD)!).token.token, issued, "a new token came with the SCRAM login");
+    } finally {
+      first.stop();
+      restarted?.stop();
+      await own.stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  });
+
   it("binds a fresh session in the FAST exchange when the restarted server no longer has the one to resume, with one line", async () => {
     const store = new MemorySettingsStore();
     const lines: string[] = [];

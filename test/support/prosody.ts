@@ -31,6 +31,8 @@ export interface TestHubOptions {
   readonly nodes?: number;
   /** Prosody only: offline storage on, as a stock install has it. */
   readonly offlineStorage?: boolean;
+  /** Prosody with sasl2 only: how long a FAST token lasts, in seconds. */
+  readonly fastTokenTtlS?: number;
   /** The client port (default: a free one), e.g. to restart a hub where its clients look for it. */
   readonly c2sPort?: number;
 }
@@ -41,7 +43,7 @@ export async function startTestHub(accounts: readonly Account[], options: TestHu
   let hub: Hub;
   try {
     const hubOptions = { dir, accounts, c2sPort: options.c2sPort ?? 0, domain: options.domain, websocket: options.websocket, log: options.log, contacts: options.contacts, sasl2: options.sasl2 ?? false };
-    hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub({ ...hubOptions, offlineStorage: options.offlineStorage });
+    hub = options.server === "ejabberd" ? await startEjabberdHub({ ...hubOptions, nodes: options.nodes }) : await startHub({ ...hubOptions, offlineStorage: options.offlineStorage, fastTokenTtlS: options.fastTokenTtlS });
   } catch (error) {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -24,6 +24,8 @@ export interface ProsodyConfigOptions {
   readonly pluginDir: string;
   /** Keep Prosody's offline storage on, as a stock install (a router's) has it; the hub's own turns it off. */
   readonly offlineStorage?: boolean | undefined;
+  /** With sasl2: how long a FAST token lasts, in seconds (mod_sasl2_fast's default: 21 days); the tests of an expired token. */
+  readonly fastTokenTtlS?: number | undefined;
 }
 
 export const LOG_FILE = "prosody.log";
@@ -85,6 +87,7 @@ export function prosodyConfig(options: ProsodyConfigOptions): string {
     "allow_registration = false",
     "",
     `modules_enabled = { ${modules.map(lua).join(", ")} }`,
+    ...(options.sasl2 === true && options.fastTokenTtlS !== undefined ? [`sasl2_fast_token_ttl = ${Math.floor(options.fastTokenTtlS)}`] : []),
     // No federation; no offline storage, so a command sent while an appliance is away is
     // not carried out hours later when it reconnects.
     options.offlineStorage ? 'modules_disabled = { "s2s", "dialback" }' : 'modules_disabled = { "s2s", "dialback", "offline" }',

@@ -48,6 +48,8 @@ export interface HubOptions {
   readonly startTimeoutMs?: number;
   /** Offline storage on, as in a stock Prosody (the tests of stale commands); the hub turns it off. */
   readonly offlineStorage?: boolean;
+  /** With sasl2: how long a FAST token lasts, in seconds (default 21 days). */
+  readonly fastTokenTtlS?: number;
 }
 
 export interface Hub {
@@ -171,7 +173,7 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
     const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
     const directTlsPort = options.directTlsPort === -1 ? undefined : fixedDirectTls ? options.directTlsPort! : await freeLoopbackPort();
     writeFileSync(configPath, prosodyConfig({
-      dir, domain, c2sPort, httpPort, directTlsPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage,
+      dir, domain, c2sPort, httpPort, directTlsPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage, fastTokenTtlS: options.fastTokenTtlS,
       sasl2,
       pluginDir: join(projectRoot(), PLUGIN_DIR),
     }));
