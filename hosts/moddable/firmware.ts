@@ -345,6 +345,7 @@ async function run(partitions: FirmwarePartitions, store: SettingsStore, restart
 }
 
 export default function start(): void {
+  platform.start?.();
   const partitions = platform.partitions();
   // The simulator keeps its own (hosts/sim/settings-store.ts); a board uses Preference (NVS).
   const store: SettingsStore = platform.settingsStore?.() ?? new PreferenceStore();

@@ -37,6 +37,8 @@ export interface Platform {
   createPins(options: PlatformPinsOptions): PinProvider & { close(): void };
   /** The board's pin map (name -> GPIO), the only pins a declaration sent to the device may use; undefined without a board. */
   pinMap(config: Readonly<Record<string, unknown>>): BoardPinMap | undefined;
+  /** Runs first at power-up (not at build time, when preloaded modules are evaluated): the simulator ignores SIGPIPE. */
+  start?(): void;
   /** The firmware's partitions (the ESP32's OTA pair; files in the simulator), opened once at boot. */
   partitions(): FirmwarePartitions;
   /** Where stored settings live, where not the SDK's Preference (the simulator's files). */

@@ -8,6 +8,7 @@ import { ESP32_ADC } from "./adc.js";
 import { createSimulatedPins } from "./pins.js";
 import { SimulatorPartitions } from "./partitions.js";
 import { SimulatorSettingsStore } from "./settings-store.js";
+import ignoreSigpipe from "appliance/sim-sigpipe";
 import { FIRMWARE_VERSION } from "../../src/app/version.js";
 
 const platform: Platform = {
@@ -28,6 +29,8 @@ const platform: Platform = {
   },
   // The simulator has no board: a sent declaration may use the pins of the manifest's (declaredPins).
   pinMap: () => undefined,
+  // A write to a socket the peer closed must fail (EPIPE), not end mcsim with SIGPIPE.
+  start: () => ignoreSigpipe(),
   // Files under the simulator's file root; the factory image is a descriptor of this build's version.
   partitions: () => new SimulatorPartitions(JSON.stringify({ version: FIRMWARE_VERSION })),
   // Files under the simulator's file root: the SDK's Linux Preference cannot write once preloaded.

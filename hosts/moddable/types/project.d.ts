@@ -25,3 +25,8 @@ declare module "appliance/ota-boot" {
   export function rollback(): never;
   export function restart(): never;
 }
+
+declare module "appliance/sim-sigpipe" {
+  // The simulator's C module (hosts/sim/sigpipe): SIGPIPE ignored, so a write to a closed socket fails instead of ending mcsim.
+  export default function ignoreSigpipe(): void;
+}
