@@ -137,6 +137,8 @@ class ModdableConnection implements Connection {
   #resumed = false;
   #resumeRefused = false;
   #closed = false;
+  /** A write the socket refused (see watchWrites): read after each write, the connection is then closed. */
+  #writeFailed = false;
   /** Bytes waiting for room in the socket's send buffer, oldest first. */
   #queue: Uint8Array[] = [];
 
@@ -196,6 +198,7 @@ class ModdableConnection implements Connection {
         }) as Socket;
         socket.readable = socket.writable = 0;
         connection = new ModdableConnection(socket, handlers, where, options);
+        watchWrites(socket, () => (connection!.#writeFailed = true));
       } catch (error) {
         // The SDK throws for an address it cannot use (no route while Wi-Fi is down, say).
         connected = true;
@@ -266,6 +269,7 @@ class ModdableConnection implements Connection {
       }) as Socket;
       socket.readable = plain.readable;
       socket.writable = plain.writable;
+      watchWrites(socket, () => (self.#writeFailed = true));
       this.#socket = socket;
       this.#stepHandshake();
     });
@@ -325,6 +329,7 @@ class ModdableConnection implements Connection {
       } catch (error) {
         return this.#fail(new Error(`cannot write to ${this.#endpoint}: ${(error as Error).message}`));
       }
+      if (this.#writeFailed) return this.#fail(new Error(WRITE_FAILED(this.#endpoint)));
       if (chunk === head) this.#queue.shift();
       else this.#queue[0] = head.subarray(chunk.byteLength);
     }
@@ -338,6 +343,7 @@ class ModdableConnection implements Connection {
     try {
       for (;;) {
         const finished = session.handshake(socket);
+        if (this.#writeFailed) throw new Error(WRITE_FAILED(this.#endpoint));
         // The ServerHello's session id is there from that message until the handshake finishes.
         if (pending.answered === undefined && session.serverSessionID) pending.answered = session.serverSessionID;
         if (session.alert) {
@@ -403,6 +409,26 @@ interface PendingHandshake {
 function forgetOffered(pending: PendingHandshake): void {
   const kept = tlsCache.getByHost(pending.serverName);
   if (pending.offered && kept && sameBytes(new Uint8Array(kept.id), new Uint8Array(pending.offered))) tlsCache.deleteSessionID(kept.id);
+}
+
+const WRITE_FAILED = (endpoint: string) => `the connection to ${endpoint} was closed (a write failed)`;
+
+/**
+ * Calls `failed` when a write of `socket` fails. The SDK's sockets return nothing from a write
+ * that failed (the peer reset the connection) and the Linux one then never reports onError, so a
+ * TLS handshake step or a send would wait for its timeout (30 s) instead; in mcsim such a write
+ * also killed the process with SIGPIPE until the simulator ignored it (hosts/sim/sigpipe). The
+ * session writes through the socket itself, so its writes are watched here, on the instance.
+ */
+function watchWrites(socket: Socket, failed: () => void): void {
+  const write = socket.write;
+  Object.defineProperty(socket, "write", {
+    value(this: Socket, bytes: ArrayBufferLike | ArrayBufferView) {
+      const left = (write as (bytes: unknown) => unknown).call(this, bytes);
+      if (left === undefined) failed();
+      return left;
+    },
+  });
 }
 
 function closeQuietly(socket: Socket): void {
