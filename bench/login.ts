@@ -253,7 +253,6 @@ async function measure(hub: Hub, proxies: Proxies, name: ClientName, record: (wh
       const connection = lastSince(proxy, from);
       record(which, { flights: connection.flightsAt(at), loginMs: at - connection.openedAt, waitMs: cutAt === undefined ? 0 : connection.openedAt - cutAt, steps: contender.takeSteps?.() ?? "" });
       // Settle (presence, stream management, a token stored) before what follows, as a device that was up a while would be.
-      // (mcsim may end when cut the moment it comes online: README, "TLS session resumption on Moddable".)
       await new Promise((resolve) => setTimeout(resolve, 1000));
     };
     await login("first login", contender.start(), undefined, proxy.connections.length, name.startsWith("mcsim") ? SIM_START_MS + STEP_TIMEOUT_MS : STEP_TIMEOUT_MS);
