@@ -17,7 +17,7 @@ import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
 const BUILD_AND_LOGIN_MS = 600_000;
 const RECONNECT_MS = 60_000;
 const ONLINE = /(?:online|resumed) +\S+@\S+/;
-/** How long the device stays online before each cut: mcsim ends when cut the moment it comes online (see the README). */
+/** How long the device stays online before each cut, as a device that was up a while would be. */
 const SETTLE_MS = 1_000;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
