@@ -20,6 +20,7 @@ import { httpsGet } from "../../src/app/https-get.js";
 import { ConfigError, readConnectionConfig, type ConnectionConfig, type FlatConfig } from "../../src/app/config.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { settingsCommand } from "../../src/app/settings-command.js";
+import { SettingsTrial } from "../../src/app/settings-trial.js";
 import { provisionAfterMs, provisioningCause } from "../../src/app/provisioning.js";
 import { decodeBase64 } from "../../src/xmpp/sasl/base64.js";
 import { setClock } from "../../src/app/sntp.js";
@@ -254,12 +255,15 @@ async function run(partitions: FirmwarePartitions, store: SettingsStore, restart
     return;
   }
   const { device, attach } = served;
+  // Settings changed over XMPP run on trial: back to the previous ones when they cannot come online.
+  const trial = new SettingsTrial({ store, host, trialMs, restart, log });
   let appliance: Appliance | undefined;
   let link: WifiLink | undefined;
   let update: FirmwareUpdate | undefined;
   let stopped = false;
   current.stop = () => {
     stopped = true;
+    trial.close();
     update?.close();
     appliance?.stop();
     link?.stop();
@@ -293,6 +297,7 @@ async function run(partitions: FirmwarePartitions, store: SettingsStore, restart
   } else log("update", "no update_key in this build: the update command is not offered");
   log("firmware", `version ${partitions.version()}${partitions.slot.onTrial ? " (on trial)" : ""}`);
   update?.boot();
+  trial.boot();
   const on = profile ? " (ESP32 profile: fixed heaps, clock from 1970, the ESP32's ADC range)" : "";
   log("ready", readyLine(device.declaration, ` on ${platform.name}${board ? ` (${board})` : ""}${on}`));
   memory?.phase("boot");
@@ -325,7 +330,10 @@ async function run(partitions: FirmwarePartitions, store: SettingsStore, restart
     networkUp: link ? () => link.up : undefined,
     onEvent: (event, detail) => {
       log(event, detail);
-      if (event === "online") update?.online();
+      if (event === "online") {
+        update?.online();
+        trial.online();
+      }
       if (!memory) return;
       memory.sample();
       if (event === "online") memory.phase("commands");
@@ -339,6 +347,8 @@ async function run(partitions: FirmwarePartitions, store: SettingsStore, restart
   } catch (error) {
     // A restart stopped this run: the next one goes on, nothing went wrong.
     if (stopped) return;
+    // A change on trial that cannot log in (a refused account, say) goes back at once.
+    if (trial.revert((error as Error).message)) return;
     device.close();
     log("error", (error as Error).message);
   }

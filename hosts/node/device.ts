@@ -13,6 +13,7 @@ import type { DeviceDeclaration } from "../../src/device/types.js";
 import { readStoredSettings, resolveSettings } from "../../src/app/settings.js";
 import { settingsCommand } from "../../src/app/settings-command.js";
 import { FirmwareUpdate, readUpdateTrialMs, updateCommand } from "../../src/app/firmware-update.js";
+import { SettingsTrial } from "../../src/app/settings-trial.js";
 import { FIRMWARE_VERSION } from "../../src/app/version.js";
 import { encodeUtf8 } from "../../src/xml/utf8.js";
 import { FolderPartitions } from "./firmware-folder.js";
@@ -208,6 +209,9 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   });
   // A second leaves the reply time to reach the owner before the connection closes.
   const settings = settingsCommand({ store, manifest, restart: () => host.setTimeout(restart, 1000), log });
+  // Settings changed over XMPP run on trial: back to the previous ones when they cannot log in.
+  const trial = new SettingsTrial({ store, host, trialMs, restart: () => restart(), log });
+  trial.boot();
   let appliance: Appliance | undefined;
   // The bootloader's step at this start: a new image boots on trial, an unconfirmed one goes back.
   const partitions = updateKey ? new FolderPartitions(settingsFile.replace(/(\.settings)?\.json$/, "") + ".firmware", encodeUtf8(JSON.stringify({ version: FIRMWARE_VERSION }))) : undefined;
@@ -246,7 +250,10 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     version: partitions?.version,
     onEvent: (event, detail) => {
       log(event, detail);
-      if (event === "online") update?.online();
+      if (event === "online") {
+        update?.online();
+        trial.online();
+      }
     },
   });
   attach(appliance);
@@ -270,6 +277,8 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     ),
     restarted,
   ]);
+  // A change on trial that cannot log in (a refused account, say) goes back at once.
+  if (failed && !restarting) trial.revert(failed.message);
   if (failed && !restarting) {
     device.close();
     log("error", failed.message);
@@ -282,6 +291,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   process.off("SIGINT", shutdown);
   process.off("SIGTERM", shutdown);
   log("restarting", "on the settings stored on the device");
+  trial.close();
   appliance.stop();
   device.close();
   return main(args, true);

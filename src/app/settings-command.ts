@@ -12,6 +12,7 @@ import { DECLARATION_RECORD } from "./declared-device.js";
 import { FAST_RECORD } from "../xmpp/fast.js";
 import { readStoredSettings, resolveSettings, SECRET_KEYS, SETTING_KEYS, writeStoredSettings, type SettingKey, type StoredSettings } from "./settings.js";
 import { StoredText } from "./stored-text.js";
+import { forgetPreviousSettings, keepPreviousSettings } from "./settings-trial.js";
 
 export const SETTINGS_NODE = "settings";
 
@@ -94,6 +95,7 @@ export function settingsCommand(options: SettingsCommandOptions): AdHocCommand {
           new StoredText(store, DECLARATION_RECORD).set(undefined);
           store.set(FAST_RECORD, undefined); // a login token is a credential too
           writeStoredSettings(store, {});
+          forgetPreviousSettings(store); // the firmware's own settings are not on trial
         } catch (error) {
           return { type: "error", text: `error: the factory reset could not be written (${(error as Error).message}); send it again` };
         }
@@ -120,6 +122,8 @@ export function settingsCommand(options: SettingsCommandOptions): AdHocCommand {
         throw error;
       }
       try {
+        // The settings in force first: a cut before the new ones are written leaves them, on a trial that passes.
+        keepPreviousSettings(store, stored);
         writeStoredSettings(store, next);
       } catch (error) {
         return { type: "error", text: `error: the settings could not be stored (${(error as Error).message}); nothing was changed` };

@@ -135,6 +135,34 @@ describe("desktop device changed by its owner: the instruction set, the settings
     assert.ok(!device.output().includes(MICROWAVE.password), "the account's password never appears in the log");
   });
 
+  it("goes back to the previous settings when changed ones cannot log in (a mistyped account password), and keeps a change that can", async () => {
+    device = await start();
+    const submit = async (fields: Record<string, string>) => {
+      const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000);
+      const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
+      const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))));
+      const done = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", sessionid, action: "complete" }, x)), 10_000);
+      return done.getChild("command", COMMANDS)!.getChildText("note");
+    };
+    const before = readStoredSettings(new FileSettingsStore(settingsFile()));
+    let from = device.output().length;
+    assert.equal(await submit({ xmpp_password: "mistyped-secret" }), "ok: stored xmpp_password; the device restarts with them now");
+    await device.waitFor(/settings\s+changed settings on trial/, 15_000, from);
+    await device.waitFor(/settings\s+the changed settings did not work \(not-authorized: [^\n]*\): back to the previous ones; restarting/, 15_000, from);
+    const back = device.output().indexOf("the changed settings did not work", from);
+    await device.waitFor(/online\s+\S+/, 15_000, back);
+    assert.deepEqual(readStoredSettings(new FileSettingsStore(settingsFile())), before);
+    assert.ok(!device.output().includes("mistyped-secret"), "the password is never logged");
+
+    from = device.output().length;
+    assert.equal(await submit({ owner: `${OWNER.user}@${hub.domain}, third@${hub.domain}` }), "ok: stored owner; the device restarts with them now");
+    await device.waitFor(/settings\s+the changed settings logged in: kept/, 15_000, from);
+    assert.match(readStoredSettings(new FileSettingsStore(settingsFile())).owner ?? "", /third@/);
+    // Back to the factory settings for the tests after this one.
+    await submit({ factory_reset: "1" });
+    await device.waitFor(/online\s+\S+/, 15_000, device.output().indexOf("factory reset", from));
+  });
+
   it("updates itself from a signed image over HTTPS: restarts on it and reports its version; an image of another key changes nothing", async () => {
     const trusted = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const keyFile = join(scratch, "update-key.pem");

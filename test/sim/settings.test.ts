@@ -131,4 +131,17 @@ describe("the settings command in the Moddable simulator", function () {
     const trace = device!.output().slice(device!.output().indexOf("ready "));
     assert.ok(!trace.includes(MICROWAVE.password), "the account's password never appears in the trace");
   });
+
+  it("goes back to the previous settings when changed ones cannot log in (a mistyped account password)", async () => {
+    const before = stored();
+    const from = device!.output().length;
+    assert.equal(await submit({ xmpp_password: "mistyped-secret" }), "ok: stored xmpp_password; the device restarts with them now");
+    await device!.waitFor(/settings\s+changed settings on trial/, 15_000, from);
+    const reverted = await device!.waitFor(/settings\s+the changed settings did not work \(not-authorized: [^\n]*\): back to the previous ones; restarting/, 30_000, from);
+    const back = device!.output().indexOf(reverted, from) + reverted.length;
+    await device!.waitFor(ONLINE, 60_000, back);
+    assert.equal(stored(), before);
+    assert.ok(!device!.output().slice(from).includes("mistyped-secret"), "the password never appears in the trace");
+    assert.match((await ask(owner, to(), "help")).reply, /PREHEAT/);
+  });
 });
