@@ -291,7 +291,9 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   process.off("SIGINT", shutdown);
   process.off("SIGTERM", shutdown);
   log("restarting", "on the settings stored on the device");
+  // The next run decides about an image or settings on trial: this run's timers must not fire.
   trial.close();
+  update?.close();
   appliance.stop();
   device.close();
   return main(args, true);
