@@ -130,7 +130,9 @@ describe("desktop device changed by its owner: the instruction set, the settings
     assert.deepEqual(readStoredSettings(new FileSettingsStore(settingsFile())), { owner: `${OWNER.user}@${hub.domain}, second@${hub.domain}` });
     const again = device.output().length;
     assert.match((await submit({ factory_reset: "1" })) ?? "", /^ok: factory reset/);
-    await device.waitFor(/online\s+\S+/, 15_000, device.output().indexOf("restarting", again));
+    // The log and the reply come by different ways: the restart's line may not be here yet.
+    await device.waitFor(/restarting\s+on the settings stored on the device/, 15_000, again);
+    await device.waitFor(/online\s+\S+/, 15_000, again + device.output().slice(again).search(/restarting\s+on the settings stored on the device/));
     assert.deepEqual(readStoredSettings(new FileSettingsStore(settingsFile())), {});
     assert.ok(!device.output().includes(MICROWAVE.password), "the account's password never appears in the log");
   });
@@ -159,8 +161,10 @@ describe("desktop device changed by its owner: the instruction set, the settings
     await device.waitFor(/settings\s+the changed settings logged in: kept/, 15_000, from);
     assert.match(readStoredSettings(new FileSettingsStore(settingsFile())).owner ?? "", /third@/);
     // Back to the factory settings for the tests after this one.
+    const reset = device.output().length;
     await submit({ factory_reset: "1" });
-    await device.waitFor(/online\s+\S+/, 15_000, device.output().indexOf("factory reset", from));
+    await device.waitFor(/restarting\s+on the settings stored on the device/, 15_000, reset);
+    await device.waitFor(/online\s+\S+/, 15_000, reset + device.output().slice(reset).search(/restarting\s+on the settings stored on the device/));
   });
 
   it("updates itself from a signed image over HTTPS: restarts on it and reports its version; an image of another key changes nothing", async () => {

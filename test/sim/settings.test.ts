@@ -124,7 +124,9 @@ describe("the settings command in the Moddable simulator", function () {
 
     from = device!.output().length;
     assert.match(await submit({ factory_reset: "1" }), /^ok: factory reset/);
-    await device!.waitFor(ONLINE, 60_000, device!.output().indexOf("restarting", from));
+    // The trace and the reply come by different ways: the restart's line may not be here yet.
+    await device!.waitFor(/restarting\s+the simulator runs the firmware again/, 15_000, from);
+    await device!.waitFor(ONLINE, 60_000, from + device!.output().slice(from).search(/restarting\s+the simulator runs the firmware again/));
     assert.match((await ask(second, to(), "help")).reply, /^error/);
     assert.doesNotMatch(stored(), /second@hub\.test/);
     // The build's command line (printed before the trace) has it; the firmware's trace must not.
