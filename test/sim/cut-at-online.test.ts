@@ -9,9 +9,10 @@ import { strict as assert } from "node:assert";
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { simulatorMissing, runSim } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 /** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
 const BUILD_AND_LOGIN_MS = 600_000;
@@ -60,27 +61,22 @@ async function cuttingProxy(target: { host: string; port: number }): Promise<{ s
 
 describe("the firmware in the Moddable simulator, its connection closed as it answers", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let proxy: Awaited<ReturnType<typeof cuttingProxy>>;
   let device: DeviceRun | undefined;
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    hub = await startTestHub([MICROWAVE, OWNER]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER]);
+    ({ hub, sntp } = world);
     proxy = await cuttingProxy({ host: hub.host, port: hub.c2sPort });
   });
 
   after(async () => {
     await device?.stop();
     await new Promise((resolve) => (proxy ? proxy.server.close(resolve) : resolve(undefined)));
-    await hub?.stop();
-    await sntp?.stop();
+    await world?.stop();
   });
 
   it(`lives, and comes online after ${CUTS} connections closed, each just after a later answer of the hub's, each closing seen at once`, async () => {

@@ -8,8 +8,7 @@
 // why, without the SDK.
 
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
@@ -19,9 +18,10 @@ import type { SettingsStore } from "../../src/host.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, STRANGER, ask } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { runSim, simulatorMissing } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
 const COMMANDS = "http://jabber.org/protocol/commands";
@@ -72,6 +72,7 @@ async function waitUntil(done: () => boolean, what: string): Promise<void> {
 
 describe("the instruction set changed in the Moddable simulator", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let scratch: string;
@@ -81,14 +82,8 @@ describe("the instruction set changed in the Moddable simulator", function () {
   const presences: Element[] = [];
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-declaration-"));
-    hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER, STRANGER], { scratch: "declaration" });
+    ({ hub, sntp, scratch } = world);
     owner = hubClient(hub, OWNER, { resource: "console" });
     stranger = hubClient(hub, STRANGER, { resource: "laptop" });
     owner.on("stanza", (stanza: Element) => {
@@ -109,9 +104,7 @@ describe("the instruction set changed in the Moddable simulator", function () {
     if (process.env.DECLARATION_TRACE && device) writeFileSync(process.env.DECLARATION_TRACE, device.output());
     await device?.stop();
     for (const client of [owner, stranger]) await client?.stop().catch(() => {});
-    await sntp?.stop();
-    await hub?.stop();
-    if (scratch && !process.env.DECLARATION_TRACE) rmSync(scratch, { recursive: true, force: true });
+    await world?.stop(process.env.DECLARATION_TRACE !== undefined);
   });
 
   const data = () => join(scratch, "data");

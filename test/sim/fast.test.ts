@@ -6,16 +6,16 @@
 // without prosody-modules.
 
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAST_RECORD } from "../../src/xmpp/fast.js";
 import { sasl2Installed } from "../../hosts/node/hub/prosody.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { runSim, simulatorMissing } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
@@ -23,6 +23,7 @@ const ONLINE = /online\s+microwave@/;
 
 describe("the FAST token in the Moddable simulator", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let scratch: string;
@@ -30,14 +31,8 @@ describe("the FAST token in the Moddable simulator", function () {
   let proxy: FaultProxy;
 
   before(async function () {
-    const missing = simulatorMissing() ?? (sasl2Installed() ? undefined : "no prosody-modules (mod_sasl2...): bash scripts/system-packages.sh");
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-fast-"));
-    hub = await startTestHub([MICROWAVE, OWNER], { sasl2: true });
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER], { scratch: "fast", hub: { sasl2: true }, missing: () => (sasl2Installed() ? undefined : "no prosody-modules (mod_sasl2...): bash scripts/system-packages.sh") });
+    ({ hub, sntp, scratch } = world);
     // Between the device and the hub, to cut the first connection.
     proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
   });
@@ -46,9 +41,7 @@ describe("the FAST token in the Moddable simulator", function () {
     if (process.env.FAST_TRACE && device) writeFileSync(process.env.FAST_TRACE, device.output());
     await device?.stop();
     await proxy?.close();
-    await sntp?.stop();
-    await hub?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await world?.stop();
   });
 
   const tokenFile = () => join(scratch, "data", `appliance-setting-${FAST_RECORD}`);

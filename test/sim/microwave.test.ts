@@ -9,8 +9,9 @@ import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, STRANGER, ask, microwaveScenario } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
-import { simulatorMissing, runSim } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 
 /** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
@@ -19,22 +20,17 @@ const HEATER = { user: "heater", password: "heater-secret" };
 
 describe("the firmware in the Moddable simulator", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    hub = await startTestHub([MICROWAVE, HEATER, OWNER, STRANGER]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, HEATER, OWNER, STRANGER]);
+    ({ hub, sntp } = world);
   });
 
   after(async () => {
-    await hub?.stop();
-    await sntp?.stop();
+    await world?.stop();
   });
 
   // The scenario stops the device when done; its trace stays for the checks after it.

@@ -6,16 +6,16 @@
 
 import { strict as assert } from "node:assert";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
 import { launchChromium } from "../support/chromium.js";
 import { microwaveManifest, type DeviceRun } from "../support/device-process.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { runSim, simulatorMissing } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 /** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
 const BUILD_MS = 600_000;
@@ -26,6 +26,7 @@ const WIFI_PASSPHRASE = "sim-home-passphrase";
 describe("provisioning in the Moddable simulator, in Chromium", function () {
   this.timeout(BUILD_MS);
   let scratch: string;
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let device: DeviceRun | undefined;
@@ -35,15 +36,9 @@ describe("provisioning in the Moddable simulator, in Chromium", function () {
   let failed = false;
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-provisioning-"));
+    world = await startSimWorld(this, [MICROWAVE, OWNER], { scratch: "provisioning" });
+    ({ hub, sntp, scratch } = world);
     browser = await launchChromium(join(scratch, "profile"));
-    hub = await startTestHub([MICROWAVE, OWNER]);
-    sntp = await startSntpServer();
     const port = await freeLoopbackPort();
     // No xmpp_password or ca on the build line: the firmware has no account. Its own file root, so
     // no other simulator's stored settings are read or changed.
@@ -67,10 +62,8 @@ describe("provisioning in the Moddable simulator, in Chromium", function () {
   after(async () => {
     await browser?.close().catch(() => undefined);
     await device?.stop();
-    await hub?.stop();
-    await sntp?.stop();
-    if (scratch !== undefined && !failed) rmSync(scratch, { recursive: true, force: true });
-    else if (scratch !== undefined) console.error(`  simulator provisioning files kept in ${scratch}`);
+    await world?.stop(failed);
+    if (failed && scratch !== undefined) console.error(`  simulator provisioning files kept in ${scratch}`);
   });
 
   async function fill(owner: string): Promise<void> {

@@ -6,16 +6,15 @@
 // saying why, without the SDK.
 
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../../hosts/node/hub/loopback-port.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { runSim, simulatorMissing } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 const BUILD_MS = 600_000;
 const PAGE = /set-up\s+page http:\/\/127\.0\.0\.1:\d+\//;
@@ -38,19 +37,14 @@ function fetchPage(url: string): Promise<{ status: number; form: boolean }> {
 describe("the set-up access point's other causes in the Moddable simulator", function () {
   this.timeout(BUILD_MS);
   let scratch: string;
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let device: DeviceRun | undefined;
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-set-up-"));
-    hub = await startTestHub([MICROWAVE, OWNER]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER], { scratch: "set-up" });
+    ({ hub, sntp, scratch } = world);
   });
 
   afterEach(async () => {
@@ -59,9 +53,7 @@ describe("the set-up access point's other causes in the Moddable simulator", fun
   });
 
   after(async () => {
-    await hub?.stop();
-    await sntp?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await world?.stop();
   });
 
   const settings = async (extra: Record<string, string>) =>

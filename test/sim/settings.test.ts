@@ -6,17 +6,17 @@
 // without the SDK.
 
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, ask } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { runSim, simulatorMissing } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
 const COMMANDS = "http://jabber.org/protocol/commands";
@@ -26,6 +26,7 @@ const ONLINE = /online\s+microwave@/;
 
 describe("the settings command in the Moddable simulator", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let scratch: string;
@@ -34,14 +35,8 @@ describe("the settings command in the Moddable simulator", function () {
   let device: DeviceRun | undefined;
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-settings-"));
-    hub = await startTestHub([MICROWAVE, OWNER, SECOND]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER, SECOND], { scratch: "settings" });
+    ({ hub, sntp, scratch } = world);
     owner = hubClient(hub, OWNER, { resource: "console" });
     second = hubClient(hub, SECOND, { resource: "phone" });
     for (const client of [owner, second]) {
@@ -54,9 +49,7 @@ describe("the settings command in the Moddable simulator", function () {
     if (process.env.SETTINGS_TRACE && device) writeFileSync(process.env.SETTINGS_TRACE, device.output());
     await device?.stop();
     for (const client of [owner, second]) await client?.stop().catch(() => {});
-    await sntp?.stop();
-    await hub?.stop();
-    if (scratch && !process.env.SETTINGS_TRACE) rmSync(scratch, { recursive: true, force: true });
+    await world?.stop(process.env.SETTINGS_TRACE !== undefined);
   });
 
   const to = () => `${MICROWAVE.user}@${hub.domain}/appliance`;

@@ -9,9 +9,10 @@ import { TlsFront } from "../../bench/tls-front.js";
 import { TLS_RESUME_REFUSED } from "../../src/xmpp/negotiation.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { MICROWAVE, OWNER } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { simulatorMissing, runSim } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 /** Building for the simulator compiles the SDK's C sources the first time: minutes, not seconds. */
 const BUILD_AND_LOGIN_MS = 600_000;
@@ -23,19 +24,15 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 describe("the firmware in the Moddable simulator, reconnecting", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let front: TlsFront;
   let device: DeviceRun | undefined;
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    hub = await startTestHub([MICROWAVE, OWNER]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER]);
+    ({ hub, sntp } = world);
     if (hub.directTlsPort === undefined) throw new Error("the test hub serves no direct TLS port");
     front = await TlsFront.start({
       certPath: hub.certPath,
@@ -48,8 +45,7 @@ describe("the firmware in the Moddable simulator, reconnecting", function () {
   after(async () => {
     await device?.stop();
     await front?.stop();
-    await hub?.stop();
-    await sntp?.stop();
+    await world?.stop();
   });
 
   it("resumes its TLS session after a cut, and falls back to a full handshake, saying so, when the server no longer has it", async () => {

@@ -7,10 +7,9 @@
 
 import { strict as assert } from "node:assert";
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
@@ -19,9 +18,10 @@ import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/de
 import { FaultProxy } from "../support/fault-proxy.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, STRANGER } from "../support/microwave-scenario.js";
-import { startTestHub, type Hub } from "../support/prosody.js";
-import { runSim, simulatorMissing } from "../support/sim-process.js";
-import { startSntpServer, type SntpServer } from "../support/sntp-server.js";
+import type { Hub } from "../support/prosody.js";
+import { runSim } from "../support/sim-process.js";
+import { startSimWorld, type SimWorld } from "../support/sim-world.js";
+import type { SntpServer } from "../support/sntp-server.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
 const COMMANDS = "http://jabber.org/protocol/commands";
@@ -45,6 +45,7 @@ async function waitUntil(done: () => boolean, what: string): Promise<void> {
 
 describe("signed updates in the Moddable simulator", function () {
   this.timeout(BUILD_AND_LOGIN_MS);
+  let world: SimWorld | undefined;
   let hub: Hub;
   let sntp: SntpServer;
   let proxy: FaultProxy;
@@ -61,14 +62,8 @@ describe("signed updates in the Moddable simulator", function () {
   const images = new Map<string, Buffer>();
 
   before(async function () {
-    const missing = simulatorMissing();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-sim-update-"));
-    hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
-    sntp = await startSntpServer();
+    world = await startSimWorld(this, [MICROWAVE, OWNER, STRANGER], { scratch: "update" });
+    ({ hub, sntp, scratch } = world);
     proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
     images.set("/0.2.0.bin", image("0.2.0", trusted.privateKey));
     images.set("/0.3.0.bin", image("0.3.0", trusted.privateKey, 1000));
@@ -118,9 +113,7 @@ describe("signed updates in the Moddable simulator", function () {
     foreign?.closeAllConnections();
     await new Promise((resolve) => (foreign ? foreign.close(resolve) : resolve(undefined)));
     await proxy?.close();
-    await sntp?.stop();
-    await hub?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await world?.stop();
   });
 
   const to = () => `${MICROWAVE.user}@${hub.domain}/appliance`;
