@@ -5,10 +5,8 @@
 // update_trial_s goes back to the previous one. (test/sim/update.test.ts runs the same in mcsim.)
 
 import { strict as assert } from "node:assert";
-import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
@@ -17,22 +15,17 @@ import { FaultProxy } from "../support/fault-proxy.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, STRANGER } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
+import { serveImages, testImages, type ImageServer } from "../support/update-images.js";
 
 const COMMANDS = "http://jabber.org/protocol/commands";
 const TRIAL_S = 5;
 const ONLINE = /online\s+microwave@/;
 
-/** A desktop image: its descriptor (padded, so the download takes several chunks), then its signature. */
-function image(version: string, key: KeyObject, padding = 100_000): Buffer {
-  const firmware = Buffer.from(JSON.stringify({ version, padding: "x".repeat(padding) }));
-  return Buffer.concat([firmware, sign("sha256", createHash("sha256").update(firmware).digest(), { key, dsaEncoding: "ieee-p1363" })]);
-}
-
 describe("signed updates on the desktop host", function () {
   this.timeout(120_000);
   let hub: Hub;
   let proxy: FaultProxy;
-  let server: Server;
+  let server: ImageServer;
   let port: number;
   let scratch: string;
   let owner: Client;
@@ -45,23 +38,10 @@ describe("signed updates on the desktop host", function () {
     scratch = mkdtempSync(join(tmpdir(), "xmpp-appliance-update-"));
     hub = await startTestHub([MICROWAVE, OWNER, STRANGER]);
     proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
-    images.set("/0.2.0.bin", image("0.2.0", trusted.privateKey));
-    images.set("/0.3.0.bin", image("0.3.0", trusted.privateKey, 1000));
-    images.set("/other-key.bin", image("0.9.0", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey));
-    images.set("/cut.bin", image("0.9.1", trusted.privateKey));
+    for (const [path, file] of testImages(trusted.privateKey, 100_000)) images.set(path, file);
     const certs = dirname(hub.caPath);
-    server = createServer({ cert: readFileSync(join(certs, "server.crt")), key: readFileSync(join(certs, "server.key")) }, (request, response) => {
-      const file = images.get(request.url ?? "");
-      if (!file) {
-        response.writeHead(404).end();
-        return;
-      }
-      response.writeHead(200, { "content-length": String(file.length) });
-      if (request.url === "/cut.bin") response.write(file.subarray(0, 50_000), () => setTimeout(() => response.destroy(), 200));
-      else response.end(file);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await serveImages(images, { certPath: join(certs, "server.crt"), keyPath: join(certs, "server.key") }, 50_000);
+    port = server.port;
     owner = hubClient(hub, OWNER, { resource: "console" });
     stranger = hubClient(hub, STRANGER, { resource: "laptop" });
     for (const client of [owner, stranger]) {
@@ -73,8 +53,7 @@ describe("signed updates on the desktop host", function () {
   after(async () => {
     await device?.stop();
     for (const client of [owner, stranger]) await client?.stop().catch(() => {});
-    server?.closeAllConnections();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
     await proxy?.close();
     await hub?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -6,10 +6,8 @@
 // that does not come online goes back to the previous one. Skipped, saying why, without the SDK.
 
 import { strict as assert } from "node:assert";
-import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
@@ -22,18 +20,13 @@ import type { Hub } from "../support/prosody.js";
 import { runSim } from "../support/sim-process.js";
 import { startSimWorld, type SimWorld } from "../support/sim-world.js";
 import type { SntpServer } from "../support/sntp-server.js";
+import { serveImages, testImages, type ImageServer } from "../support/update-images.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
 const COMMANDS = "http://jabber.org/protocol/commands";
 const TRIAL_S = 15;
 /** The trace line of a login ("online  microwave@hub.test/appliance"), not a sentence with the word in it. */
 const ONLINE = /online\s+microwave@/;
-
-/** A simulator image: its descriptor (padded, so the download takes several TLS records and progress steps), then its signature. */
-function image(version: string, key: KeyObject, padding = 150_000): Buffer {
-  const firmware = Buffer.from(JSON.stringify({ version, padding: "x".repeat(padding) }));
-  return Buffer.concat([firmware, sign("sha256", createHash("sha256").update(firmware).digest(), { key, dsaEncoding: "ieee-p1363" })]);
-}
 
 /** Polls `done` every 50 ms; fails naming `what` after 20 s. */
 async function waitUntil(done: () => boolean, what: string): Promise<void> {
@@ -49,10 +42,10 @@ describe("signed updates in the Moddable simulator", function () {
   let hub: Hub;
   let sntp: SntpServer;
   let proxy: FaultProxy;
-  let server: Server;
+  let server: ImageServer;
   let port: number;
   /** The same images from a server whose certificate another CA signed, for the same name. */
-  let foreign: Server;
+  let foreign: ImageServer;
   let foreignPort: number;
   let scratch: string;
   let owner: Client;
@@ -65,32 +58,15 @@ describe("signed updates in the Moddable simulator", function () {
     world = await startSimWorld(this, [MICROWAVE, OWNER, STRANGER], { scratch: "update" });
     ({ hub, sntp, scratch } = world);
     proxy = await FaultProxy.start({ host: hub.host, port: hub.c2sPort });
-    images.set("/0.2.0.bin", image("0.2.0", trusted.privateKey));
-    images.set("/0.3.0.bin", image("0.3.0", trusted.privateKey, 1000));
-    images.set("/other-key.bin", image("0.9.0", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey));
-    images.set("/cut.bin", image("0.9.1", trusted.privateKey));
+    // Padded so that a download takes several TLS records and progress steps.
+    for (const [path, file] of testImages(trusted.privateKey, 150_000)) images.set(path, file);
     // The hub's certificate file: its server certificate followed by the CA (the SDK checks the name only with the chain).
     const certs = dirname(hub.caPath);
-    server = createServer({ cert: readFileSync(join(certs, "server.crt")), key: readFileSync(join(certs, "server.key")) }, (request, response) => {
-      const file = images.get(request.url ?? "");
-      if (!file) {
-        response.writeHead(404).end();
-        return;
-      }
-      response.writeHead(200, { "content-length": String(file.length) });
-      if (request.url === "/cut.bin") response.write(file.subarray(0, 70_000), () => setTimeout(() => response.destroy(), 200));
-      else response.end(file);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
-    const other = await ensureCertificates(join(scratch, "other-ca"), hub.domain);
-    foreign = createServer({ cert: readFileSync(other.certPath), key: readFileSync(other.keyPath) }, (request, response) => {
-      const file = images.get(request.url ?? "");
-      if (file) response.writeHead(200, { "content-length": String(file.length) }).end(file);
-      else response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
-    foreignPort = (foreign.address() as AddressInfo).port;
+    server = await serveImages(images, { certPath: join(certs, "server.crt"), keyPath: join(certs, "server.key") }, 70_000);
+    port = server.port;
+    // The same images, whole, from a server whose certificate another CA signed.
+    foreign = await serveImages(images, await ensureCertificates(join(scratch, "other-ca"), hub.domain));
+    foreignPort = foreign.port;
     owner = hubClient(hub, OWNER, { resource: "console" });
     owner.on("error", () => {});
     owner.on("stanza", (stanza: Element) => {
@@ -108,10 +84,8 @@ describe("signed updates in the Moddable simulator", function () {
     if (process.env.UPDATE_TRACE && device) writeFileSync(process.env.UPDATE_TRACE, device.output());
     await device?.stop();
     await owner?.stop().catch(() => {});
-    server?.closeAllConnections();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    foreign?.closeAllConnections();
-    await new Promise((resolve) => (foreign ? foreign.close(resolve) : resolve(undefined)));
+    await server?.close();
+    await foreign?.close();
     await proxy?.close();
     await world?.stop();
   });
