@@ -19,7 +19,7 @@ export function handshakeFailure(endpoint: string, serverName: string, reason: s
   if (CERTIFICATE_FAILURE().test(reason)) {
     return new CertificateError(
       `${message}: the server's certificate is not signed by the configured ca, does not name ${serverName}, ` +
-        `or is outside its dates (device clock ${deviceClock}); fix the ca key or the hub's certificate (it must send its full chain)`,
+        `or is outside its dates (device clock ${deviceClock}); fix the ca key or that server's certificate (it must send its full chain)`,
     );
   }
   return new Error(`${message}; it will be retried`);

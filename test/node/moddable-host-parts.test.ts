@@ -30,11 +30,12 @@ describe("the Moddable host without the SDK", () => {
   describe("a failed TLS handshake", () => {
     for (const reason of ["certificate: auth err", "date validation failed", "Cert: unsupported algorithm: 1,2,3"]) {
       it(`is a CertificateError (permanent) for the SDK's "${reason}", saying what to fix`, () => {
-        const error = handshakeFailure("10.0.0.2:5222", "hub.test", reason, "1970-01-01T00:00:05.000Z");
+        const error = handshakeFailure("10.0.0.2:5222", "images.example", reason, "1970-01-01T00:00:05.000Z");
         assert.ok(error instanceof CertificateError);
         assert.match(error.message, /TLS handshake with 10\.0\.0\.2:5222 failed/);
-        assert.match(error.message, /not signed by the configured ca, does not name hub\.test, or is outside its dates \(device clock 1970-01-01T00:00:05\.000Z\)/);
-        assert.match(error.message, /fix the ca key/);
+        assert.match(error.message, /not signed by the configured ca, does not name images\.example, or is outside its dates \(device clock 1970-01-01T00:00:05\.000Z\)/);
+        assert.match(error.message, /fix the ca key or that server's certificate \(it must send its full chain\)/);
+        assert.doesNotMatch(error.message, /hub/i, "the server may be an image server, not the hub");
       });
     }
 
