@@ -199,18 +199,19 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     log,
   );
   log("ready", readyLine(device.declaration));
-  let restart: () => void = () => {};
-  let restarting = false;
+  const ON_SETTINGS = "on the settings stored on the device";
+  let restart: (why: string) => void = () => {};
+  let restarting: string | undefined;
   const restarted = new Promise<void>((resolve) => {
-    restart = () => {
-      restarting = true;
+    restart = (why) => {
+      restarting ??= why;
       resolve();
     };
   });
   // A second leaves the reply time to reach the owner before the connection closes.
-  const settings = settingsCommand({ store, manifest, restart: () => host.setTimeout(restart, 1000), log });
+  const settings = settingsCommand({ store, manifest, restart: () => host.setTimeout(() => restart(ON_SETTINGS), 1000), log });
   // Settings changed over XMPP run on trial: back to the previous ones when they cannot log in.
-  const trial = new SettingsTrial({ store, host, trialMs, restart: () => restart(), log });
+  const trial = new SettingsTrial({ store, host, trialMs, restart: () => restart(ON_SETTINGS), log });
   trial.boot();
   let appliance: Appliance | undefined;
   // The bootloader's step at this start: a new image boots on trial, an unconfirmed one goes back.
@@ -224,7 +225,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
           download: httpsDownload({ caPem, address: (name) => (name === config.jid.domain ? config.server.host : name) }),
           sha256: nodeSha256,
           verify: ecdsaVerifier(updateKey!),
-          restart: () => restart(),
+          restart: () => restart("on the firmware image the partitions boot now"),
         },
         host,
         safe: () => device.safe(),
@@ -278,8 +279,8 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     restarted,
   ]);
   // A change on trial that cannot log in (a refused account, say) goes back at once.
-  if (failed && !restarting) trial.revert(failed.message);
-  if (failed && !restarting) {
+  if (failed && restarting === undefined) trial.revert(failed.message);
+  if (failed && restarting === undefined) {
     device.close();
     log("error", failed.message);
     lines.flush();
@@ -290,7 +291,7 @@ async function main(args: string[], afterRestart = false): Promise<number> {
   await restarted;
   process.off("SIGINT", shutdown);
   process.off("SIGTERM", shutdown);
-  log("restarting", "on the settings stored on the device");
+  log("restarting", restarting ?? ON_SETTINGS);
   // The next run decides about an image or settings on trial: this run's timers must not fire.
   trial.close();
   update?.close();

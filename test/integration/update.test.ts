@@ -108,6 +108,7 @@ describe("signed updates on the desktop host", function () {
     await device!.waitFor(/update\s+the new image is online: kept/, 15_000, from);
     const trace = device!.output().slice(from);
     assert.ok(trace.search(/every output is in its safe state/) < trace.search(/restarting\s/), trace);
+    assert.match(trace, /restarting\s+on the firmware image the partitions boot now/, "the restart says why: not the settings");
     assert.equal(await version(), "0.2.0");
     assert.deepEqual(state(), { running: 1, state: "confirmed" });
   });
