@@ -2,9 +2,9 @@
 // loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
 // (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, phase by
 // phase in the same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests,
-// one at a time and then W in flight (after 40 unmeasured ones each). Each phase is R rounds of N/R
-// commands, the device's and the bot's in turn, so that a burst of load from other work on a shared
-// machine falls on both rather than on whichever ran then. Prints send→reply and send→receipt
+// one at a time and then W in flight, after 200 unmeasured ones of every phase each. Each phase is
+// R rounds of N/R commands, the device's and the bot's in turn, so that a burst of load from other
+// work on a shared machine falls on both rather than on whichever ran then. Prints send→reply and send→receipt
 // p50/p99, commands/s, CPU per command (from /proc) and the device/echo bot ratios; fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
@@ -28,6 +28,8 @@ const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--roun
 /** A command whose reply or receipt has not come this long after it was sent is lost. */
 const ANSWER_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 60_000;
+/** Unmeasured commands per phase and contender before the measured ones. */
+const WARM_UP = 200;
 
 type Kind = "status" | "PREHEAT 350 20 / STOP";
 type Mode = "one at a time" | "pipelined";
@@ -241,10 +243,16 @@ async function main(): Promise<number> {
     const owner = new Owner(client);
     await client.start();
 
-    // Unmeasured warm-up, so that the first phase does not time the JIT compiling either side.
-    for (const contender of contenders) {
-      const warm = await phase(owner, contender, "status", "pipelined", 40, window);
-      if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of 40 warm-up commands lost`);
+    // Unmeasured warm-up of every phase, so that no phase times the JIT compiling either side's
+    // path for it (with 40 pipelined `status` only, whichever phase ran first had both tails 2-3x
+    // as long as it had when run later).
+    for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
+      for (const mode of ["one at a time", "pipelined"] as const) {
+        for (const contender of contenders) {
+          const warm = await phase(owner, contender, kind, mode, WARM_UP, window);
+          if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of ${WARM_UP} warm-up commands lost (${kind}, ${mode})`);
+        }
+      }
     }
     const header = "phase".padEnd(36) + "  contender";
     console.log(header);
