@@ -9,7 +9,7 @@ import { startBalancer, type Balancer } from "./balancer.js";
 import { type Certificates, ensureCertificates } from "./certificates.js";
 import { ejabberdConfig } from "./ejabberd-config.js";
 import { followLines } from "./server-log.js";
-import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
+import { LOOPBACK, connectOnce, freeLoopbackPort, freeLoopbackPortBesides } from "./loopback-port.js";
 import { type Account, DEFAULT_DOMAIN, type Hub, type HubNode, type HubOptions, type ProsodyExit, RAISED_FILE_LIMIT, checkHubOptions } from "./prosody.js";
 import { EJABBERD_REQUIREMENTS, findProgram, installCommand, missingPackages } from "./requirements.js";
 
@@ -153,8 +153,8 @@ async function launchNode(
   mkdirSync(spool, { recursive: true });
   const fixedHttp = options.httpPort !== undefined && options.httpPort !== 0;
   for (let attempt = 1; ; attempt++) {
-    const c2sPort = fixedPort ?? (await freeLoopbackPort());
-    const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
+    const c2sPort = fixedPort ?? (await freeLoopbackPortBesides([fixedHttp ? options.httpPort : undefined]));
+    const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPortBesides([c2sPort])) : undefined;
     writeFileSync(configPath, ejabberdConfig({ domain, c2sPort, httpPort, certPath: certificates.certPath, keyPath: certificates.keyPath }));
     const env = { ...runtime.env, ERL_EPMD_PORT: String(epmdPort), EJABBERD_CONFIG_PATH: configPath, EJABBERD_LOG_PATH: logPath };
     const child = spawn("/bin/sh", [

@@ -17,6 +17,19 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/**
+ * A free port other than those in `taken`: free ports found one after another may be the same
+ * port, since each is released before the next is looked for (seen: a hub's direct TLS and
+ * WebSocket ports given the same number, and Prosody then served neither).
+ */
+export async function freeLoopbackPortBesides(taken: readonly (number | undefined)[], find: () => Promise<number> = freeLoopbackPort): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await find();
+    if (!taken.includes(port)) return port;
+  }
+  throw new Error(`no free loopback port besides ${taken.filter((port) => port !== undefined).join(", ")} in 20 tries`);
+}
+
 /** Whether nothing listens on 127.0.0.1:port (we could bind it ourselves). */
 export function loopbackPortIsFree(port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {

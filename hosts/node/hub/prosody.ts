@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Certificates, ensureCertificates } from "./certificates.js";
 import { claimFolder } from "./folder-in-use.js";
-import { LOOPBACK, connectOnce, freeLoopbackPort } from "./loopback-port.js";
+import { LOOPBACK, connectOnce, freeLoopbackPortBesides } from "./loopback-port.js";
 import { writeProsodyAccounts, writeProsodyRosters } from "./prosody-accounts.js";
 import { DATA_DIR, LOG_FILE, PLUGIN_DIR, prosodyConfig } from "./prosody-config.js";
 import { projectRoot } from "../project.js";
@@ -169,9 +169,11 @@ async function startOnFolder(dir: string, domain: string, programs: { prosody: s
   const sasl2 = options.sasl2 ?? sasl2Installed();
 
   for (let attempt = 1; ; attempt++) {
-    const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPort();
-    const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPort()) : undefined;
-    const directTlsPort = options.directTlsPort === -1 ? undefined : fixedDirectTls ? options.directTlsPort! : await freeLoopbackPort();
+    // Ports picked here never collide with each other, nor with those given.
+    const given = [fixedC2s ? options.c2sPort : undefined, fixedHttp ? options.httpPort : undefined, fixedDirectTls ? options.directTlsPort : undefined];
+    const c2sPort = fixedC2s ? options.c2sPort! : await freeLoopbackPortBesides(given);
+    const httpPort = options.websocket ? (fixedHttp ? options.httpPort! : await freeLoopbackPortBesides([...given, c2sPort])) : undefined;
+    const directTlsPort = options.directTlsPort === -1 ? undefined : fixedDirectTls ? options.directTlsPort! : await freeLoopbackPortBesides([...given, c2sPort, httpPort]);
     writeFileSync(configPath, prosodyConfig({
       dir, domain, c2sPort, httpPort, directTlsPort, certPath: certificates.certPath, keyPath: certificates.keyPath, runAsRoot: isRoot(), tlsProtocol: options.tlsProtocol, offlineStorage: options.offlineStorage, fastTokenTtlS: options.fastTokenTtlS,
       sasl2,
