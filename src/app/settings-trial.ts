@@ -7,7 +7,7 @@
 // and the marker is removed only after the previous one is back.
 
 import type { Host, SettingsStore, TimerHandle } from "../host.js";
-import { SETTING_KEYS, writeStoredSettings, type StoredSettings } from "./settings.js";
+import { settingsIn, writeStoredSettings, type StoredSettings } from "./settings.js";
 import { StoredText } from "./stored-text.js";
 
 /** Where the settings in force before a change are kept while the change is on trial. */
@@ -58,10 +58,9 @@ export class SettingsTrial {
     }
     if (text === undefined) return;
     try {
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      const previous: StoredSettings = {};
-      for (const key of SETTING_KEYS) if (typeof parsed[key] === "string") previous[key] = parsed[key] as string;
-      this.#previous = previous;
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== "object" || parsed === null) throw new Error("not a record of settings");
+      this.#previous = settingsIn(parsed);
     } catch (error) {
       log("settings", `the record of the previous settings is damaged (${(error as Error).message}): forgotten, the settings in force stay`);
       this.#forget();

@@ -27,6 +27,11 @@ export function readStoredSettings(store: SettingsStore | undefined): StoredSett
   } catch (error) {
     throw new ConfigError("settings", `the stored settings cannot be read (${(error as Error).message}): provision the device again, or reset it to its factory settings`);
   }
+  return settingsIn(parsed);
+}
+
+/** The settings a parsed record holds: its string values of known keys, nothing else. */
+export function settingsIn(parsed: unknown): StoredSettings {
   const settings: StoredSettings = {};
   if (typeof parsed !== "object" || parsed === null) return settings;
   for (const key of SETTING_KEYS) {

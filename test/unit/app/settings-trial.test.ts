@@ -61,6 +61,20 @@ describe("settings on trial", () => {
     assert.equal(trial.revert("again"), false, "once");
   });
 
+  it("forgets a previous-settings record that is not one, keeping the settings in force, with a line", () => {
+    for (const text of ["null", "[not json", "\"a string\""]) {
+      const { store, clock, lines, trial, restarts } = changed();
+      new StoredText(store, PREVIOUS_SETTINGS_RECORD).set(text);
+      trial.boot();
+      assert.equal(trial.pending, false, text);
+      assert.match(lines.join("\n"), /the record of the previous settings is damaged \(.+\): forgotten, the settings in force stay/, text);
+      clock.advance(400_000);
+      assert.deepEqual(readStoredSettings(store), NEW, text);
+      assert.equal(new StoredText(store, PREVIOUS_SETTINGS_RECORD).get(), undefined, text);
+      assert.equal(restarts(), 0, text);
+    }
+  });
+
   it("is no trial without a change, nor after a factory reset", () => {
     const store = new MemorySettingsStore();
     writeStoredSettings(store, OLD);
