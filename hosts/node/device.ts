@@ -278,9 +278,8 @@ async function main(args: string[], afterRestart = false): Promise<number> {
     ),
     restarted,
   ]);
-  // A change on trial that cannot log in (a refused account, say) goes back at once.
-  if (failed && restarting === undefined) trial.revert(failed.message);
-  if (failed && restarting === undefined) {
+  // A change on trial that cannot log in (a refused account, say) goes back at once (a restart).
+  if (failed && restarting === undefined && !trial.revert(failed.message)) {
     device.close();
     log("error", failed.message);
     lines.flush();
