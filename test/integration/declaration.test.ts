@@ -4,24 +4,21 @@
 // settings command (stored, the device restarts on it; a factory reset forgets it).
 
 import { strict as assert } from "node:assert";
-import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { DECLARATION_RECORD } from "../../src/app/declared-device.js";
 import { StoredText } from "../../src/app/stored-text.js";
 import { readStoredSettings } from "../../src/app/settings.js";
 import { FileSettingsStore } from "../../hosts/node/settings-file.js";
+import { runCommand } from "../support/adhoc-client.js";
 import { deviceSettings, microwaveManifest, runDevice, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, ask } from "../support/microwave-scenario.js";
 import { startTestHub, type Hub } from "../support/prosody.js";
 
-const COMMANDS = "http://jabber.org/protocol/commands";
 
 const LAMP = {
   name: "Lamp",
@@ -83,6 +80,8 @@ describe("desktop device changed by its owner: the instruction set, the settings
     return run;
   };
   const to = () => `${MICROWAVE.user}@${hub.domain}/appliance`;
+  /** The settings command run by the owner with `fields`: the completion's note. */
+  const submit = (fields: Record<string, string>) => runCommand(owner, to(), "settings", fields);
   const capsVer = (presence: Element | undefined) => presence?.getChild("c", "http://jabber.org/protocol/caps")?.attrs.ver;
 
   it("takes a new declaration by chat, announces it with a new caps ver, and boots it next time", async () => {
@@ -116,13 +115,6 @@ describe("desktop device changed by its owner: the instruction set, the settings
 
   it("changes a setting by the settings command: stored, restarted on it, and a factory reset forgets it; no secret in its log", async () => {
     device = await start();
-    const submit = async (fields: Record<string, string>) => {
-      const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000);
-      const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
-      const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))));
-      const done = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", sessionid, action: "complete" }, x)), 10_000);
-      return done.getChild("command", COMMANDS)!.getChildText("note");
-    };
     const from = device.output().length;
     assert.equal(await submit({ owner: `${OWNER.user}@${hub.domain}, second@${hub.domain}` }), "ok: stored owner; the device restarts with them now");
     await device.waitFor(/restarting\s+on the settings stored on the device/, 15_000, from);
@@ -139,13 +131,6 @@ describe("desktop device changed by its owner: the instruction set, the settings
 
   it("goes back to the previous settings when changed ones cannot log in (a mistyped account password), and keeps a change that can", async () => {
     device = await start();
-    const submit = async (fields: Record<string, string>) => {
-      const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000);
-      const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
-      const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(fields).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))));
-      const done = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", sessionid, action: "complete" }, x)), 10_000);
-      return done.getChild("command", COMMANDS)!.getChildText("note");
-    };
     const before = readStoredSettings(new FileSettingsStore(settingsFile()));
     let from = device.output().length;
     assert.equal(await submit({ xmpp_password: "mistyped-secret" }), "ok: stored xmpp_password; the device restarts with them now");
@@ -165,54 +150,5 @@ describe("desktop device changed by its owner: the instruction set, the settings
     await submit({ factory_reset: "1" });
     await device.waitFor(/restarting\s+on the settings stored on the device/, 15_000, reset);
     await device.waitFor(/online\s+\S+/, 15_000, reset + device.output().slice(reset).search(/restarting\s+on the settings stored on the device/));
-  });
-
-  it("updates itself from a signed image over HTTPS: restarts on it and reports its version; an image of another key changes nothing", async () => {
-    const trusted = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const keyFile = join(scratch, "update-key.pem");
-    writeFileSync(keyFile, trusted.publicKey.export({ type: "spki", format: "pem" }) as string);
-    const image = (version: string, key = trusted.privateKey) => {
-      const firmware = Buffer.from(JSON.stringify({ version }));
-      return Buffer.concat([firmware, sign("sha256", createHash("sha256").update(firmware).digest(), { key, dsaEncoding: "ieee-p1363" })]);
-    };
-    const images = new Map([["/0.2.0.bin", image("0.2.0")], ["/other.bin", image("0.3.0", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey)]]);
-    const certs = dirname(hub.caPath);
-    const server = createServer({ cert: readFileSync(join(certs, "server.crt")), key: readFileSync(join(certs, "server.key")) }, (request, response) => {
-      const file = images.get(request.url ?? "");
-      if (file) response.writeHead(200, { "content-length": String(file.length) }).end(file);
-      else response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    try {
-      const port = (server.address() as AddressInfo).port;
-      const run = runDevice(microwaveManifest, deviceSettings(hub, MICROWAVE, OWNER.user, { settings: settingsFile(), update_key: keyFile }));
-      device = run;
-      await run.waitFor(/online\s+\S+/);
-      const version = async () => {
-        const answer = await owner.iqCaller.request(xml("iq", { type: "get", to: to() }, xml("query", { xmlns: "jabber:iq:version" })), 10_000);
-        return answer.getChild("query", "jabber:iq:version")!.getChildText("version");
-      };
-      const update = async (path: string) => {
-        const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", action: "execute" })), 10_000);
-        const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
-        const sha256 = createHash("sha256").update(images.get(path)!).digest("hex");
-        const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "url" }, xml("value", {}, `https://${hub.domain}:${port}${path}`)), xml("field", { var: "sha256" }, xml("value", {}, sha256)));
-        return owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", sessionid, action: "complete" }, x)), 20_000).then(
-          (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
-          (error: { text?: string; message: string }) => `refused: ${error.text ?? error.message}`,
-        );
-      };
-      assert.equal(await version(), "0.1.0");
-      assert.match(await update("/other.bin"), /^refused: error: the image's signature is not valid for this firmware's key/);
-      assert.equal(await version(), "0.1.0");
-      const from = run.output().length;
-      assert.match(await update("/0.2.0.bin"), /^ok: update checked/);
-      await run.waitFor(/restarting\s+/, 15_000, from);
-      await run.waitFor(/update\s+the new image is online: kept/, 20_000, from);
-      assert.equal(await version(), "0.2.0");
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
   });
 });

@@ -15,6 +15,7 @@ import type { Element } from "ltx";
 import { DECLARATION_RECORD } from "../../src/app/declared-device.js";
 import { StoredText } from "../../src/app/stored-text.js";
 import type { SettingsStore } from "../../src/host.js";
+import { runCommand } from "../support/adhoc-client.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, STRANGER, ask } from "../support/microwave-scenario.js";
@@ -24,7 +25,6 @@ import { startSimWorld, type SimWorld } from "../support/sim-world.js";
 import type { SntpServer } from "../support/sntp-server.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
-const COMMANDS = "http://jabber.org/protocol/commands";
 const CAPS = "http://jabber.org/protocol/caps";
 /** The trace line of a login, not a sentence with the word in it. */
 const ONLINE = /online\s+microwave@/;
@@ -123,25 +123,14 @@ describe("the instruction set changed in the Moddable simulator", function () {
 
   /** Runs the ad-hoc command `declaration` as `client` with `text` (one value per line): its note, or "refused: <condition> <text>". */
   async function declare(client: Client, text: string): Promise<string> {
-    const refused = (error: { condition?: string; text?: string; message: string }) => `refused: ${error.condition ?? ""} ${error.text ?? error.message}`.trim();
-    let sessionid: string;
-    try {
-      const executing = await client.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "declaration", action: "execute" })), 10_000);
-      const command = executing.getChild("command", COMMANDS)!;
-      const field = command.getChild("x", "jabber:x:data")!.getChild("field")!;
-      assert.deepEqual([field.attrs.var, field.attrs.type], ["declaration", "text-multi"]);
-      sessionid = command.attrs.sessionid as string;
-    } catch (error) {
-      if (error instanceof assert.AssertionError) throw error;
-      return refused(error as { condition?: string; text?: string; message: string });
-    }
-    const values = text.split("\n").map((line) => xml("value", {}, line));
-    const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "declaration" }, ...values));
-    return client.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "declaration", sessionid, action: "complete" }, x)), 10_000).then(
-      (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
-      refused,
-    );
+    return runCommand(client, to(), "declaration", { declaration: text.split("\n") }, {
+      checkForm: (command) => {
+        const field = command.getChild("x", "jabber:x:data")!.getChild("field")!;
+        assert.deepEqual([field.attrs.var, field.attrs.type], ["declaration", "text-multi"]);
+      },
+    });
   }
+
 
   /** The device's disco#info: its identity's name and its instruction-set feature. */
   async function discoInfo(): Promise<{ name: string; instructionSet: string | undefined }> {
@@ -225,12 +214,8 @@ describe("the instruction set changed in the Moddable simulator", function () {
     assert.match((await ask(owner, to(), "help")).reply, /TOAST/);
     assert.equal((await discoInfo()).name, "Toaster");
 
-    const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000);
-    const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
     const from = device!.output().length;
-    const reset = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "factory_reset" }, xml("value", {}, "1")));
-    const done = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", sessionid, action: "complete" }, reset)), 10_000);
-    assert.match(done.getChild("command", COMMANDS)!.getChildText("note") ?? "", /^ok: factory reset/);
+    assert.match(await runCommand(owner, to(), "settings", { factory_reset: "1" }), /^ok: factory reset/);
     await device!.waitFor(/restarting\s+the simulator runs the firmware again/, 15_000, from);
     const restarted = device!.output().search(/restarting\s+the simulator runs the firmware again/);
     await device!.waitFor(ONLINE, 60_000, restarted);

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
+import { COMMANDS, runCommand } from "../support/adhoc-client.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { hubClient } from "../support/hub-client.js";
 import { MICROWAVE, OWNER, ask } from "../support/microwave-scenario.js";
@@ -19,7 +20,6 @@ import { startSimWorld, type SimWorld } from "../support/sim-world.js";
 import type { SntpServer } from "../support/sntp-server.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
-const COMMANDS = "http://jabber.org/protocol/commands";
 const SECOND = { user: "second", password: "second-secret" };
 /** The trace line of a login, not a sentence with the word in it. */
 const ONLINE = /online\s+microwave@/;
@@ -66,13 +66,9 @@ describe("the settings command in the Moddable simulator", function () {
   }
 
   async function submit(values: Record<string, string>): Promise<string> {
-    const { sessionid } = await form();
-    const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, ...Object.entries(values).map(([name, value]) => xml("field", { var: name }, xml("value", {}, value))));
-    return owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", sessionid, action: "complete" }, x)), 10_000).then(
-      (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
-      (error: { text?: string; message: string }) => `refused: ${error.text ?? error.message}`,
-    );
+    return runCommand(owner, to(), "settings", values);
   }
+
 
   it("offers the settings form to its owner, with the values in force and no password in it", async () => {
     const settings = deviceSettings(hub, MICROWAVE, OWNER.user, { sntp: `127.0.0.1:${sntp.port}`, sntp_pool: `127.0.0.1:${sntp.port}` });
@@ -93,8 +89,8 @@ describe("the settings command in the Moddable simulator", function () {
       second.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "settings", action: "execute" })), 10_000),
       (error: { condition?: string }) => error.condition === "forbidden",
     );
-    assert.match(await submit({ owner: " , " }), /^refused: error: config key "owner": at least one owner is needed.*; nothing was changed$/);
-    assert.match(await submit({ server: "hub.test:99999" }), /^refused: error: config key "server": .*; nothing was changed$/);
+    assert.match(await submit({ owner: " , " }), /^refused: bad-request error: config key "owner": at least one owner is needed.*; nothing was changed$/);
+    assert.match(await submit({ server: "hub.test:99999" }), /^refused: bad-request error: config key "server": .*; nothing was changed$/);
     assert.doesNotMatch(device!.output(), /restarting/);
     assert.match((await ask(second, to(), "help")).reply, /^error/);
   });

@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
 import type { Element } from "ltx";
 import { ensureCertificates } from "../../hosts/node/hub/certificates.js";
+import { COMMANDS, runCommand } from "../support/adhoc-client.js";
 import { deviceSettings, microwaveManifest, type DeviceRun } from "../support/device-process.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { hubClient } from "../support/hub-client.js";
@@ -23,7 +24,6 @@ import type { SntpServer } from "../support/sntp-server.js";
 import { serveImages, testImages, type ImageServer } from "../support/update-images.js";
 
 const BUILD_AND_LOGIN_MS = 600_000;
-const COMMANDS = "http://jabber.org/protocol/commands";
 const TRIAL_S = 15;
 /** The trace line of a login ("online  microwave@hub.test/appliance"), not a sentence with the word in it. */
 const ONLINE = /online\s+microwave@/;
@@ -99,14 +99,9 @@ describe("signed updates in the Moddable simulator", function () {
   }
 
   async function update(path: string, sha256 = createHash("sha256").update(images.get(path)!).digest("hex"), at = port): Promise<string> {
-    const executing = await owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", action: "execute" })), 10_000);
-    const sessionid = executing.getChild("command", COMMANDS)!.attrs.sessionid as string;
-    const x = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "url" }, xml("value", {}, `https://${hub.domain}:${at}${path}`)), xml("field", { var: "sha256" }, xml("value", {}, sha256)));
-    return owner.iqCaller.request(xml("iq", { type: "set", to: to() }, xml("command", { xmlns: COMMANDS, node: "update", sessionid, action: "complete" }, x)), 60_000).then(
-      (done) => done.getChild("command", COMMANDS)!.getChildText("note") ?? "",
-      (error: { text?: string; message: string }) => `refused: ${error.text ?? error.message}`,
-    );
+    return runCommand(owner, to(), "update", { url: `https://${hub.domain}:${at}${path}`, sha256 }, { timeoutMs: 60_000 });
   }
+
 
   it("boots the factory image, reports its version and offers update to its owner", async () => {
     const keyFile = join(scratch, "update-key.pem");
@@ -138,16 +133,16 @@ describe("signed updates in the Moddable simulator", function () {
       await stranger.stop().catch(() => {});
     }
     const wrong = "0".repeat(64);
-    assert.match(await update("/0.2.0.bin", wrong), /^refused: error: field sha256: the image's SHA-256 is [0-9a-f]{64}, not 0{64}; nothing was changed/);
+    assert.match(await update("/0.2.0.bin", wrong), /^refused: bad-request error: field sha256: the image's SHA-256 is [0-9a-f]{64}, not 0{64}; nothing was changed/);
     const from = device!.output().length;
-    assert.match(await update("/other-key.bin"), /^refused: error: the image's signature is not valid for this firmware's key/);
+    assert.match(await update("/other-key.bin"), /^refused: bad-request error: the image's signature is not valid for this firmware's key/);
     const checked = await device!.waitFor(/update\s+ECDSA P-256 signature checked in \d+ ms: not valid/, 10_000, from);
     console.log(`      ${checked.trim()}`);
-    assert.match(await update("/cut.bin"), /^refused: error: the download failed after \d+ bytes \(the connection was cut after \d+ of \d+ bytes[^;]*\); nothing was changed/);
-    assert.match(await update("/missing.bin", "1".repeat(64)), /^refused: error: the download failed after 0 bytes \(the server answered HTTP 404/);
+    assert.match(await update("/cut.bin"), /^refused: bad-request error: the download failed after \d+ bytes \(the connection was cut after \d+ of \d+ bytes[^;]*\); nothing was changed/);
+    assert.match(await update("/missing.bin", "1".repeat(64)), /^refused: bad-request error: the download failed after 0 bytes \(the server answered HTTP 404/);
     // A server the device's CA did not sign, though it has the right name: nothing is downloaded.
     const untrusted = await update("/0.2.0.bin", undefined, foreignPort);
-    assert.match(untrusted, /^refused: error: the download failed after 0 bytes \(TLS handshake with [^)]* failed \(certificate: [^)]*\): the server's certificate is not signed by the configured ca[^\n]*; nothing was changed, the running image stays$/);
+    assert.match(untrusted, /^refused: bad-request error: the download failed after 0 bytes \(TLS handshake with [^)]* failed \(certificate: [^)]*\): the server's certificate is not signed by the configured ca[^\n]*; nothing was changed, the running image stays$/);
     assert.equal(await version(), "0.1.0");
     assert.deepEqual(state(), { running: 0, state: "confirmed" });
     assert.doesNotMatch(device!.output(), /restarting/);
