@@ -86,7 +86,9 @@ interface Pin {
 }
 
 class SimulatedPinBoard implements SimulatedPins {
-  readonly writes: PinWrite[] = [];
+  /** The last WRITE_HISTORY changes, as a ring from `#oldest` once full: trimming the front of an array on each change moves every entry (on XS, a thousand per change). */
+  readonly #history: PinWrite[] = [];
+  #oldest = 0;
   readonly #host: SimulatedPinsOptions["host"];
   readonly #log: (line: string) => void;
   readonly #summaryMs: number;
@@ -122,6 +124,10 @@ class SimulatedPinBoard implements SimulatedPins {
       const output = driver.kind === "relay" || (driver.kind === "heater" && driver.output === "relay") ? "digital" : "pwm";
       this.#pins.set(String(driver.pin), { spec: driver.pin, driver, output, heats, open: false, level: undefined, shown: [], held: undefined });
     }
+  }
+
+  get writes(): readonly PinWrite[] {
+    return [...this.#history.slice(this.#oldest), ...this.#history.slice(0, this.#oldest)];
   }
 
   level(pin: PinSpecifier): number | undefined {
@@ -232,12 +238,22 @@ class SimulatedPinBoard implements SimulatedPins {
     }
     pin.level = level;
     pin.heats?.setPower(pin.driver.name, energised(pin, level));
-    this.writes.push({ at: now, pin: pin.spec, driver: pin.driver.name, level });
-    if (this.writes.length > WRITE_HISTORY) this.writes.splice(0, this.writes.length - WRITE_HISTORY);
+    const write = { at: now, pin: pin.spec, driver: pin.driver.name, level };
+    if (this.#history.length < WRITE_HISTORY) this.#history.push(write);
+    else {
+      this.#history[this.#oldest] = write;
+      this.#oldest = (this.#oldest + 1) % WRITE_HISTORY;
+    }
     // Every change shows at once (a command, STOP, a trip), until a heater's pin has shown
     // IMMEDIATE_LINES changes within summaryMs: then it is switching, and is summed up.
+    if (pin.driver.kind !== "heater") {
+      this.#log(describe(pin));
+      return;
+    }
+    // Only a heater's pin counts its lines (at most IMMEDIATE_LINES are kept): counting every
+    // relay's too kept each change of summaryMs, tens of thousands for a relay switched by every command.
     pin.shown = pin.shown.filter((at) => now - at < this.#summaryMs);
-    if (pin.driver.kind !== "heater" || first || (!held && pin.shown.length < IMMEDIATE_LINES)) {
+    if (first || (!held && pin.shown.length < IMMEDIATE_LINES)) {
       if (!first) pin.shown.push(now);
       this.#log(describe(pin));
       return;
