@@ -54,6 +54,7 @@ const nodeEntries = [
   "bench/login.ts",
   "bench/scram-login.ts",
   "bench/commands.ts",
+  "bench/device-path.ts",
   "bench/echo-bot.ts",
   "bench/dashboard.ts",
   "bench/soak.ts",

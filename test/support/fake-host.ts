@@ -33,6 +33,8 @@ export class FakeClock {
   /** Moves time forward, firing due timers in order. */
   advance(ms: number): void {
     const end = this.#now + ms;
+    // Cancelled timers go now: kept, they would make every later advance slower.
+    this.#timers = this.#timers.filter((t) => !t.cancelled);
     for (;;) {
       const due = this.#timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
@@ -62,8 +64,11 @@ export class ScriptedServer {
   closed = false;
   secure = false;
   endpoint: Endpoint | undefined;
+  /** While false, what the client sends is neither decoded nor kept nor given to `onReceive` listeners; `onBytes` ones still get it (a benchmark that plays the server itself). */
+  decoding = true;
   #handlers: ConnectionHandlers | undefined;
   #listeners: ((text: string) => void)[] = [];
+  #byteListeners: ((bytes: Uint8Array) => void)[] = [];
 
   /** All the client has sent, as one string. */
   get transcript(): string {
@@ -88,6 +93,11 @@ export class ScriptedServer {
     this.#listeners.push(listener);
   }
 
+  /** Calls `listener` with the bytes of each chunk the client sends from now on, before they are decoded. */
+  onBytes(listener: (bytes: Uint8Array) => void): void {
+    this.#byteListeners.push(listener);
+  }
+
   /** Used by FakeHost.connect. */
   attach(endpoint: Endpoint, handlers: ConnectionHandlers): Connection {
     this.endpoint = endpoint;
@@ -105,6 +115,8 @@ export class ScriptedServer {
       },
       send(bytes: Uint8Array) {
         if (server.closed) throw new Error("the connection is closed");
+        for (const listener of server.#byteListeners) listener(bytes);
+        if (!server.decoding) return;
         const text = decodeUtf8(bytes);
         server.received.push(text);
         for (const listener of server.#listeners) listener(text);
