@@ -86,6 +86,9 @@ function normalise(input: string, local: string, domain: string, resource: strin
   return [foldAscii(local), domain, resource];
 }
 
+/** Passed by this module only, for parts that are already checked and normalised (a bare JID of a Jid). */
+const NORMALISED = Object.freeze({});
+
 export class Jid {
   /** "" when the JID has no local part (a server's JID). Lower-case (ASCII). */
   readonly local: string;
@@ -95,9 +98,15 @@ export class Jid {
   readonly resource: string;
 
   /** Checks and normalises each part; `local` and `resource` may be "" (absent). Throws JidError. */
-  constructor(local: string, domain: string, resource = "") {
-    const input = `${local ? `${local}@` : ""}${domain}${resource ? `/${resource}` : ""}`;
-    [this.local, this.domain, this.resource] = normalise(input, local, domain, resource);
+  constructor(local: string, domain: string, resource = "", normalised?: unknown) {
+    if (normalised === NORMALISED) {
+      this.local = local;
+      this.domain = domain;
+      this.resource = resource;
+    } else {
+      const input = `${local ? `${local}@` : ""}${domain}${resource ? `/${resource}` : ""}`;
+      [this.local, this.domain, this.resource] = normalise(input, local, domain, resource);
+    }
     Object.freeze(this);
   }
 
@@ -116,12 +125,14 @@ export class Jid {
       throw new JidError(`the JID ${quote(text)} has an empty resource after "/"; remove the "/" or put a resource after it`, text, "resource");
     }
     const [local, domain] = at < 0 ? ["", rest] : [rest.slice(0, at), rest.slice(at + 1)];
-    return new Jid(...normalise(text, local, domain, resource));
+    return new Jid(...normalise(text, local, domain, resource), NORMALISED);
   }
 
   /** This JID without its resource. */
   get bare(): Jid {
-    return this.resource === "" ? this : new Jid(this.local, this.domain);
+    // Its parts were checked when this one was made: checked again, a command's sender would be
+    // parsed once for each time it is looked at (sender, owner, queue).
+    return this.resource === "" ? this : new Jid(this.local, this.domain, "", NORMALISED);
   }
 
   equals(other: Jid): boolean {
