@@ -197,7 +197,9 @@ export class Client {
     this.#stream = stream;
     let started = false;
     stream.onSent = (element) => {
-      if (this.#sm.sent(element)) stream.send(this.#sm.request());
+      // After the rest of this write: the server answers it at once, and would otherwise route
+      // what follows it (a reply's receipt) only after it has written its <a/>.
+      if (this.#sm.sent(element)) stream.sendLast(this.#sm.request());
     };
     stream.onClose = (error) => {
       this.#liveness?.stop();

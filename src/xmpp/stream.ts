@@ -57,6 +57,8 @@ export class XmppStream {
   #held: string[] = [];
   #heldChars = 0;
   #heldTimer: TimerHandle | undefined;
+  /** What `sendLast` keeps for the end of the held write. */
+  #last: string | undefined;
   /** A flush waits for the host's `defer`. */
   #deferred = false;
   #heardAt = -Infinity;
@@ -195,6 +197,22 @@ export class XmppStream {
   }
 
   /**
+   * Sends `element` at the end of the write that carries what is held (an ack request after the
+   * stanzas of one answer: the server answers the request only after it has routed them), or at
+   * once when nothing is held. One is kept: a second before that write replaces the first.
+   */
+  sendLast(element: Element): void {
+    if (this.#holds === 0) {
+      this.send(element);
+      return;
+    }
+    if (!this.#connection) throw new XMPPError("connection-closed", "cannot send: the connection is closed");
+    this.#last = element.toString();
+    this.#heldTimer ??= this.#host.setTimeout(() => this.#flush(), HOLD_LIMIT_MS);
+    this.onSent?.(element);
+  }
+
+  /**
    * Holds what is sent from now until the returned release is called (once is enough; more
    * calls do nothing); when the last hold is released, everything held leaves in one write,
    * in the order it was sent. A release while other holds remain (a command answered while the
@@ -210,7 +228,7 @@ export class XmppStream {
       held = false;
       this.#holds -= 1;
       if (this.#holds === 0) this.#flush();
-      else if (this.#held.length > 0) this.#flushNextTurn();
+      else if (this.#held.length > 0 || this.#last !== undefined) this.#flushNextTurn();
     };
   }
 
@@ -325,7 +343,7 @@ export class XmppStream {
   #flush(): void {
     if (this.#heldTimer !== undefined) this.#host.clearTimeout(this.#heldTimer);
     this.#heldTimer = undefined;
-    if (this.#held.length === 0 || this.#closed !== undefined) return;
+    if ((this.#held.length === 0 && this.#last === undefined) || this.#closed !== undefined) return;
     try {
       this.#sendText("");
     } catch (error) {
@@ -344,6 +362,10 @@ export class XmppStream {
       text = this.#held.join("") + text;
       this.#held = [];
       this.#heldChars = 0;
+    }
+    if (this.#last !== undefined) {
+      text += this.#last;
+      this.#last = undefined;
     }
     this.#connection.send(encodeUtf8(text));
   }

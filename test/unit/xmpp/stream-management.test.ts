@@ -9,6 +9,7 @@ import { smSession, XmppTestServer, type SmSession } from "../../support/xmpp-se
 import { Client, type ClientOptions, type ClientStatus } from "../../../src/xmpp/client.js";
 import { Jid } from "../../../src/xmpp/jid.js";
 import { StreamManagement } from "../../../src/xmpp/stream-management.js";
+import { chatMessage } from "../../../src/xmpp/messages.js";
 
 const SM = "urn:xmpp:sm:3";
 const message = (body: string) => xml("message", { to: "owner@hub.test/phone", type: "chat" }, xml("body", {}, body));
@@ -146,6 +147,31 @@ describe("client with stream management", () => {
     server.send(`<r xmlns='${SM}'/>`);
     await settle();
     assert.equal(session.clientAcked, 3, "the roster result, the message and the ping");
+  });
+
+  it("asks for an ack at the end of a write, after the reply's receipt, so the server routes both before it answers", async () => {
+    const session = smSession();
+    const { server, client } = await smClient(session, {
+      onMessage: async (message) => {
+        await Promise.resolve();
+        client.send(chatMessage(message.from.toString(), `ok: ${message.body}`, client.nextId()));
+      },
+    });
+    const writes: string[] = [];
+    server.connection.onReceive((text) => writes.push(text));
+    // Each command makes two stanzas: a stanza of the client's own between two rounds moves the
+    // ack request (every 8) from one to the other, so that both a reply and a receipt ask.
+    for (let i = 1; i <= 16; i++) {
+      if (i === 9) client.send(message("between"));
+      server.send(`<message type='chat' id='c${i}' from='owner@hub.test/phone'><body>n${i}</body><request xmlns='urn:xmpp:receipts'/></message>`);
+      await settle();
+    }
+    const asking = writes.filter((text) => text.includes(`<r xmlns="${SM}"/>`));
+    assert.ok(asking.length >= 2, `an ack request in each round: ${writes.join(" | ")}`);
+    for (const text of asking) {
+      assert.ok(text.endsWith(`<r xmlns="${SM}"/>`), `the request ends its write: ${text}`);
+      assert.ok(text.includes("<received"), `the receipt is in the same write: ${text}`);
+    }
   });
 
   it("resumes after a drop, resends what the server had not acknowledged, then what was produced while down", async () => {
