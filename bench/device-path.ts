@@ -1,11 +1,9 @@
 // `npm run bench:device-path [-- --count N]`: the device's own work for one command (bench/device-path-workload.ts),
 // on Node and on the XS engine (xsnap), in µs and, on XS, in meter units per command.
 
-import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { ensureXsnap, projectRoot } from "../test/xs/xsnap.js";
+import { bundleForXs } from "../test/xs/bundle.js";
+import { ensureXsnap } from "../test/xs/xsnap.js";
 import { readNumberOptions } from "./number-options.js";
 import { run } from "./device-path-workload.js";
 
@@ -16,25 +14,10 @@ if (count < 10 || count > 100_000) throw new Error(`--count: from 10 to 100000; 
 console.log(`Node ${process.version}`);
 await run("Node (V8)", count);
 
-const out = join(projectRoot, "build/bench/device-path.xs.js");
-mkdirSync(join(projectRoot, "build/bench"), { recursive: true });
-await build({
-  absWorkingDir: projectRoot,
-  stdin: {
-    contents: `import { run } from "./bench/device-path-workload.ts"; run("XS (xsnap)", ${count}).catch((error) => { print(String(error)); throw error; });`,
-    resolveDir: projectRoot,
-    sourcefile: "bench-entry.ts",
-    loader: "ts",
-  },
-  outfile: out,
-  bundle: true,
-  platform: "neutral",
-  mainFields: ["module", "main"],
-  format: "iife",
-  target: "es2022",
-  banner: { js: '"use strict";' },
-  logLevel: "warning",
-});
+const out = await bundleForXs(
+  `import { run } from "./bench/device-path-workload.ts"; run("XS (xsnap)", ${count}).catch((error) => { print(String(error)); throw error; });`,
+  "bench/device-path",
+);
 const xsnap = ensureXsnap();
 console.log("");
 const result = spawnSync(xsnap, ["-s", out], { stdio: "inherit" });

@@ -7,10 +7,8 @@
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { ensureXsnap, projectRoot } from "../xs/xsnap.js";
+import { bundleForXs } from "../xs/bundle.js";
+import { ensureXsnap } from "../xs/xsnap.js";
 
 /** Meter units per command; measured at 46,960 (status) and 54,507 (PREHEAT/STOP), 2,000 of each. */
 const BUDGET: Record<string, number> = { status: 50_000, "PREHEAT 350 20 / STOP": 58_000 };
@@ -19,24 +17,7 @@ describe("the device's path for one command: cost on XS (meter units)", function
   this.timeout(120_000);
 
   it("stays within its budget for status and PREHEAT/STOP, each reply with its receipt in one write", async () => {
-    const out = join(projectRoot, "build/test/device-path-cost.xs.js");
-    mkdirSync(join(projectRoot, "build/test"), { recursive: true });
-    await build({
-      absWorkingDir: projectRoot,
-      stdin: {
-        contents: `import { measure } from "./bench/device-path-workload.ts"; measure(300).then((result) => print(JSON.stringify(result)), (error) => print(JSON.stringify({ error: String(error) })));`,
-        resolveDir: projectRoot,
-        sourcefile: "device-path-cost.ts",
-        loader: "ts",
-      },
-      outfile: out,
-      bundle: true,
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      format: "iife",
-      target: "es2022",
-      logLevel: "warning",
-    });
+    const out = await bundleForXs(`import { measure } from "./bench/device-path-workload.ts"; measure(300).then((result) => print(JSON.stringify(result)), (error) => print(JSON.stringify({ error: String(error) })));`, "test/device-path-cost");
     const run = spawnSync(ensureXsnap(), ["-s", out], { encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { error?: string; costs: { kind: string; units: number }[]; sample: string[] };

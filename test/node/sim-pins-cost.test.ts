@@ -5,10 +5,8 @@
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { ensureXsnap, projectRoot } from "../xs/xsnap.js";
+import { bundleForXs } from "../xs/bundle.js";
+import { ensureXsnap } from "../xs/xsnap.js";
 
 const SCRIPT = `
 import { createSimulatedPins } from "./hosts/sim/pins.ts";
@@ -45,19 +43,7 @@ describe("simulated pins: cost per change (XS meter)", function () {
   this.timeout(120_000);
 
   it("stays the same after 20,000 changes within the summing-up window (no per-change record of a relay, history kept as a ring)", async () => {
-    const out = join(projectRoot, "build/test/sim-pins-cost.xs.js");
-    mkdirSync(join(projectRoot, "build/test"), { recursive: true });
-    await build({
-      absWorkingDir: projectRoot,
-      stdin: { contents: SCRIPT, resolveDir: projectRoot, sourcefile: "sim-pins-cost.ts", loader: "ts" },
-      outfile: out,
-      bundle: true,
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      format: "iife",
-      target: "es2022",
-      logLevel: "warning",
-    });
+    const out = await bundleForXs(SCRIPT, "test/sim-pins-cost");
     const run = spawnSync(ensureXsnap(), ["-s", out], { encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     const { early, late, kept } = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { early: number; late: number; kept: number };
