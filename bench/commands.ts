@@ -5,7 +5,8 @@
 // one at a time and then W in flight, after 200 unmeasured ones of every phase each. Each phase is
 // R rounds of N/R commands, the device's and the bot's in turn, so that a burst of load from other
 // work on a shared machine falls on both rather than on whichever ran then. Prints send→reply and send→receipt
-// p50/p99, commands/s, CPU per command (from /proc) and the device/echo bot ratios; fails (exit 1)
+// p50/p99, commands/s, CPU per command (from /proc: the contender's, and the hub's and the owner's while it
+// was served) and the device/echo bot ratios; fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
@@ -51,6 +52,10 @@ interface Outcome {
   lost: string[];
   seconds: number;
   cpuMs: number;
+  /** The hub's CPU (Prosody's) in the same time: what routing this contender's commands costs it. */
+  hubCpuMs: number;
+  /** The owner's (this process's): reading this contender's replies and receipts. */
+  ownerCpuMs: number;
 }
 
 /** The owner's side: sends commands and settles each when both its reply and its receipt came. */
@@ -104,10 +109,12 @@ function bodies(kind: Kind, count: number): string[] {
   return Array.from({ length: count }, (_, i) => (kind === "status" ? "status" : i % 2 === 0 ? "PREHEAT 350 20" : "STOP"));
 }
 
-async function phase(owner: Owner, contender: Contender, kind: Kind, mode: Mode, count: number, window: number): Promise<Outcome> {
-  const outcome: Outcome = { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0 };
+async function phase(owner: Owner, contender: Contender, hubPid: number, kind: Kind, mode: Mode, count: number, window: number): Promise<Outcome> {
+  const outcome: Outcome = { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, hubCpuMs: 0, ownerCpuMs: 0 };
   const queue = bodies(kind, count);
   const cpuBefore = processUsage(contender.child.pid!).cpu;
+  const hubCpuBefore = processUsage(hubPid).cpu;
+  const ownerCpuBefore = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
     for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
@@ -122,6 +129,9 @@ async function phase(owner: Owner, contender: Contender, kind: Kind, mode: Mode,
   await Promise.all(Array.from({ length: mode === "pipelined" ? window : 1 }, worker));
   outcome.seconds = (performance.now() - started) / 1000;
   outcome.cpuMs = (processUsage(contender.child.pid!).cpu - cpuBefore) * 1000;
+  outcome.hubCpuMs = (processUsage(hubPid).cpu - hubCpuBefore) * 1000;
+  const ownerCpu = process.cpuUsage(ownerCpuBefore);
+  outcome.ownerCpuMs = (ownerCpu.user + ownerCpu.system) / 1000;
   outcome.replies.sort((a, b) => a - b);
   outcome.receipts.sort((a, b) => a - b);
   return outcome;
@@ -134,6 +144,8 @@ function merge(into: Outcome, round: Outcome): void {
   into.lost.push(...round.lost);
   into.seconds += round.seconds;
   into.cpuMs += round.cpuMs;
+  into.hubCpuMs += round.hubCpuMs;
+  into.ownerCpuMs += round.ownerCpuMs;
 }
 
 /**
@@ -190,7 +202,7 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
     `${(answered / outcome.seconds).toFixed(0).padStart(5)}/s`,
     `reply p50 ${ms(percentile(outcome.replies, 50)).padStart(6)} p99 ${ms(percentile(outcome.replies, 99)).padStart(6)} ms`,
     `receipt p50 ${ms(percentile(outcome.receipts, 50)).padStart(6)} p99 ${ms(percentile(outcome.receipts, 99)).padStart(6)} ms`,
-    `CPU ${(outcome.cpuMs / count).toFixed(2).padStart(5)} ms/command`,
+    `CPU ms/command: own ${(outcome.cpuMs / count).toFixed(2).padStart(5)} hub ${(outcome.hubCpuMs / count).toFixed(2).padStart(5)} owner ${(outcome.ownerCpuMs / count).toFixed(2).padStart(5)}`,
     `lost ${outcome.lost.length}`,
   ].join("  ");
 }
@@ -216,7 +228,7 @@ async function main(): Promise<number> {
     const [ownerAccount, microwaveAccount, echoAccount] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
     hub = await startHub({ dir, accounts, contacts: { owner: "owner", devices: ["microwave", "echo"] }, c2sPort: 0, startTimeoutMs: START_TIMEOUT_MS });
     console.log(
-      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, device and echo bot in turn; ${window} in flight when pipelined; CPU from /proc of each process`,
+      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, device and echo bot in turn; ${window} in flight when pipelined; CPU in ms per command from /proc: the contender's, the hub's and the owner's (this process) in the same time`,
     );
     const echoSettings = join(dir, "echo-bot.json");
     writeFileSync(echoSettings, JSON.stringify({ domain: hub.domain, host: hub.host, c2sPort: hub.c2sPort, caPem: hub.caPem, user: echoAccount.user, password: echoAccount.password }));
@@ -249,7 +261,7 @@ async function main(): Promise<number> {
     for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
       for (const mode of ["one at a time", "pipelined"] as const) {
         for (const contender of contenders) {
-          const warm = await phase(owner, contender, kind, mode, WARM_UP, window);
+          const warm = await phase(owner, contender, hub.pid, kind, mode, WARM_UP, window);
           if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of ${WARM_UP} warm-up commands lost (${kind}, ${mode})`);
         }
       }
@@ -258,11 +270,11 @@ async function main(): Promise<number> {
     console.log(header);
     for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
       for (const mode of ["one at a time", "pipelined"] as const) {
-        const outcomes = new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0 }]));
+        const outcomes = new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, hubCpuMs: 0, ownerCpuMs: 0 }]));
         for (let round = 0; round < rounds; round++) {
           // N/R each round; the first rounds take what does not divide evenly.
           const share = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
-          for (const contender of contenders) merge(outcomes.get(contender.name)!, await phase(owner, contender, kind, mode, share, window));
+          for (const contender of contenders) merge(outcomes.get(contender.name)!, await phase(owner, contender, hub!.pid, kind, mode, share, window));
         }
         for (const contender of contenders) {
           const outcome = outcomes.get(contender.name)!;
@@ -277,7 +289,7 @@ async function main(): Promise<number> {
         const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
         console.log(
           `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= 1.5 ? " (within the 1.5x target)" : " (over the 1.5x target)"}, ` +
-            `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.cpuMs, bot.cpuMs)}`,
+            `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.cpuMs, bot.cpuMs)}, hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
         );
       }
     }
