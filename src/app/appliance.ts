@@ -35,8 +35,8 @@ export interface ApplianceDevice {
   readonly opcodes: readonly Opcode[];
   /** The reply to a chat message from an owner; starts with "ok" or "error:". */
   handle(text: string): Promise<string>;
-  /** One line for presence. */
-  summary(): string;
+  /** One line for presence; time left counted from `at` (host time, now by default). */
+  summary(at?: number): string;
   /** Every output to its safe state. */
   safe(): void;
 }
@@ -152,7 +152,7 @@ export class Appliance {
     this.#client.handleIq("query", VERSION_NS, softwareVersion({ name: FIRMWARE_NAME, version: options.version ?? FIRMWARE_VERSION, os: options.runtime }, (from) => this.isOwner(from)));
     this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);
     this.#client.addFeature(this.#instructionSet);
-    this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (status) => {
+    this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (at) => device.summary(at), (status) => {
       if (this.#client.online) this.#client.setStatus(status);
     });
   }
@@ -168,7 +168,7 @@ export class Appliance {
 
   /** The device's state changed: tell the hub (rate-limited). */
   deviceChanged(): void {
-    this.#presence.update(this.#options.device.summary());
+    this.#presence.changed();
   }
 
   /**

@@ -105,8 +105,8 @@ export class DeclaredDevice {
     return this.#opened.device.handle(text);
   }
 
-  summary(): string {
-    return this.#opened.device.summary();
+  summary(at?: number): string {
+    return this.#opened.device.summary(at);
   }
 
   safe(): void {

@@ -127,9 +127,9 @@ export class Device {
     return lines.join("\n");
   }
 
-  /** One line for presence: what the device is doing. */
-  summary(): string {
-    const now = this.#host.now();
+  /** One line for presence: what the device is doing; time left counted from `at` (the host's now() by default). */
+  summary(at?: number): string {
+    const now = at ?? this.#host.now();
     const running = [...this.#runs].map((run) => `${run.task}, ${formatDuration(run.endsAt - now)} left`);
     if (running.length) return running.join("; ");
     if (this.#trips.length) return `tripped: ${this.#trips[this.#trips.length - 1]!.text}`;
