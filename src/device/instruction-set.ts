@@ -1,7 +1,7 @@
 // The device's instruction set: a chat line parsed into a Command against the declared opcodes
 // (validated as a whole, first fault reported), and the opcodes rendered for `help` as a table.
 
-import { deepFreeze } from "./frozen.js";
+import { frozenMap } from "./frozen.js";
 import { operandDetail, parseOperand, quoted } from "./operands.js";
 import type { Command, DeviceDeclaration, Opcode, Operand, OperandValues } from "./types.js";
 
@@ -28,13 +28,13 @@ function countReason(opcode: Opcode, got: number): string {
 /** The values of an opcode's operand tokens: the count first, then each operand in order. */
 export function parseOperands(opcode: Opcode, tokens: readonly string[]): OperandValues {
   if (tokens.length !== opcode.operands.length) throw new CommandError(countReason(opcode, tokens.length));
-  const values = new Map<string, number | boolean | string>();
+  const values: [string, number | boolean | string][] = [];
   opcode.operands.forEach((operand, index) => {
     const result = parseOperand(operand, tokens[index]!);
     if ("reason" in result) throw new CommandError(result.reason);
-    values.set(operand.name, result.value);
+    values.push([operand.name, result.value]);
   });
-  return deepFreeze(values);
+  return frozenMap(values);
 }
 
 /** An operand as help's table heads it: `TEMP (C, 50–400)`. */
@@ -89,7 +89,8 @@ export class InstructionSet {
     if (tokens[0] === "") throw new CommandError(`empty command; ${SEE_HELP}`);
     const opcode = this.find(tokens[0]!);
     if (opcode === undefined) throw new CommandError(`unknown command ${quoted(tokens[0]!)}; ${SEE_HELP}`);
-    return deepFreeze({ opcode, values: parseOperands(opcode, tokens.slice(1)) });
+    // The opcode is the declaration's, deep-frozen already, and the values are frozen as parsed.
+    return Object.freeze({ opcode, values: parseOperands(opcode, tokens.slice(1)) });
   }
 
   help(): string {

@@ -137,4 +137,17 @@ describe("instruction set", () => {
     assert.throws(() => (command.values as Map<string, unknown>).delete("time"), TypeError);
     assert.equal(command.values.get("time"), 900_000);
   });
+
+  it("returns operand values that refuse every change, and keeps them apart per command", () => {
+    const first = instructions.parse("PREHEAT 200 10");
+    const second = instructions.parse("PREHEAT 350 20");
+    const values = first.values as Map<string, unknown>;
+    assert.ok(values instanceof Map && Object.isFrozen(values));
+    assert.throws(() => values.clear(), /read-only/);
+    assert.throws(() => values.set("temp", 1), /read-only/);
+    assert.throws(() => Object.defineProperty(values, "set", { value: () => values }), TypeError);
+    assert.deepEqual([...first.values], [["temp", 200], ["time", 600_000]]);
+    assert.deepEqual([...second.values], [["temp", 350], ["time", 1_200_000]]);
+    assert.throws(() => Object.setPrototypeOf(Object.getPrototypeOf(values), null), TypeError, "the refusing methods' prototype is frozen");
+  });
 });
