@@ -2,9 +2,10 @@
 // loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
 // (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, phase by
 // phase in the same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests,
-// one at a time and then W in flight, after 200 unmeasured ones of every phase each. Each phase is
-// R rounds of N/R commands, the device's and the bot's in turn, so that a burst of load from other
-// work on a shared machine falls on both rather than on whichever ran then. Prints send→reply and send→receipt
+// one at a time and then W in flight, after 200 unmeasured ones of every phase each. The measured
+// commands go in R rounds; each round runs N/R of every phase, the device's and the bot's in turn
+// (which goes first alternating), so that a burst of load from other work on a shared machine, or
+// a drift over the run, falls on every phase and both contenders rather than on whichever ran then. Prints send→reply and send→receipt
 // p50/p99, commands/s, CPU per command (from /proc: the contender's, and the hub's and the owner's while it
 // was served) and the device/echo bot ratios; fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
@@ -228,7 +229,7 @@ async function main(): Promise<number> {
     const [ownerAccount, microwaveAccount, echoAccount] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
     hub = await startHub({ dir, accounts, contacts: { owner: "owner", devices: ["microwave", "echo"] }, c2sPort: 0, startTimeoutMs: START_TIMEOUT_MS });
     console.log(
-      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, device and echo bot in turn; ${window} in flight when pipelined; CPU in ms per command from /proc: the contender's, the hub's and the owner's (this process) in the same time`,
+      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, each round every phase in turn, device and echo bot in turn (which goes first alternating); ${window} in flight when pipelined; CPU in ms per command from /proc: the contender's, the hub's and the owner's (this process) in the same time`,
     );
     const echoSettings = join(dir, "echo-bot.json");
     writeFileSync(echoSettings, JSON.stringify({ domain: hub.domain, host: hub.host, c2sPort: hub.c2sPort, caPem: hub.caPem, user: echoAccount.user, password: echoAccount.password }));
@@ -266,32 +267,38 @@ async function main(): Promise<number> {
         }
       }
     }
-    const header = "phase".padEnd(36) + "  contender";
-    console.log(header);
-    for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
-      for (const mode of ["one at a time", "pipelined"] as const) {
-        const outcomes = new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, hubCpuMs: 0, ownerCpuMs: 0 }]));
-        for (let round = 0; round < rounds; round++) {
-          // N/R each round; the first rounds take what does not divide evenly.
-          const share = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
-          for (const contender of contenders) merge(outcomes.get(contender.name)!, await phase(owner, contender, hub!.pid, kind, mode, share, window));
-        }
-        for (const contender of contenders) {
-          const outcome = outcomes.get(contender.name)!;
-          outcome.replies.sort((a, b) => a - b);
-          outcome.receipts.sort((a, b) => a - b);
-          console.log(row(kind, mode, contender.name, outcome, count));
-          if (outcome.lost.length > 0) failures.push(`${contender.name}, ${kind}, ${mode}: ${outcome.lost.length} of ${count} lost (no reply or receipt within ${ANSWER_TIMEOUT_MS / 1000} s)`);
-        }
-        const device = outcomes.get("device")!;
-        const bot = outcomes.get("echo bot")!;
-        const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "-");
-        const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
-        console.log(
-          `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= 1.5 ? " (within the 1.5x target)" : " (over the 1.5x target)"}, ` +
-            `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.cpuMs, bot.cpuMs)}, hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
-        );
+    // The phases take turns too, round by round, and the contenders take turns at going first: run
+    // phase after phase, the one measured later came out further over the target, whichever it was
+    // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
+    const phases = (["status", "PREHEAT 350 20 / STOP"] as const).flatMap((kind) => (["one at a time", "pipelined"] as const).map((mode) => ({ kind, mode })));
+    const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, hubCpuMs: 0, ownerCpuMs: 0 }])));
+    for (let round = 0; round < rounds; round++) {
+      // N/R each round; the first rounds take what does not divide evenly.
+      const share = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
+      const inTurn = round % 2 === 0 ? contenders : [...contenders].reverse();
+      for (const [index, { kind, mode }] of phases.entries()) {
+        for (const contender of inTurn) merge(outcomes[index]!.get(contender.name)!, await phase(owner, contender, hub.pid, kind, mode, share, window));
       }
+      console.error(`bench:commands: round ${round + 1} of ${rounds} done (${share} commands of each phase, each contender)`);
+    }
+    console.log("phase".padEnd(36) + "  contender");
+    for (const [index, { kind, mode }] of phases.entries()) {
+      const phaseOutcomes = outcomes[index]!;
+      for (const contender of contenders) {
+        const outcome = phaseOutcomes.get(contender.name)!;
+        outcome.replies.sort((a, b) => a - b);
+        outcome.receipts.sort((a, b) => a - b);
+        console.log(row(kind, mode, contender.name, outcome, count));
+        if (outcome.lost.length > 0) failures.push(`${contender.name}, ${kind}, ${mode}: ${outcome.lost.length} of ${count} lost (no reply or receipt within ${ANSWER_TIMEOUT_MS / 1000} s)`);
+      }
+      const device = phaseOutcomes.get("device")!;
+      const bot = phaseOutcomes.get("echo bot")!;
+      const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "-");
+      const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
+      console.log(
+        `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= 1.5 ? " (within the 1.5x target)" : " (over the 1.5x target)"}, ` +
+          `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.cpuMs, bot.cpuMs)}, hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
+      );
     }
   } catch (error) {
     failures.push(error instanceof Error ? error.message : String(error));
