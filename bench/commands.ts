@@ -1,13 +1,13 @@
 // `npm run bench:commands [-- --count N] [--window W] [--rounds R]`: a private Prosody hub on
 // loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
-// (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, phase by
-// phase in the same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests,
-// one at a time and then W in flight, after 200 unmeasured ones of every phase each. The measured
-// commands go in R rounds; each round runs N/R of every phase, the device's and the bot's in turn
-// (which goes first alternating), so that a burst of load from other work on a shared machine, or
-// a drift over the run, falls on every phase and both contenders rather than on whichever ran then. Prints send→reply and send→receipt
-// p50/p99, commands/s, CPU per command (from /proc: the contender's, and the hub's and the owner's while it
-// was served) and the device/echo bot ratios; fails (exit 1)
+// (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, in the
+// same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests, one at a time
+// and W in flight, after 200 unmeasured ones of every phase each. The measured commands go in R
+// rounds; each round runs N/R of every phase, the device's and the bot's in turn (which goes first
+// alternating), so that a burst of load from other work on a shared machine, or a drift over the
+// run, falls on every phase and both contenders rather than on whichever ran then. Prints
+// send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc: the contender's,
+// and the hub's and the owner's while it was served) and the device/echo bot ratios; fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
@@ -259,18 +259,16 @@ async function main(): Promise<number> {
     // Unmeasured warm-up of every phase, so that no phase times the JIT compiling either side's
     // path for it (with 40 pipelined `status` only, whichever phase ran first had both tails 2-3x
     // as long as it had when run later).
-    for (const kind of ["status", "PREHEAT 350 20 / STOP"] as const) {
-      for (const mode of ["one at a time", "pipelined"] as const) {
-        for (const contender of contenders) {
-          const warm = await phase(owner, contender, hub.pid, kind, mode, WARM_UP, window);
-          if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of ${WARM_UP} warm-up commands lost (${kind}, ${mode})`);
-        }
+    const phases = (["status", "PREHEAT 350 20 / STOP"] as const).flatMap((kind) => (["one at a time", "pipelined"] as const).map((mode) => ({ kind, mode })));
+    for (const { kind, mode } of phases) {
+      for (const contender of contenders) {
+        const warm = await phase(owner, contender, hub.pid, kind, mode, WARM_UP, window);
+        if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of ${WARM_UP} warm-up commands lost (${kind}, ${mode})`);
       }
     }
     // The phases take turns too, round by round, and the contenders take turns at going first: run
     // phase after phase, the one measured later came out further over the target, whichever it was
     // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
-    const phases = (["status", "PREHEAT 350 20 / STOP"] as const).flatMap((kind) => (["one at a time", "pipelined"] as const).map((mode) => ({ kind, mode })));
     const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, hubCpuMs: 0, ownerCpuMs: 0 }])));
     for (let round = 0; round < rounds; round++) {
       // N/R each round; the first rounds take what does not divide evenly.
