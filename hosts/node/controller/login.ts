@@ -2,7 +2,7 @@
 // server's certificate checked against the configured CA, and every failure told in words.
 
 import { type Client, client } from "@xmpp/client";
-import { trustHubCa } from "../peer-client.js";
+import { trustHubCa, withoutResetOnClose } from "../peer-client.js";
 import { withoutStreamManagement } from "../peer-stream-management.js";
 import type { ControllerSettings } from "./settings.js";
 
@@ -31,7 +31,7 @@ export async function logIn(settings: ControllerSettings): Promise<Client> {
     },
   });
   xmpp.reconnect.stop();
-  withoutStreamManagement(xmpp);
+  withoutResetOnClose(withoutStreamManagement(xmpp));
   let failure: Error | undefined;
   const failed = new Promise<never>((_, reject) => {
     xmpp.on("error", (error: Error) => reject((failure ??= error)));
