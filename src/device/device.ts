@@ -71,14 +71,19 @@ export class Device {
   /** Carries out a parsed (valid) command; resolves once every output is set. */
   async execute(command: Command): Promise<string> {
     const { opcode, values } = command;
-    const label = [opcode.opcode, ...opcode.operands.map((o) => render(o, values.get(o.name)!))].join(" ");
-    // For presence: "Preheat 350 C, 12 min left": the task and its settings; time left says the rest.
-    const settings = opcode.operands.filter((o) => o.type !== "duration").map((o) => withUnit(o, values.get(o.name)!));
-    const task = [opcode.task, ...settings].join(" ");
     const action = opcode.action;
     if (action.kind === "safe") {
       this.safe();
       return `ok: ${opcode.opcode}: every output is in its safe state`;
+    }
+    // The label as typed ("PREHEAT 350 20"), and for presence the task with its settings
+    // ("Preheat 350 C", then ", 12 min left"): words added one at a time, with no arrays spread.
+    let label = opcode.opcode;
+    let task = opcode.task;
+    for (const operand of opcode.operands) {
+      const value = values.get(operand.name)!;
+      label += ` ${render(operand, value)}`;
+      if (operand.type !== "duration") task += ` ${withUnit(operand, value)}`;
     }
     const steps = action.kind === "set" ? [action.step] : action.steps;
     const touched = new Set<string>();
