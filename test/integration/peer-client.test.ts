@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { type AddressInfo, createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 import { hubClient } from "../support/hub-client.js";
 import { type Hub, startTestHub } from "../support/prosody.js";
+import { listenOnLoopback } from "../support/loopback.js";
 
 const owner = { user: "owner", password: "owner secret" };
 
@@ -71,10 +72,7 @@ class ResettingProxy {
   static async start(target: number): Promise<ResettingProxy> {
     const server = createServer({ allowHalfOpen: true });
     const proxy = new ResettingProxy(server, target);
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
+    await listenOnLoopback(server);
     return proxy;
   }
 

@@ -5,6 +5,7 @@
 // server's <proceed/>.
 
 import { createServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from "node:net";
+import { listenOnLoopback } from "./loopback.js";
 
 export type FaultMode = "pass" | "refuse" | "blackhole" | "strip-starttls" | "cut-after-proceed";
 
@@ -37,10 +38,7 @@ export class FaultProxy {
   static async start(target: { host: string; port: number }): Promise<FaultProxy> {
     const server = createServer();
     const proxy = new FaultProxy(server, target);
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
+    await listenOnLoopback(server);
     return proxy;
   }
 
