@@ -92,7 +92,8 @@ for (const sasl2 of [true, false]) describe(`device login on Prosody ${sasl2 ? "
   it(sasl2
     ? "comes back after a cut resuming the XEP-0198 session inside SASL2 (SCRAM, asking for a FAST token), then after a second cut with the token, the TLS session resumed"
     : "comes back after a cut over SASL, resuming the XEP-0198 session with <resume/>, the TLS session resumed", async () => {
-    const settings = join(mkdtempSync(join(tmpdir(), "xmpp-appliance-login-")), "device.settings.json");
+    const settingsDir = mkdtempSync(join(tmpdir(), "xmpp-appliance-login-"));
+    const settings = join(settingsDir, "device.settings.json");
     const run = runDevice(microwaveManifest, deviceSettings(hub, DEVICE, OWNER.user, { server: `${hub.host}:${proxy.port}`, settings }));
     try {
       await run.waitFor(/online\s+\S+/);
@@ -113,6 +114,7 @@ for (const sasl2 of [true, false]) describe(`device login on Prosody ${sasl2 ? "
       else assert.doesNotMatch(stored, /secret-token/);
     } finally {
       await run.stop();
+      rmSync(settingsDir, { recursive: true, force: true });
     }
   });
 
@@ -171,6 +173,8 @@ describe("FAST and inline resumption on Prosody 0.12.3 (prosody-modules and the 
   after(async () => {
     await proxy?.stop();
     await hub?.stop();
+    // The hub was given this directory, so its stop() leaves it.
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   function device(store: MemorySettingsStore, lines: string[]) {
