@@ -1,6 +1,7 @@
 // What the benchmarks read about processes and samples: a process's CPU seconds and resident
-// memory from /proc (Linux), and percentiles of sorted samples.
-import { readFileSync } from "node:fs";
+// memory from /proc (Linux), its CPU split between its main thread and the others, and
+// percentiles of sorted samples.
+import { readdirSync, readFileSync } from "node:fs";
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -15,6 +16,35 @@ export function processUsage(pid: number): { cpu: number; rssMiB: number } {
   } catch {
     return { cpu: 0, rssMiB: 0 }; // the process is gone
   }
+}
+
+/**
+ * CPU milliseconds of a process's main thread (the one whose id is the pid: for Node, the
+ * JavaScript and the socket and TLS work done on it) and of all its other threads together (V8's
+ * compiler and garbage-collector helpers, libuv's pool), from /proc/<pid>/task/<tid>/schedstat:
+ * nanoseconds on a CPU, where /proc/<pid>/stat counts 10 ms ticks. A thread that ends while it is
+ * read is left out; zeros once the process is gone.
+ */
+export function threadCpu(pid: number): { mainMs: number; helpersMs: number } {
+  let mainMs = 0;
+  let helpersMs = 0;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return { mainMs: 0, helpersMs: 0 }; // the process is gone
+  }
+  for (const tid of tids) {
+    let ms: number;
+    try {
+      ms = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+    } catch {
+      continue; // the thread ended
+    }
+    if (Number(tid) === pid) mainMs += ms;
+    else helpersMs += ms;
+  }
+  return { mainMs, helpersMs };
 }
 
 /** The p-th percentile (0-100) of ascending `sorted`; NaN when empty. */
