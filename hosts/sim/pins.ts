@@ -67,7 +67,7 @@ interface Held {
   since: number;
   /** Ends the summing up `summaryMs` after `start`, however busy the pin. */
   deadline: unknown;
-  /** Ends it earlier once the pin has stopped switching. */
+  /** Ends it earlier once the pin has stopped switching: due settleMs after `since` (the last change), checked when it fires. */
   settle: unknown;
 }
 
@@ -86,9 +86,17 @@ interface Pin {
 }
 
 class SimulatedPinBoard implements SimulatedPins {
-  /** The last WRITE_HISTORY changes, as a ring from `#oldest` once full: trimming the front of an array on each change moves every entry (on XS, a thousand per change). */
-  readonly #history: PinWrite[] = [];
-  #oldest = 0;
+  /**
+   * The last WRITE_HISTORY changes, a ring in columns, written at `#next` (the oldest once full):
+   * trimming the front of an array on each change moves every entry (on XS, a thousand per
+   * change), and an object per change, kept for a thousand changes, outlived V8's young
+   * generation and became garbage of its old one (the desktop device makes two changes a
+   * PREHEAT/STOP). `writes` makes the objects when it is read.
+   */
+  readonly #historyAt = new Float64Array(WRITE_HISTORY);
+  readonly #historyLevel = new Float64Array(WRITE_HISTORY);
+  readonly #historyPin: Pin[] = [];
+  #next = 0;
   readonly #host: SimulatedPinsOptions["host"];
   readonly #log: (line: string) => void;
   readonly #summaryMs: number;
@@ -127,7 +135,15 @@ class SimulatedPinBoard implements SimulatedPins {
   }
 
   get writes(): readonly PinWrite[] {
-    return [...this.#history.slice(this.#oldest), ...this.#history.slice(0, this.#oldest)];
+    const kept = this.#historyPin.length;
+    const oldest = kept < WRITE_HISTORY ? 0 : this.#next;
+    const writes: PinWrite[] = [];
+    for (let i = 0; i < kept; i++) {
+      const slot = (oldest + i) % WRITE_HISTORY;
+      const pin = this.#historyPin[slot]!;
+      writes.push({ at: this.#historyAt[slot]!, pin: pin.spec, driver: pin.driver.name, level: this.#historyLevel[slot]! });
+    }
+    return writes;
   }
 
   level(pin: PinSpecifier): number | undefined {
@@ -238,12 +254,11 @@ class SimulatedPinBoard implements SimulatedPins {
     }
     pin.level = level;
     pin.heats?.setPower(pin.driver.name, energised(pin, level));
-    const write = { at: now, pin: pin.spec, driver: pin.driver.name, level };
-    if (this.#history.length < WRITE_HISTORY) this.#history.push(write);
-    else {
-      this.#history[this.#oldest] = write;
-      this.#oldest = (this.#oldest + 1) % WRITE_HISTORY;
-    }
+    const slot = this.#next;
+    this.#historyAt[slot] = now;
+    this.#historyLevel[slot] = level;
+    this.#historyPin[slot] = pin;
+    this.#next = (slot + 1) % WRITE_HISTORY;
     // Every change shows at once (a command, STOP, a trip), until a heater's pin has shown
     // IMMEDIATE_LINES changes within summaryMs: then it is switching, and is summed up.
     if (pin.driver.kind !== "heater") {
@@ -252,16 +267,19 @@ class SimulatedPinBoard implements SimulatedPins {
     }
     // Only a heater's pin counts its lines (at most IMMEDIATE_LINES are kept): counting every
     // relay's too kept each change of summaryMs, tens of thousands for a relay switched by every command.
-    pin.shown = pin.shown.filter((at) => now - at < this.#summaryMs);
+    // In time order: what is older than summaryMs goes from the front, in place.
+    const shown = pin.shown;
+    let expired = 0;
+    while (expired < shown.length && now - shown[expired]! >= this.#summaryMs) expired++;
+    if (expired > 0) shown.splice(0, expired);
     if (first || (!held && pin.shown.length < IMMEDIATE_LINES)) {
       if (!first) pin.shown.push(now);
       this.#log(describe(pin));
       return;
     }
     if (held) {
+      // `since` is now this change: the settle timer, when it fires, waits out the rest.
       held.changes += 1;
-      this.#host.clearTimeout(held.settle);
-      held.settle = this.#host.setTimeout(() => this.#release(pin), settleMs(pin));
       return;
     }
     pin.held = {
@@ -270,8 +288,25 @@ class SimulatedPinBoard implements SimulatedPins {
       energy: 0,
       since: now,
       deadline: this.#host.setTimeout(() => this.#release(pin), this.#summaryMs),
-      settle: this.#host.setTimeout(() => this.#release(pin), settleMs(pin)),
+      settle: undefined,
     };
+    this.#settleLater(pin, settleMs(pin));
+  }
+
+  /**
+   * Releases the pin once it has not changed for settleMs. Not a timer set again at each change:
+   * a heater switching fast made a timer a change, each kept for the settle time (2 s for PWM),
+   * garbage of V8's old generation on the desktop. One timer checks, and waits out what is left.
+   */
+  #settleLater(pin: Pin, ms: number): void {
+    const held = pin.held!;
+    held.settle = this.#host.setTimeout(() => {
+      if (pin.held !== held) return;
+      const still = this.#host.now() - held.since;
+      const wait = settleMs(pin) - still;
+      if (wait > 0) this.#settleLater(pin, wait);
+      else this.#release(pin);
+    }, ms);
   }
 
   /** Logs what was held back: the level now, and for more than one change their count and average. */

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { bundleForXs } from "../xs/bundle.js";
 import { ensureXsnap } from "../xs/xsnap.js";
 
-/** Meter units per command; measured at 45,621 (status) and 50,578 (PREHEAT/STOP), 2,000 of each (46,961 and 54,508 before the presence text was read only when it may be sent; PREHEAT/STOP 51,158 before parsed commands' values were frozen from their prototype, 50,825 before STOP skipped building the label). */
+/** Meter units per command; measured at 45,621 (status) and 50,260 (PREHEAT/STOP), 2,000 of each (PREHEAT/STOP 50,607 before the simulated pins kept their history in columns, 50,578 before execute pushed its durations; 46,961 and 54,508 before the presence text was read only when it may be sent; PREHEAT/STOP 51,158 before parsed commands' values were frozen from their prototype, 50,825 before STOP skipped building the label). */
 const BUDGET: Record<string, number> = { status: 46_500, "PREHEAT 350 20 / STOP": 52_500 };
 
 describe("the device's path for one command: cost on XS (meter units)", function () {

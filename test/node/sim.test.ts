@@ -149,6 +149,16 @@ describe("simulated pins", () => {
     assert.equal(pins.writes.at(-1)!.level, 1);
   });
 
+  it("give copies of the history: a caller's change to what it read is not the history's", () => {
+    const { pins } = bench([relay("grill", 26)]);
+    const grill = pins.digitalOutput(26);
+    grill.write(1);
+    grill.write(0);
+    const read = pins.writes as unknown as { level: number }[];
+    read[0]!.level = 7;
+    assert.deepEqual(pins.writes.map((write) => write.level), [1, 0]);
+  });
+
   it("sum up a switching heater's pin instead of logging every toggle", () => {
     const { host, pins, lines } = bench([heater("oven", 25, "relay", undefined)]);
     const oven = pins.digitalOutput(25);
@@ -204,6 +214,36 @@ describe("simulated pins", () => {
     assert.deepEqual(lines, shown, "still within a period of the last change");
     host.clock.advance(1000);
     assert.deepEqual(lines, [...shown, "pin 25 (oven) -> 0 (3 changes in 13 s, on 8% of the time)"]);
+    assert.equal(host.clock.pending, 0);
+  });
+
+  it("set a timer per settle time for a heater switching fast, not one per change, and still settle after the last change", () => {
+    const { host, pins, lines } = bench([heater("oven", 25, "pwm", undefined)]);
+    const set = host.setTimeout.bind(host);
+    let timers = 0;
+    host.setTimeout = (callback: () => void, ms: number) => {
+      timers += 1;
+      return set(callback, ms);
+    };
+    const oven = pins.pwmOutput(25, 1000);
+    oven.write(0);
+    for (const level of [FULL, 0, FULL]) {
+      oven.write(level); // shown one by one
+      host.clock.advance(1);
+    }
+    const before = timers;
+    // A duty retuned every millisecond for 1.5 s: held back and summed up (PWM settles after 2 s).
+    for (let change = 0; change < 1500; change++) {
+      oven.write(change % 2 === 0 ? 0 : 512);
+      host.clock.advance(1);
+    }
+    // One timer re-armed at each settle time was one per change, 1,500 kept for 2 s each.
+    assert.ok(timers - before <= 4, `${timers - before} timers set for 1,500 changes`);
+    assert.equal(lines.length, 4, "the changes after the first ones are held back");
+    host.clock.advance(1998);
+    assert.equal(lines.length, 4, "not settled: the last change was under 2 s ago");
+    host.clock.advance(2);
+    assert.deepEqual(lines.slice(4), ["pin 25 (oven) pwm 50% (1500 changes in 3 s, mean output 39%)"]);
     assert.equal(host.clock.pending, 0);
   });
 
