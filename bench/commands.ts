@@ -6,9 +6,9 @@
 // rounds; each round runs N/R of every phase, the device's and the bot's in turn (which goes first
 // alternating), so that a burst of load from other work on a shared machine, or a drift over the
 // run, falls on every phase and both contenders rather than on whichever ran then. Prints
-// send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc: the contender's,
-// split between its main thread and its other threads, and the hub's and the owner's while it was
-// served) and the device/echo bot ratios; fails (exit 1)
+// send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc/<pid>/task/*/schedstat:
+// the contender's, split between its main thread and its other threads, and the hub's and the
+// owner's while it was served) and the device/echo bot ratios; fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
@@ -24,7 +24,7 @@ import { loadAccounts } from "../hosts/node/hub/account-store.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
-import { percentile, processUsage, threadCpu } from "./process-meter.js";
+import { percentile, threadCpu } from "./process-meter.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--rounds R]";
@@ -53,8 +53,7 @@ interface Outcome {
   receipts: number[];
   lost: string[];
   seconds: number;
-  cpuMs: number;
-  /** Of `cpuMs` (but to the nanosecond, from schedstat): the contender's main thread, and its other threads (V8's compiler and GC helpers). */
+  /** The contender's CPU, from schedstat: its main thread, and its other threads (V8's compiler and GC helpers); its own CPU is the two. */
   mainMs: number;
   helpersMs: number;
   /** The hub's CPU (Prosody's) in the same time: what routing this contender's commands costs it. */
@@ -115,11 +114,10 @@ function bodies(kind: Kind, count: number): string[] {
 }
 
 async function phase(owner: Owner, contender: Contender, hubPid: number, kind: Kind, mode: Mode, count: number, window: number): Promise<Outcome> {
-  const outcome: Outcome = { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0 };
+  const outcome = noOutcome();
   const queue = bodies(kind, count);
-  const cpuBefore = processUsage(contender.child.pid!).cpu;
   const threadsBefore = threadCpu(contender.child.pid!);
-  const hubCpuBefore = processUsage(hubPid).cpu;
+  const hubBefore = threadCpu(hubPid);
   const ownerCpuBefore = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
@@ -134,16 +132,20 @@ async function phase(owner: Owner, contender: Contender, hubPid: number, kind: K
   };
   await Promise.all(Array.from({ length: mode === "pipelined" ? window : 1 }, worker));
   outcome.seconds = (performance.now() - started) / 1000;
-  outcome.cpuMs = (processUsage(contender.child.pid!).cpu - cpuBefore) * 1000;
   const threads = threadCpu(contender.child.pid!);
   outcome.mainMs = threads.mainMs - threadsBefore.mainMs;
   outcome.helpersMs = threads.helpersMs - threadsBefore.helpersMs;
-  outcome.hubCpuMs = (processUsage(hubPid).cpu - hubCpuBefore) * 1000;
+  const hub = threadCpu(hubPid);
+  outcome.hubCpuMs = hub.mainMs + hub.helpersMs - hubBefore.mainMs - hubBefore.helpersMs;
   const ownerCpu = process.cpuUsage(ownerCpuBefore);
   outcome.ownerCpuMs = (ownerCpu.user + ownerCpu.system) / 1000;
   outcome.replies.sort((a, b) => a - b);
   outcome.receipts.sort((a, b) => a - b);
   return outcome;
+}
+
+function noOutcome(): Outcome {
+  return { replies: [], receipts: [], lost: [], seconds: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0 };
 }
 
 /** Adds one round's outcome to the phase's. */
@@ -152,7 +154,6 @@ function merge(into: Outcome, round: Outcome): void {
   into.receipts.push(...round.receipts);
   into.lost.push(...round.lost);
   into.seconds += round.seconds;
-  into.cpuMs += round.cpuMs;
   into.mainMs += round.mainMs;
   into.helpersMs += round.helpersMs;
   into.hubCpuMs += round.hubCpuMs;
@@ -213,7 +214,7 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
     `${(answered / outcome.seconds).toFixed(0).padStart(5)}/s`,
     `reply p50 ${ms(percentile(outcome.replies, 50)).padStart(6)} p99 ${ms(percentile(outcome.replies, 99)).padStart(6)} ms`,
     `receipt p50 ${ms(percentile(outcome.receipts, 50)).padStart(6)} p99 ${ms(percentile(outcome.receipts, 99)).padStart(6)} ms`,
-    `CPU ms/command: own ${(outcome.cpuMs / count).toFixed(2).padStart(5)} (main thread ${(outcome.mainMs / count).toFixed(2)}, helpers ${(outcome.helpersMs / count).toFixed(2)}) hub ${(outcome.hubCpuMs / count).toFixed(2).padStart(5)} owner ${(outcome.ownerCpuMs / count).toFixed(2).padStart(5)}`,
+    `CPU ms/command: own ${((outcome.mainMs + outcome.helpersMs) / count).toFixed(2).padStart(5)} (main thread ${(outcome.mainMs / count).toFixed(2)}, helpers ${(outcome.helpersMs / count).toFixed(2)}) hub ${(outcome.hubCpuMs / count).toFixed(2).padStart(5)} owner ${(outcome.ownerCpuMs / count).toFixed(2).padStart(5)}`,
     `lost ${outcome.lost.length}`,
   ].join("  ");
 }
@@ -279,7 +280,7 @@ async function main(): Promise<number> {
     // The phases take turns too, round by round, and the contenders take turns at going first: run
     // phase after phase, the one measured later came out further over the target, whichever it was
     // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
-    const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, { replies: [], receipts: [], lost: [], seconds: 0, cpuMs: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0 }])));
+    const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, noOutcome()])));
     for (let round = 0; round < rounds; round++) {
       // N/R each round; the first rounds take what does not divide evenly.
       const share = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
@@ -305,7 +306,7 @@ async function main(): Promise<number> {
       const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
       console.log(
         `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= 1.5 ? " (within the 1.5x target)" : " (over the 1.5x target)"}, ` +
-          `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.cpuMs, bot.cpuMs)} (main thread ${ratio(device.mainMs, bot.mainMs)}, helpers ${ratio(device.helpersMs, bot.helpersMs)}), hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
+          `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.mainMs + device.helpersMs, bot.mainMs + bot.helpersMs)} (main thread ${ratio(device.mainMs, bot.mainMs)}, helpers ${ratio(device.helpersMs, bot.helpersMs)}), hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
       );
     }
   } catch (error) {

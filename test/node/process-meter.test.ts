@@ -19,8 +19,8 @@ describe("bench process meter", () => {
     const main = after.mainMs - before.mainMs;
     // The spin ran on this (the main) thread; schedstat counts nanoseconds, so 60 ms shows as about 60.
     assert.ok(main >= 50 && main < 1000, `main thread ${main} ms for a 60 ms spin`);
-    assert.ok(after.helpersMs >= before.helpersMs, "the other threads' count does not go back");
-    assert.ok(before.helpersMs >= 0);
+    // V8's worker threads (its compiler, its garbage collector) have run by now: counted apart.
+    assert.ok(after.helpersMs > 0, `other threads ${after.helpersMs} ms`);
   });
 
   it("reads another process's threads, and zeros once it is gone", async () => {
