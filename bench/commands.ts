@@ -1,8 +1,9 @@
-// `npm run bench:commands [-- --count N] [--window W] [--rounds R]`: a private Prosody hub on
-// loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
+// `npm run bench:commands [-- --count N] [--window W] [--rounds R] [--warm-up U]`: a private
+// Prosody hub on loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
 // (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, in the
 // same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests, one at a time
-// and W in flight, after 200 unmeasured ones of every phase each. The measured commands go in R
+// and W in flight, after U unmeasured ones of every phase each (1500 unless told; see WARM_UP for
+// why so many, and for the seconds it lasts at least). The measured commands go in R
 // rounds; each round runs N/R of every phase, the device's and the bot's in turn (which goes first
 // alternating), so that a burst of load from other work on a shared machine, or a drift over the
 // run, falls on every phase and both contenders rather than on whichever ran then. Prints
@@ -25,14 +26,32 @@ import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
 import { percentile, threadCpu } from "./process-meter.js";
+import { warmUp as runWarmUp } from "./warm-up.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--rounds R]";
+const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--rounds R] [--warm-up U]";
 /** A command whose reply or receipt has not come this long after it was sent is lost. */
 const ANSWER_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 60_000;
-/** Unmeasured commands per phase and contender before the measured ones. */
-const WARM_UP = 200;
+/**
+ * Unmeasured commands per phase and contender before the measured ones, so that neither side's
+ * figures include V8 still compiling its path. V8 optimises a function once it has run enough
+ * bytecode, more for a longer function, and compiles it on a helper thread meanwhile: under
+ * --trace-opt the device's longest (execute, #apply, readMessage, #onMessage, handle) were
+ * optimised only after 500 to 2,700 commands, in jobs of 10-27 ms each, and with 200 of each
+ * phase about 330 ms of that compiling fell in the first two measured rounds, the device's worst
+ * receipts coming while its compiler thread held one of the two CPUs (perf). In pairs of runs,
+ * the device's CPU per PREHEAT/STOP one at a time went from 0.30-0.40 ms with 200 to 0.20-0.26
+ * with 1500, and the bot's about as much: the ratio did not move (README, command benchmark).
+ */
+const WARM_UP = 1_500;
+/**
+ * The warm-up also lasts this long from its first PREHEAT/STOP: the device folds the presence
+ * updates of 10 s after one it sent into one at the interval's end, and the first of those takes a
+ * path (building a presence, reading the summary) that V8's code for the command path had never
+ * seen; it was deoptimised there, with the functions it was inlined into, and compiled again.
+ */
+const WARM_UP_MIN_MS = 12_000;
 
 type Kind = "status" | "PREHEAT 350 20 / STOP";
 type Mode = "one at a time" | "pipelined";
@@ -221,13 +240,15 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
 
 async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
-  const options = readNumberOptions(process.argv.slice(2), ["--count", "--window", "--rounds"], USAGE);
+  const options = readNumberOptions(process.argv.slice(2), ["--count", "--window", "--rounds", "--warm-up"], USAGE);
   const count = options.get("--count")?.[0] ?? 200;
   const window = options.get("--window")?.[0] ?? 8;
   const rounds = options.get("--rounds")?.[0] ?? 5;
+  const warmUp = options.get("--warm-up")?.[0] ?? WARM_UP;
   if (count < 2 || count > 5_000) throw new Error(`--count: from 2 to 5000; ${USAGE}`);
   if (window < 2 || window > 32) throw new Error(`--window: from 2 to 32 (the device queues at most 32 commands per owner); ${USAGE}`);
   if (rounds < 1 || rounds > count / 2) throw new Error(`--rounds: from 1 to half of --count (${count / 2}); ${USAGE}`);
+  if (warmUp > 20_000) throw new Error(`--warm-up: from 0 (none, nor its ${WARM_UP_MIN_MS / 1000} s) to 20000; ${USAGE}`);
   if (!(await ensureRequirements("bench:commands", REQUIREMENTS))) return 1;
 
   const dir = mkdtempSync(join(tmpdir(), "xmpp-appliance-bench-commands-"));
@@ -240,7 +261,7 @@ async function main(): Promise<number> {
     const [ownerAccount, microwaveAccount, echoAccount] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
     hub = await startHub({ dir, accounts, contacts: { owner: "owner", devices: ["microwave", "echo"] }, c2sPort: 0, startTimeoutMs: START_TIMEOUT_MS });
     console.log(
-      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, each round every phase in turn, device and echo bot in turn (which goes first alternating); ${window} in flight when pipelined; CPU in ms per command from /proc: the contender's, the hub's and the owner's (this process) in the same time`,
+      `bench:commands: ${hub.software} on loopback (pid ${hub.pid}); ${count} commands per phase in ${rounds} rounds, each round every phase in turn, device and echo bot in turn (which goes first alternating); ${window} in flight when pipelined; ${warmUp > 0 ? `after ${warmUp} unmeasured of each, for ${WARM_UP_MIN_MS / 1000} s at least` : "no warm-up"}; CPU in ms per command from /proc: the contender's, the hub's and the owner's (this process) in the same time`,
     );
     const echoSettings = join(dir, "echo-bot.json");
     writeFileSync(echoSettings, JSON.stringify({ domain: hub.domain, host: hub.host, c2sPort: hub.c2sPort, caPem: hub.caPem, user: echoAccount.user, password: echoAccount.password }));
@@ -267,15 +288,26 @@ async function main(): Promise<number> {
     const owner = new Owner(client);
     await client.start();
 
-    // Unmeasured warm-up of every phase, so that no phase times the JIT compiling either side's
-    // path for it (with 40 pipelined `status` only, whichever phase ran first had both tails 2-3x
-    // as long as it had when run later).
+    // Unmeasured warm-up of every phase, so that no phase times V8 compiling either side's path
+    // for it (WARM_UP; with 40 pipelined `status` only, whichever phase ran first had both tails
+    // 2-3x as long as it had when run later), lasting WARM_UP_MIN_MS from its first PREHEAT/STOP.
     const phases = (["status", "PREHEAT 350 20 / STOP"] as const).flatMap((kind) => (["one at a time", "pipelined"] as const).map((mode) => ({ kind, mode })));
-    for (const { kind, mode } of phases) {
-      for (const contender of contenders) {
-        const warm = await phase(owner, contender, hub.pid, kind, mode, WARM_UP, window);
-        if (warm.lost.length > 0) failures.push(`${contender.name}: ${warm.lost.length} of ${WARM_UP} warm-up commands lost (${kind}, ${mode})`);
-      }
+    const hubPid = hub.pid;
+    if (warmUp > 0) {
+      // PREHEAT/STOP first: the rest of the warm-up counts towards its seconds.
+      const done = await runWarmUp(
+        { phases, commands: warmUp, first: "PREHEAT 350 20 / STOP", extraMode: "one at a time", extra: 200, minMs: WARM_UP_MIN_MS },
+        async (kind, mode, commands) => {
+          for (const contender of contenders) {
+            const outcome = await phase(owner, contender, hubPid, kind, mode, commands, window);
+            if (outcome.lost.length > 0) failures.push(`${contender.name}: ${outcome.lost.length} of ${commands} warm-up commands lost (${kind}, ${mode})`);
+          }
+        },
+      );
+      console.error(
+        `bench:commands: warm-up done in ${(done.ms / 1000).toFixed(1)} s: ${warmUp} commands of each phase, each contender` +
+          (done.extraCommands > 0 ? `, and ${done.extraCommands} more PREHEAT/STOP one at a time, so that it lasted ${WARM_UP_MIN_MS / 1000} s from its first` : ""),
+      );
     }
     // The phases take turns too, round by round, and the contenders take turns at going first: run
     // phase after phase, the one measured later came out further over the target, whichever it was
