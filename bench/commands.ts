@@ -1,12 +1,12 @@
 // `npm run bench:commands [-- --count N] [--window W] [--rounds R] [--warm-up U]`: a private
 // Prosody hub on loopback, the desktop device (the microwave manifest) and an @xmpp/client echo bot
 // (bench/echo-bot.ts, the floor) on it, each its own process; one owner sends each of them, in the
-// same run, N `status` and N `PREHEAT 350 20`/`STOP` commands with receipt requests, one at a time
-// and W in flight, after U unmeasured ones of every phase each (1500 unless told; see WARM_UP for
-// why so many, and for the seconds it lasts at least). The measured commands go in R
-// rounds; each round runs N/R of every phase, the device's and the bot's in turn (which goes first
-// alternating), so that a burst of load from other work on a shared machine, or a drift over the
-// run, falls on every phase and both contenders rather than on whichever ran then. Prints
+// same run, N (2,000 unless told) `status` and N `PREHEAT 350 20`/`STOP` commands with receipt
+// requests, one at a time and W in flight, after U unmeasured ones of every phase each (1,500
+// unless told; see WARM_UP for why so many, and for the seconds it lasts at least). The measured
+// commands go in R rounds; each round runs N/R of every phase, the device's and the bot's in turn
+// (which goes first alternating), so that a burst of load from other work on a shared machine, or a
+// drift over the run, falls on every phase and both contenders rather than on whichever ran then. Prints
 // send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc/<pid>/task/*/schedstat:
 // the contender's, split between its main thread and its other threads, and the hub's and the
 // owner's while it was served) and the device/echo bot ratios; fails (exit 1)
@@ -33,6 +33,8 @@ const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--roun
 /** A command whose reply or receipt has not come this long after it was sent is lost. */
 const ANSWER_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 60_000;
+/** Commands per phase and contender unless --count says otherwise: a p99 of 200 is the second slowest, of 2,000 the twentieth. */
+const DEFAULT_COUNT = 2_000;
 /**
  * Unmeasured commands per phase and contender before the measured ones, so that neither side's
  * figures include V8 still compiling its path. V8 optimises a function once it has run enough
@@ -241,7 +243,7 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
 async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
   const options = readNumberOptions(process.argv.slice(2), ["--count", "--window", "--rounds", "--warm-up"], USAGE);
-  const count = options.get("--count")?.[0] ?? 200;
+  const count = options.get("--count")?.[0] ?? DEFAULT_COUNT;
   const window = options.get("--window")?.[0] ?? 8;
   const rounds = options.get("--rounds")?.[0] ?? 5;
   const warmUp = options.get("--warm-up")?.[0] ?? WARM_UP;
