@@ -19,6 +19,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { xml, type Client } from "@xmpp/client";
+import { DEFAULT_PRESENCE_INTERVAL_MS } from "../src/app/appliance.js";
 import type { Element } from "ltx";
 import { hubClient } from "../hosts/node/peer-client.js";
 import { loadAccounts } from "../hosts/node/hub/account-store.js";
@@ -48,12 +49,13 @@ const DEFAULT_COUNT = 2_000;
  */
 const WARM_UP = 1_500;
 /**
- * The warm-up also lasts this long from its first PREHEAT/STOP: the device folds the presence
- * updates of 10 s after one it sent into one at the interval's end, and the first of those takes a
- * path (building a presence, reading the summary) that V8's code for the command path had never
- * seen; it was deoptimised there, with the functions it was inlined into, and compiled again.
+ * The warm-up also lasts this long from its first PREHEAT/STOP (the device's presence interval and
+ * 2 s): the device folds the presence updates of the interval after one it sent into one at its
+ * end, and the first of those takes a path (building a presence, reading the summary) that V8's
+ * code for the command path had never seen; it was deoptimised there, with the functions it was
+ * inlined into, and compiled again.
  */
-const WARM_UP_MIN_MS = 12_000;
+const WARM_UP_MIN_MS = DEFAULT_PRESENCE_INTERVAL_MS + 2_000;
 
 type Kind = "status" | "PREHEAT 350 20 / STOP";
 type Mode = "one at a time" | "pipelined";

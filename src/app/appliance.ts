@@ -27,6 +27,8 @@ export type ApplianceEvent = ClientStatus | "retrying" | "error" | "message" | "
 
 /** The caps node (XEP-0115): names this firmware, so a controller knows a device without asking. */
 export const CAPS_NODE = "https://github.com/xmpp-appliance/firmware";
+/** Shortest time between two presence updates unless `presenceIntervalMs` says otherwise. */
+export const DEFAULT_PRESENCE_INTERVAL_MS = 10_000;
 
 /** What the appliance needs of the device it serves (src/device/device.ts is the real one). */
 export interface ApplianceDevice {
@@ -47,7 +49,7 @@ export interface ApplianceOptions {
   device: ApplianceDevice;
   /** Disconnected from the hub this long, the device goes safe (default 60 s). */
   graceMs?: number;
-  /** Shortest time between two presence updates (default 10 s). */
+  /** Shortest time between two presence updates (default DEFAULT_PRESENCE_INTERVAL_MS, 10 s). */
   presenceIntervalMs?: number;
   identity?: Identity;
   /** One line per event: the host decides where it goes (console, trace). */
@@ -152,7 +154,7 @@ export class Appliance {
     this.#client.handleIq("query", VERSION_NS, softwareVersion({ name: FIRMWARE_NAME, version: options.version ?? FIRMWARE_VERSION, os: options.runtime }, (from) => this.isOwner(from)));
     this.#instructionSet = instructionSetFeature(host, CAPS_NODE, device.opcodes);
     this.#client.addFeature(this.#instructionSet);
-    this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? 10_000, (at) => device.summary(at), (status) => {
+    this.#presence = new PresencePublisher(host, options.presenceIntervalMs ?? DEFAULT_PRESENCE_INTERVAL_MS, (at) => device.summary(at), (status) => {
       if (this.#client.online) this.#client.setStatus(status);
     });
   }

@@ -12,7 +12,7 @@ function spin(ms: number): void {
 }
 
 describe("bench process meter", () => {
-  it("counts a process's main-thread CPU apart from its other threads, to the millisecond", () => {
+  it("counts a process's main-thread CPU apart from its other threads, in milliseconds", () => {
     const before = threadCpu(process.pid);
     spin(60);
     const after = threadCpu(process.pid);
