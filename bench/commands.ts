@@ -26,7 +26,7 @@ import { loadAccounts } from "../hosts/node/hub/account-store.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
-import { percentile, threadCpu } from "./process-meter.js";
+import { percentile, systemCalls, threadCpu } from "./process-meter.js";
 import { warmUp as runWarmUp } from "./warm-up.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -83,6 +83,11 @@ interface Outcome {
   hubCpuMs: number;
   /** The owner's (this process's): reading this contender's replies and receipts. */
   ownerCpuMs: number;
+  /** Read and write system calls (socket and log alike) of the contender, and of the hub in the same time. */
+  reads: number;
+  writes: number;
+  hubReads: number;
+  hubWrites: number;
 }
 
 /** The owner's side: sends commands and settles each when both its reply and its receipt came. */
@@ -141,6 +146,8 @@ async function phase(owner: Owner, contender: Contender, hubPid: number, kind: K
   const queue = bodies(kind, count);
   const threadsBefore = threadCpu(contender.child.pid!);
   const hubBefore = threadCpu(hubPid);
+  const callsBefore = systemCalls(contender.child.pid!);
+  const hubCallsBefore = systemCalls(hubPid);
   const ownerCpuBefore = process.cpuUsage();
   const started = performance.now();
   const worker = async () => {
@@ -159,6 +166,12 @@ async function phase(owner: Owner, contender: Contender, hubPid: number, kind: K
   outcome.mainMs = threads.mainMs - threadsBefore.mainMs;
   outcome.helpersMs = threads.helpersMs - threadsBefore.helpersMs;
   const hub = threadCpu(hubPid);
+  const calls = systemCalls(contender.child.pid!);
+  const hubCalls = systemCalls(hubPid);
+  outcome.reads = calls.reads - callsBefore.reads;
+  outcome.writes = calls.writes - callsBefore.writes;
+  outcome.hubReads = hubCalls.reads - hubCallsBefore.reads;
+  outcome.hubWrites = hubCalls.writes - hubCallsBefore.writes;
   outcome.hubCpuMs = hub.mainMs + hub.helpersMs - hubBefore.mainMs - hubBefore.helpersMs;
   const ownerCpu = process.cpuUsage(ownerCpuBefore);
   outcome.ownerCpuMs = (ownerCpu.user + ownerCpu.system) / 1000;
@@ -168,7 +181,7 @@ async function phase(owner: Owner, contender: Contender, hubPid: number, kind: K
 }
 
 function noOutcome(): Outcome {
-  return { replies: [], receipts: [], lost: [], seconds: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0 };
+  return { replies: [], receipts: [], lost: [], seconds: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0, reads: 0, writes: 0, hubReads: 0, hubWrites: 0 };
 }
 
 /** Adds one round's outcome to the phase's. */
@@ -181,6 +194,10 @@ function merge(into: Outcome, round: Outcome): void {
   into.helpersMs += round.helpersMs;
   into.hubCpuMs += round.hubCpuMs;
   into.ownerCpuMs += round.ownerCpuMs;
+  into.reads += round.reads;
+  into.writes += round.writes;
+  into.hubReads += round.hubReads;
+  into.hubWrites += round.hubWrites;
 }
 
 /**
@@ -238,6 +255,7 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
     `reply p50 ${ms(percentile(outcome.replies, 50)).padStart(6)} p99 ${ms(percentile(outcome.replies, 99)).padStart(6)} ms`,
     `receipt p50 ${ms(percentile(outcome.receipts, 50)).padStart(6)} p99 ${ms(percentile(outcome.receipts, 99)).padStart(6)} ms`,
     `CPU ms/command: own ${((outcome.mainMs + outcome.helpersMs) / count).toFixed(2).padStart(5)} (main thread ${(outcome.mainMs / count).toFixed(2)}, helpers ${(outcome.helpersMs / count).toFixed(2)}) hub ${(outcome.hubCpuMs / count).toFixed(2).padStart(5)} owner ${(outcome.ownerCpuMs / count).toFixed(2).padStart(5)}`,
+    `system calls/command: own read ${(outcome.reads / count).toFixed(2)} write ${(outcome.writes / count).toFixed(2)}, hub read ${(outcome.hubReads / count).toFixed(2)} write ${(outcome.hubWrites / count).toFixed(2)}`,
     `lost ${outcome.lost.length}`,
   ].join("  ");
 }

@@ -47,6 +47,21 @@ export function threadCpu(pid: number): { mainMs: number; helpersMs: number } {
   return { mainMs, helpersMs };
 }
 
+/**
+ * How many read and write system calls a process (all its threads) has made, from
+ * /proc/<pid>/io (syscr, syscw: read/readv/pread and write/writev/pwrite, on sockets and files
+ * alike); zeros once the process is gone or when /proc does not let us read it.
+ */
+export function systemCalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, "utf8");
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)$`, "m").exec(io)?.[1] ?? 0);
+    return { reads: field("syscr"), writes: field("syscw") };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}
+
 /** The p-th percentile (0-100) of ascending `sorted`; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

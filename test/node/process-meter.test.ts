@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { percentile, processUsage, threadCpu } from "../../bench/process-meter.js";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { percentile, processUsage, systemCalls, threadCpu } from "../../bench/process-meter.js";
 
 /** Keeps this thread on the CPU for `ms` milliseconds. */
 function spin(ms: number): void {
@@ -34,6 +37,28 @@ describe("bench process meter", () => {
     // Reaped: /proc has no entry for it any more.
     assert.deepEqual(threadCpu(child.pid!), { mainMs: 0, helpersMs: 0 });
     assert.deepEqual(processUsage(child.pid!), { cpu: 0, rssMiB: 0 });
+    assert.deepEqual(systemCalls(child.pid!), { reads: 0, writes: 0 });
+  });
+
+  it("counts a process's read and write system calls", () => {
+    const dir = mkdtempSync(join(tmpdir(), "process-meter-"));
+    try {
+      const fd = openSync(join(dir, "calls"), "w+");
+      const byte = Buffer.from("x");
+      const before = systemCalls(process.pid);
+      for (let i = 0; i < 200; i++) writeSync(fd, byte, 0, 1, i);
+      for (let i = 0; i < 100; i++) readSync(fd, byte, 0, 1, i);
+      const after = systemCalls(process.pid);
+      closeSync(fd);
+      const writes = after.writes - before.writes;
+      const reads = after.reads - before.reads;
+      // Each writeSync and readSync is one system call; reading /proc itself is a read or two, and
+      // the process's other threads may make a few of their own meanwhile.
+      assert.ok(writes >= 200 && writes < 250, `${writes} writes for 200 writeSync`);
+      assert.ok(reads >= 100 && reads < 150, `${reads} reads for 100 readSync`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes percentiles of sorted samples", () => {
