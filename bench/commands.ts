@@ -4,7 +4,7 @@
 // same run, N (2,000 unless told) `status` and N `PREHEAT 350 20`/`STOP` commands with receipt
 // requests, one at a time and W in flight, after U unmeasured ones of every phase each (1,500
 // unless told; see WARM_UP for why so many, and for the seconds it lasts at least). The measured
-// commands go in R rounds (40 unless told); each round runs N/R of every phase, the device's and the bot's in turn
+// commands go in R rounds (bench/rounds.ts: 40 unless told); each round runs N/R of every phase, the device's and the bot's in turn
 // (which goes first alternating), so that a burst of load from other work on a shared machine, or a
 // drift over the run, falls on every phase and both contenders rather than on whichever ran then. Prints
 // send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc/<pid>/task/*/schedstat:
@@ -27,17 +27,10 @@ import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
 import { percentile, systemCalls, threadCpu } from "./process-meter.js";
+import { reportsRound, roundShares, roundsFor } from "./rounds.js";
 import { warmUp as runWarmUp } from "./warm-up.js";
 
 const root = new URL("../..", import.meta.url).pathname;
-/**
- * Rounds unless told (at most half of --count): 40 gives each contender's turn at a phase 50 of
- * 2,000 commands, a second or less, so that a burst of load from the rest of a shared machine falls
- * on both. With 5 rounds (400 commands, 0.2-2 s a turn) the pipelined phases' p99 ratio ranged
- * 0.79-1.72x over seven runs; with 40, in seven runs taking turns with those, 0.95-1.57x. One at a
- * time it made no clear difference (1.10-1.44x with 5, 1.06-1.76x with 40).
- */
-const DEFAULT_ROUNDS = 40;
 const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--rounds R] [--warm-up U]";
 /** A command whose reply or receipt has not come this long after it was sent is lost. */
 const ANSWER_TIMEOUT_MS = 15_000;
@@ -273,7 +266,7 @@ async function main(): Promise<number> {
   const options = readNumberOptions(process.argv.slice(2), ["--count", "--window", "--rounds", "--warm-up"], USAGE);
   const count = options.get("--count")?.[0] ?? DEFAULT_COUNT;
   const window = options.get("--window")?.[0] ?? 8;
-  const rounds = options.get("--rounds")?.[0] ?? Math.max(1, Math.min(DEFAULT_ROUNDS, Math.floor(count / 2)));
+  const rounds = roundsFor(count, options.get("--rounds")?.[0]);
   const warmUp = options.get("--warm-up")?.[0] ?? WARM_UP;
   if (count < 2 || count > 5_000) throw new Error(`--count: from 2 to 5000; ${USAGE}`);
   if (window < 2 || window > 32) throw new Error(`--window: from 2 to 32 (the device queues at most 32 commands per owner); ${USAGE}`);
@@ -343,15 +336,12 @@ async function main(): Promise<number> {
     // phase after phase, the one measured later came out further over the target, whichever it was
     // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
     const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, noOutcome()])));
-    for (let round = 0; round < rounds; round++) {
-      // N/R each round; the first rounds take what does not divide evenly.
-      const share = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
+    for (const [round, share] of roundShares(count, rounds).entries()) {
       const inTurn = round % 2 === 0 ? contenders : [...contenders].reverse();
       for (const [index, { kind, mode }] of phases.entries()) {
         for (const contender of inTurn) merge(outcomes[index]!.get(contender.name)!, await phase(owner, contender, hub.pid, kind, mode, share, window));
       }
-      // A line for about every fifth of the rounds, not for each of 40.
-      if ((round + 1) % Math.ceil(rounds / 5) === 0 || round + 1 === rounds) {
+      if (reportsRound(round, rounds)) {
         console.error(`bench:commands: round ${round + 1} of ${rounds} done (${share} commands of each phase, each contender)`);
       }
     }
