@@ -26,7 +26,7 @@ import { loadAccounts } from "../hosts/node/hub/account-store.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
-import { percentile, systemCalls, threadCpu } from "./process-meter.js";
+import { percentile, systemCalls, systemCallsPer, threadCpu } from "./process-meter.js";
 import { reportsRound, roundShares, roundsFor } from "./rounds.js";
 import { warmUp as runWarmUp } from "./warm-up.js";
 
@@ -256,7 +256,7 @@ function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: numb
     `reply p50 ${ms(percentile(outcome.replies, 50)).padStart(6)} p99 ${ms(percentile(outcome.replies, 99)).padStart(6)} ms`,
     `receipt p50 ${ms(percentile(outcome.receipts, 50)).padStart(6)} p99 ${ms(percentile(outcome.receipts, 99)).padStart(6)} ms`,
     `CPU ms/command: own ${((outcome.mainMs + outcome.helpersMs) / count).toFixed(2).padStart(5)} (main thread ${(outcome.mainMs / count).toFixed(2)}, helpers ${(outcome.helpersMs / count).toFixed(2)}) hub ${(outcome.hubCpuMs / count).toFixed(2).padStart(5)} owner ${(outcome.ownerCpuMs / count).toFixed(2).padStart(5)}`,
-    `system calls/command: own read ${(outcome.reads / count).toFixed(2)} write ${(outcome.writes / count).toFixed(2)}, hub read ${(outcome.hubReads / count).toFixed(2)} write ${(outcome.hubWrites / count).toFixed(2)}`,
+    `system calls/command: own ${systemCallsPer(outcome.reads, outcome.writes, count)}, hub ${systemCallsPer(outcome.hubReads, outcome.hubWrites, count)}`,
     `lost ${outcome.lost.length}`,
   ].join("  ");
 }

@@ -62,6 +62,15 @@ export function systemCalls(pid: number): { reads: number; writes: number } {
   }
 }
 
+/**
+ * Reads and writes per command, for a line of figures. None at all over a run of commands means
+ * /proc/<pid>/io could not be read (another user's process), not a count: said so, not printed as 0.
+ */
+export function systemCallsPer(reads: number, writes: number, commands: number): string {
+  if (reads === 0 && writes === 0) return "- (/proc/<pid>/io unreadable)";
+  return `read ${(reads / commands).toFixed(2)} write ${(writes / commands).toFixed(2)}`;
+}
+
 /** The p-th percentile (0-100) of ascending `sorted`; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { percentile, processUsage, systemCalls, threadCpu } from "../../bench/process-meter.js";
+import { percentile, processUsage, systemCalls, systemCallsPer, threadCpu } from "../../bench/process-meter.js";
 
 /** Keeps this thread on the CPU for `ms` milliseconds. */
 function spin(ms: number): void {
@@ -59,6 +59,12 @@ describe("bench process meter", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("gives system calls per command, and says so when there were none to read", () => {
+    assert.equal(systemCallsPer(250, 500, 200), "read 1.25 write 2.50");
+    assert.equal(systemCallsPer(0, 3, 200), "read 0.00 write 0.01");
+    assert.equal(systemCallsPer(0, 0, 200), "- (/proc/<pid>/io unreadable)");
   });
 
   it("takes percentiles of sorted samples", () => {
