@@ -9,7 +9,8 @@
 // drift over the run, falls on every phase and both contenders rather than on whichever ran then. Prints
 // send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc/<pid>/task/*/schedstat:
 // the contender's, split between its main thread and its other threads, and the hub's and the
-// owner's while it was served) and the device/echo bot ratios; fails (exit 1)
+// owner's while it was served), read and write system calls per command of the contender and the hub
+// (/proc/<pid>/io) and the device/echo bot ratios; fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
