@@ -4,9 +4,10 @@
 // same run, N (2,000 unless told) `status` and N `PREHEAT 350 20`/`STOP` commands with receipt
 // requests, one at a time and W in flight, after U unmeasured ones of every phase each (1,500
 // unless told; see WARM_UP for why so many, and for the seconds it lasts at least). The measured
-// commands go in R rounds (bench/rounds.ts: 40 unless told); each round runs N/R of every phase, the device's and the bot's in turn
-// (which goes first alternating), so that a burst of load from other work on a shared machine, or a
-// drift over the run, falls on every phase and both contenders rather than on whichever ran then. Prints
+// commands go in R rounds (bench/rounds.ts: 40 unless told); each round runs N/R of every phase,
+// the device's and the bot's in turn (which goes first alternating), so that a burst of load from
+// other work on a shared machine, or a drift over the run, falls on every phase and both
+// contenders rather than on whichever ran then. Prints
 // send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc/<pid>/task/*/schedstat:
 // the contender's, split between its main thread and its other threads, and the hub's and the
 // owner's while it was served), read and write system calls per command of the contender and the hub
@@ -340,7 +341,7 @@ async function main(): Promise<number> {
     for (const [round, share] of roundShares(count, rounds).entries()) {
       const inTurn = round % 2 === 0 ? contenders : [...contenders].reverse();
       for (const [index, { kind, mode }] of phases.entries()) {
-        for (const contender of inTurn) merge(outcomes[index]!.get(contender.name)!, await phase(owner, contender, hub.pid, kind, mode, share, window));
+        for (const contender of inTurn) merge(outcomes[index]!.get(contender.name)!, await phase(owner, contender, hubPid, kind, mode, share, window));
       }
       if (reportsRound(round, rounds)) {
         console.error(`bench:commands: round ${round + 1} of ${rounds} done (${share} commands of each phase, each contender)`);

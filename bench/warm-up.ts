@@ -35,15 +35,12 @@ export async function warmUp<Kind extends string, Mode extends string>(
 ): Promise<WarmUpDone> {
   const started = now();
   if (plan.commands <= 0) return { extraCommands: 0, ms: 0 };
-  const ordered = [...plan.phases.filter((p) => p.kind === plan.first), ...plan.phases.filter((p) => p.kind !== plan.first)];
-  let firstFrom: number | undefined;
-  for (const { kind, mode } of ordered) {
-    if (kind === plan.first) firstFrom ??= now();
-    await run(kind, mode, plan.commands);
-  }
+  // The first kind's phases go first, so the least time counts from the start.
+  const firsts = plan.phases.filter((p) => p.kind === plan.first);
+  for (const { kind, mode } of [...firsts, ...plan.phases.filter((p) => p.kind !== plan.first)]) await run(kind, mode, plan.commands);
   let extraCommands = 0;
-  if (firstFrom !== undefined) {
-    for (; now() - firstFrom < plan.minMs; extraCommands += plan.extra) await run(plan.first, plan.extraMode, plan.extra);
+  if (firsts.length > 0) {
+    for (; now() - started < plan.minMs; extraCommands += plan.extra) await run(plan.first, plan.extraMode, plan.extra);
   }
   return { extraCommands, ms: now() - started };
 }
