@@ -11,7 +11,8 @@
 // send→reply and send→receipt p50/p99, commands/s, CPU per command (from /proc/<pid>/task/*/schedstat:
 // the contender's, split between its main thread and its other threads, and the hub's and the
 // owner's while it was served), read and write system calls per command of the contender and the hub
-// (/proc/<pid>/io) and the device/echo bot ratios; fails (exit 1)
+// (/proc/<pid>/io) and the device/echo bot ratios, the receipt p99's with its spread over
+// resamples of the rounds (bench/bootstrap.ts); fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
@@ -28,6 +29,7 @@ import { loadAccounts } from "../hosts/node/hub/account-store.js";
 import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
+import { ratioSpread } from "./bootstrap.js";
 import { percentile, systemCalls, systemCallsPer, threadCpu } from "./process-meter.js";
 import { reportsRound, roundShares, roundsFor } from "./rounds.js";
 import { warmUp as runWarmUp } from "./warm-up.js";
@@ -37,6 +39,8 @@ const USAGE = "usage: npm run bench:commands [-- --count N] [--window W] [--roun
 /** A command whose reply or receipt has not come this long after it was sent is lost. */
 const ANSWER_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 60_000;
+/** The issue's target: the device's send→receipt p99 within this many times the echo bot's. */
+const TARGET = 1.5;
 /** Commands per phase and contender unless --count says otherwise: a p99 of 200 is the second slowest, of 2,000 the twentieth. */
 const DEFAULT_COUNT = 2_000;
 /**
@@ -249,6 +253,17 @@ function startContender(name: Contender["name"], jid: string, args: string[], lo
 
 const ms = (value: number): string => (Number.isNaN(value) ? "-" : value.toFixed(1));
 
+/**
+ * The receipt p99 ratio's spread over resamples of the rounds, for the verdict's brackets: how far
+ * it could fall or rise on another run of the same build, given how much it moved from round to
+ * round. Empty when a contender lost every command (no p99 to compare).
+ */
+function spreadText(device: number[][], bot: number[][]): string {
+  if (device.every((round) => round.length === 0) || bot.every((round) => round.length === 0)) return "";
+  const spread = ratioSpread(device, bot, { p: 99, target: TARGET });
+  return `; resampling the ${device.length} rounds: ${spread.low.toFixed(2)}-${spread.high.toFixed(2)}x in 90%, within in ${Math.round(spread.withinShare * 100)}%`;
+}
+
 function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: number): string {
   const answered = outcome.receipts.length;
   return [
@@ -338,10 +353,16 @@ async function main(): Promise<number> {
     // phase after phase, the one measured later came out further over the target, whichever it was
     // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
     const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, noOutcome()])));
+    // Each round's receipt times too, for the spread of the ratio over the rounds (bench/bootstrap.ts).
+    const roundReceipts = phases.map(() => new Map<string, number[][]>(contenders.map((contender) => [contender.name, []])));
     for (const [round, share] of roundShares(count, rounds).entries()) {
       const inTurn = round % 2 === 0 ? contenders : [...contenders].reverse();
       for (const [index, { kind, mode }] of phases.entries()) {
-        for (const contender of inTurn) merge(outcomes[index]!.get(contender.name)!, await phase(owner, contender, hubPid, kind, mode, share, window));
+        for (const contender of inTurn) {
+          const outcome = await phase(owner, contender, hubPid, kind, mode, share, window);
+          roundReceipts[index]!.get(contender.name)!.push([...outcome.receipts]);
+          merge(outcomes[index]!.get(contender.name)!, outcome);
+        }
       }
       if (reportsRound(round, rounds)) {
         console.error(`bench:commands: round ${round + 1} of ${rounds} done (${share} commands of each phase, each contender)`);
@@ -362,7 +383,7 @@ async function main(): Promise<number> {
       const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "-");
       const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
       console.log(
-        `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= 1.5 ? " (within the 1.5x target)" : " (over the 1.5x target)"}, ` +
+        `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= TARGET ? ` (within the ${TARGET}x target` : ` (over the ${TARGET}x target`}${spreadText(roundReceipts[index]!.get("device")!, roundReceipts[index]!.get("echo bot")!)}), ` +
           `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.mainMs + device.helpersMs, bot.mainMs + bot.helpersMs)} (main thread ${ratio(device.mainMs, bot.mainMs)}, helpers ${ratio(device.helpersMs, bot.helpersMs)}), hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
       );
     }

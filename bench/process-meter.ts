@@ -72,7 +72,7 @@ export function systemCallsPer(reads: number, writes: number, commands: number):
 }
 
 /** The p-th percentile (0-100) of ascending `sorted`; NaN when empty. */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
