@@ -3,6 +3,7 @@
 // is the unit that shares the machine's moment; resampling whole rounds, the same ones for both,
 // keeps what they shared and varies what they did not (which rounds a burst of other load hit).
 
+import { seededRandom } from "../test/support/seeded-random.js";
 import { percentile } from "./process-meter.js";
 
 export interface RatioSpread {
@@ -36,7 +37,7 @@ export function ratioSpread(device: readonly (readonly number[])[], bot: readonl
   if (device.length !== bot.length || device.length === 0) throw new Error(`ratioSpread: ${device.length} rounds of the device against ${bot.length} of the bot`);
   const ratio = pooledPercentile(device, device.map((_, i) => i), options.p) / pooledPercentile(bot, bot.map((_, i) => i), options.p);
   if (!Number.isFinite(ratio)) throw new Error("ratioSpread: a contender has no times");
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const resamples = options.resamples ?? 1_000;
   const ratios = new Float64Array(resamples);
   let within = 0;
@@ -61,16 +62,4 @@ function pooledPercentile(rounds: readonly (readonly number[])[], drawn: readonl
   }
   pooled.sort();
   return percentile(pooled, p);
-}
-
-/** A small seeded generator (mulberry32): uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
