@@ -261,7 +261,7 @@ const ms = (value: number): string => (Number.isNaN(value) ? "-" : value.toFixed
 function spreadText(device: number[][], bot: number[][]): string {
   if (device.every((round) => round.length === 0) || bot.every((round) => round.length === 0)) return "";
   const spread = ratioSpread(device, bot, { p: 99, target: TARGET });
-  return `; resampling the ${device.length} rounds: ${spread.low.toFixed(2)}-${spread.high.toFixed(2)}x in 90%, within in ${Math.round(spread.withinShare * 100)}%`;
+  return `; resampling the ${device.length} round${device.length === 1 ? "" : "s"}: ${spread.low.toFixed(2)}-${spread.high.toFixed(2)}x in 90%, within in ${Math.round(spread.withinShare * 100)}%`;
 }
 
 function row(kind: Kind, mode: Mode, name: string, outcome: Outcome, count: number): string {
