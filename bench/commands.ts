@@ -95,6 +95,8 @@ interface Outcome {
   writes: number;
   hubReads: number;
   hubWrites: number;
+  /** The receipt times of each round merged in, for the ratio's spread over the rounds (bench/bootstrap.ts). */
+  receiptsByRound: number[][];
 }
 
 /** The owner's side: sends commands and settles each when both its reply and its receipt came. */
@@ -188,7 +190,7 @@ async function phase(owner: Owner, contender: Contender, hubPid: number, kind: K
 }
 
 function noOutcome(): Outcome {
-  return { replies: [], receipts: [], lost: [], seconds: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0, reads: 0, writes: 0, hubReads: 0, hubWrites: 0 };
+  return { replies: [], receipts: [], lost: [], seconds: 0, mainMs: 0, helpersMs: 0, hubCpuMs: 0, ownerCpuMs: 0, reads: 0, writes: 0, hubReads: 0, hubWrites: 0, receiptsByRound: [] };
 }
 
 /** Adds one round's outcome to the phase's. */
@@ -205,6 +207,7 @@ function merge(into: Outcome, round: Outcome): void {
   into.writes += round.writes;
   into.hubReads += round.hubReads;
   into.hubWrites += round.hubWrites;
+  into.receiptsByRound.push(round.receipts);
 }
 
 /**
@@ -353,16 +356,10 @@ async function main(): Promise<number> {
     // phase after phase, the one measured later came out further over the target, whichever it was
     // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
     const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, noOutcome()])));
-    // Each round's receipt times too, for the spread of the ratio over the rounds (bench/bootstrap.ts).
-    const roundReceipts = phases.map(() => new Map<string, number[][]>(contenders.map((contender) => [contender.name, []])));
     for (const [round, share] of roundShares(count, rounds).entries()) {
       const inTurn = round % 2 === 0 ? contenders : [...contenders].reverse();
       for (const [index, { kind, mode }] of phases.entries()) {
-        for (const contender of inTurn) {
-          const outcome = await phase(owner, contender, hubPid, kind, mode, share, window);
-          roundReceipts[index]!.get(contender.name)!.push([...outcome.receipts]);
-          merge(outcomes[index]!.get(contender.name)!, outcome);
-        }
+        for (const contender of inTurn) merge(outcomes[index]!.get(contender.name)!, await phase(owner, contender, hubPid, kind, mode, share, window));
       }
       if (reportsRound(round, rounds)) {
         console.error(`bench:commands: round ${round + 1} of ${rounds} done (${share} commands of each phase, each contender)`);
@@ -383,7 +380,7 @@ async function main(): Promise<number> {
       const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "-");
       const receiptRatio = percentile(device.receipts, 99) / percentile(bot.receipts, 99);
       console.log(
-        `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= TARGET ? ` (within the ${TARGET}x target` : ` (over the ${TARGET}x target`}${spreadText(roundReceipts[index]!.get("device")!, roundReceipts[index]!.get("echo bot")!)}), ` +
+        `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= TARGET ? ` (within the ${TARGET}x target` : ` (over the ${TARGET}x target`}${spreadText(device.receiptsByRound, bot.receiptsByRound)}), ` +
           `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.mainMs + device.helpersMs, bot.mainMs + bot.helpersMs)} (main thread ${ratio(device.mainMs, bot.mainMs)}, helpers ${ratio(device.helpersMs, bot.helpersMs)}), hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
       );
     }
