@@ -86,6 +86,10 @@ function normalise(input: string, local: string, domain: string, resource: strin
   return [foldAscii(local), domain, resource];
 }
 
+function joined(local: string, domain: string, resource: string): string {
+  return `${local ? `${local}@` : ""}${domain}${resource ? `/${resource}` : ""}`;
+}
+
 /** Passed by this module only, for parts that are already checked and normalised (a bare JID of a Jid). */
 const NORMALISED = Object.freeze({});
 
@@ -96,16 +100,23 @@ export class Jid {
   readonly domain: string;
   /** "" when the JID is bare. */
   readonly resource: string;
+  /**
+   * The JID as text, made once: a command's sender is looked at as text several times (owner,
+   * queue, reply), and the device's own and its owners' JIDs at every command.
+   */
+  readonly #text: string;
 
   /** Checks and normalises each part; `local` and `resource` may be "" (absent). Throws JidError. */
-  constructor(local: string, domain: string, resource = "", normalised?: unknown) {
+  constructor(local: string, domain: string, resource = "", normalised?: unknown, text?: string) {
     if (normalised === NORMALISED) {
       this.local = local;
       this.domain = domain;
       this.resource = resource;
+      this.#text = text ?? joined(local, domain, resource);
     } else {
-      const input = `${local ? `${local}@` : ""}${domain}${resource ? `/${resource}` : ""}`;
+      const input = joined(local, domain, resource);
       [this.local, this.domain, this.resource] = normalise(input, local, domain, resource);
+      this.#text = this.local === local && this.domain === domain ? input : joined(this.local, this.domain, this.resource);
     }
     Object.freeze(this);
   }
@@ -125,7 +136,10 @@ export class Jid {
       throw new JidError(`the JID ${quote(text)} has an empty resource after "/"; remove the "/" or put a resource after it`, text, "resource");
     }
     const [local, domain] = at < 0 ? ["", rest] : [rest.slice(0, at), rest.slice(at + 1)];
-    return new Jid(...normalise(text, local, domain, resource), NORMALISED);
+    const parts = normalise(text, local, domain, resource);
+    // Already in normal form (the usual case: a server's stamp), the text is the JID's own.
+    const same = parts[0] === local && parts[1] === domain;
+    return new Jid(parts[0], parts[1], parts[2], NORMALISED, same ? text : undefined);
   }
 
   /** This JID without its resource. */
@@ -140,6 +154,6 @@ export class Jid {
   }
 
   toString(): string {
-    return `${this.local ? `${this.local}@` : ""}${this.domain}${this.resource ? `/${this.resource}` : ""}`;
+    return this.#text;
   }
 }
