@@ -97,6 +97,8 @@ export class Appliance {
   #held: (() => void) | undefined;
   #stopped = false;
   readonly #recent: RecentCommands;
+  /** The device's own bare JID as text: a message from it (a loop through the hub) is never answered. */
+  readonly #ownBare: string;
   readonly #refusals: RefusalLimit;
   readonly #queues: CommandQueues;
   /**
@@ -115,6 +117,7 @@ export class Appliance {
     const { config, host, device } = options;
     this.#backoff = new Backoff(host);
     this.#recent = new RecentCommands(host);
+    this.#ownBare = config.jid.bare.toString();
     this.#refusals = new RefusalLimit(host);
     this.#queues = new CommandQueues(options.queueLimit);
     this.#safeAt = { at: this.#wallClock(), how: "the device started, in its safe state," };
@@ -164,8 +167,13 @@ export class Appliance {
   }
 
   isOwner(jid: Jid): boolean {
-    const bare = jid.bare.toString();
-    return this.#options.config.owners.some((owner) => owner.toString() === bare);
+    return this.#isOwnerText(jid.bare.toString());
+  }
+
+  /** `bare`, a bare JID as text, is one of the owners'. */
+  #isOwnerText(bare: string): boolean {
+    for (const owner of this.#options.config.owners) if (owner.toString() === bare) return true;
+    return false;
   }
 
   /** The device's state changed: tell the hub (rate-limited). */
@@ -248,18 +256,19 @@ export class Appliance {
     const { device, onEvent } = this.#options;
     const from = message.from;
     const bare = from.bare.toString();
-    if (fromDevice(message) || bare === this.#options.config.jid.bare.toString()) {
+    if (fromDevice(message) || bare === this.#ownBare) {
       onEvent("ignored", `from ${from} (a device's message, never answered): ${message.body}`);
       return;
     }
-    if (!this.isOwner(from)) {
+    if (!this.#isOwnerText(bare)) {
       const answer = this.#refusals.allow(bare);
       onEvent("refused", `from ${from} (not an owner${answer ? "" : "; not answered: refused less than a minute ago"}): ${message.body}`);
       if (answer) this.#reply(from.toString(), `error: ${bare} is not an owner of this ${device.name}; nothing was changed`, message.thread);
       return;
     }
-    const key = RecentCommands.key(message);
-    const earlier = key === undefined ? undefined : this.#recent.reply(key);
+    // Without an id a repeat cannot be told from a new command: such a command is not remembered.
+    const id = message.id === "" ? undefined : message.id;
+    const earlier = id === undefined ? undefined : this.#recent.reply(bare, id, message.body);
     if (earlier) {
       onEvent("duplicate", `from ${from}: ${message.body} (id ${message.id}): carried out once already, its reply sent again`);
       this.#reply(from.toString(), await earlier, message.thread);
@@ -287,7 +296,7 @@ export class Appliance {
         return;
       }
     }
-    if (key !== undefined) this.#recent.remember(key, reply);
+    if (id !== undefined) this.#recent.remember(bare, id, message.body, reply);
     this.#reply(from.toString(), await reply, message.thread);
   }
 
