@@ -12,7 +12,8 @@
 // the contender's, split between its main thread and its other threads, and the hub's and the
 // owner's while it was served), read and write system calls per command of the contender and the hub
 // (/proc/<pid>/io) and the device/echo bot ratios, the receipt p99's with its spread over
-// resamples of the rounds (bench/bootstrap.ts); fails (exit 1)
+// resamples of the rounds (bench/bootstrap.ts), and each contender's garbage collections over the
+// measured rounds (V8's --trace-gc-nvp in its log: bench/gc-trace.ts); fails (exit 1)
 // when a command loses its reply or receipt, printing the end of each contender's log (each
 // writes its log to a file, which the benchmark reads only to see it online or after a failure).
 // Every wait is bounded; the hub and both processes are stopped by their pids, also on failure.
@@ -30,6 +31,7 @@ import { type Hub, startHub } from "../hosts/node/hub/prosody.js";
 import { REQUIREMENTS, ensureRequirements } from "../hosts/node/hub/requirements.js";
 import { readNumberOptions } from "./number-options.js";
 import { ratioSpread } from "./bootstrap.js";
+import { gcText, readGcTrace } from "./gc-trace.js";
 import { percentile, systemCalls, systemCallsPer, threadCpu } from "./process-meter.js";
 import { reportsRound, roundShares, roundsFor } from "./rounds.js";
 import { warmUp as runWarmUp } from "./warm-up.js";
@@ -64,6 +66,9 @@ const WARM_UP = 1_500;
  */
 const WARM_UP_MIN_MS = DEFAULT_PRESENCE_INTERVAL_MS + 2_000;
 
+/** A line of V8's --trace-gc-nvp: `[pid:0xisolate]   1234 ms: pause=...`. */
+const GC_LINE = /^\[\d+:0x[0-9a-f]+\]\s+\d+ ms: /;
+
 type Kind = "status" | "PREHEAT 350 20 / STOP";
 type Mode = "one at a time" | "pipelined";
 
@@ -74,8 +79,10 @@ interface Contender {
   /** Resolves once the contender's log has a line matching `pattern`; rejects with the log after `timeoutMs` or at its exit. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
-  /** The last lines of its log. */
+  /** The last lines of its log, without V8's garbage-collection trace. */
   tail(lines: number): string;
+  /** Its log so far, the garbage-collection trace in it (--trace-gc-nvp, see bench/gc-trace.ts). */
+  log(): string;
 }
 
 interface Outcome {
@@ -217,7 +224,9 @@ function merge(into: Outcome, round: Outcome): void {
  */
 function startContender(name: Contender["name"], jid: string, args: string[], logPath: string): Contender {
   const fd = openSync(logPath, "w");
-  const child = spawn(process.execPath, args, { stdio: ["ignore", fd, fd] });
+  // Every garbage collection as a line of the log: what outlives the young generation's is what
+  // lengthens its pauses (bench/gc-trace.ts). About a hundred lines a run, for each contender alike.
+  const child = spawn(process.execPath, ["--trace-gc-nvp", ...args], { stdio: ["ignore", fd, fd] });
   closeSync(fd);
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
@@ -243,7 +252,14 @@ function startContender(name: Contender["name"], jid: string, args: string[], lo
         }, 25);
       });
     },
-    tail: (lines) => log().trimEnd().split("\n").slice(-lines).join("\n"),
+    tail: (lines) =>
+      log()
+        .trimEnd()
+        .split("\n")
+        .filter((line) => !GC_LINE.test(line))
+        .slice(-lines)
+        .join("\n"),
+    log,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -355,6 +371,7 @@ async function main(): Promise<number> {
     // The phases take turns too, round by round, and the contenders take turns at going first: run
     // phase after phase, the one measured later came out further over the target, whichever it was
     // (the same run with the phases in the other order had `status` over and PREHEAT/STOP within).
+    const logsAt = contenders.map((contender) => contender.log().length);
     const outcomes = phases.map(() => new Map<string, Outcome>(contenders.map((contender) => [contender.name, noOutcome()])));
     for (const [round, share] of roundShares(count, rounds).entries()) {
       const inTurn = round % 2 === 0 ? contenders : [...contenders].reverse();
@@ -383,6 +400,9 @@ async function main(): Promise<number> {
         `${"".padEnd(36)}  device/echo bot: receipt p99 ${ratio(percentile(device.receipts, 99), percentile(bot.receipts, 99))}${receiptRatio <= TARGET ? ` (within the ${TARGET}x target` : ` (over the ${TARGET}x target`}${spreadText(device.receiptsByRound, bot.receiptsByRound)}), ` +
           `reply p50 ${ratio(percentile(device.replies, 50), percentile(bot.replies, 50))}, commands/s ${ratio(device.receipts.length / device.seconds, bot.receipts.length / bot.seconds)}, CPU ${ratio(device.mainMs + device.helpersMs, bot.mainMs + bot.helpersMs)} (main thread ${ratio(device.mainMs, bot.mainMs)}, helpers ${ratio(device.helpersMs, bot.helpersMs)}), hub CPU ${ratio(device.hubCpuMs, bot.hubCpuMs)}, owner CPU ${ratio(device.ownerCpuMs, bot.ownerCpuMs)}`,
       );
+    }
+    for (const [index, contender] of contenders.entries()) {
+      console.log(`garbage collection over the measured rounds, ${contender.name.padEnd(8)}  ${gcText(readGcTrace(contender.log().slice(logsAt[index])))}`);
     }
   } catch (error) {
     failures.push(error instanceof Error ? error.message : String(error));
